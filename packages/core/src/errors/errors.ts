@@ -1,0 +1,91 @@
+/**
+ * Base class of every error ragloom throws on purpose. `code` is stable and machine-readable.
+ */
+export class RagloomError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Bad input from the caller (empty query, bad option, malformed template …). Never retried. */
+export class ValidationError extends RagloomError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_VALIDATION", message, options);
+  }
+}
+
+/** An invalid metadata filter: unknown operator, bad value type, unsafe field name, unsupported by a store. */
+export class FilterError extends RagloomError {
+  /** JSON-pointer-like path of the offending node, e.g. `/filters/1/value`. */
+  readonly path: string;
+  constructor(message: string, path = "", options?: { cause?: unknown }) {
+    super("ERR_FILTER", path ? `${message} (at ${path})` : message, options);
+    this.path = path;
+  }
+}
+
+/** A vector's length differs from the embedder's or store's dimensions. */
+export class DimensionMismatchError extends RagloomError {
+  readonly expected: number;
+  readonly actual: number;
+  constructor(expected: number, actual: number, context = "vector") {
+    super("ERR_DIMENSION_MISMATCH", `${context} has ${actual} dimensions, expected ${expected}`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** A backing service (Chroma, Redis, an HTTP model server) failed or is unreachable. */
+export class ServiceError extends RagloomError {
+  /** Which dependency: `chroma`, `redis`, `embedder`, `llm`, … */
+  readonly service: string;
+  /** HTTP status when there was one. */
+  readonly status?: number;
+  /** Whether retrying may help (network errors, 5xx, 429); false for 4xx validation errors. */
+  readonly retryable: boolean;
+  constructor(
+    service: string,
+    message: string,
+    options: { status?: number; retryable?: boolean; cause?: unknown } = {},
+  ) {
+    super("ERR_SERVICE", `${service}: ${message}`, { cause: options.cause });
+    this.service = service;
+    this.status = options.status;
+    this.retryable = options.retryable ?? true;
+  }
+}
+
+/** The circuit breaker of a dependency is open: the call was not attempted. */
+export class CircuitOpenError extends RagloomError {
+  readonly service: string;
+  constructor(service: string) {
+    super("ERR_CIRCUIT_OPEN", `${service}: circuit breaker is open, failing fast`);
+    this.service = service;
+  }
+}
+
+/** A call exceeded its time limit. */
+export class TimeoutError extends RagloomError {
+  readonly timeoutMs: number;
+  constructor(what: string, timeoutMs: number) {
+    super("ERR_TIMEOUT", `${what} timed out after ${timeoutMs} ms`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A call was aborted through its `AbortSignal`. */
+export class AbortError extends RagloomError {
+  constructor(message = "The operation was aborted") {
+    super("ERR_ABORTED", message);
+  }
+}
+
+/** Throws the signal's reason (or an {@link AbortError}) if `signal` is aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw signal.reason instanceof Error ? signal.reason : new AbortError();
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * @ragloom/core: the retriever core of ragloom.
+ *
+ * Heavy integrations live behind subpath exports and are optional peers:
+ * `@ragloom/core/transformers` (local ONNX embeddings), `@ragloom/core/chroma`,
+ * `@ragloom/core/redis`, `@ragloom/core/prometheus`.
+ * @packageDocumentation
+ */
+export * from "./errors/errors.js";
+export * from "./filter/builders.js";
+export * from "./filter/evaluate.js";
+export * from "./filter/normalize.js";
+export * from "./filter/types.js";
+export * from "./filter/validate.js";
+export type * from "./types/document.js";
+export type * from "./types/embedder.js";
+export type * from "./types/language-model.js";
+export type * from "./types/retriever.js";
+export type * from "./types/vector-store.js";

@@ -1,0 +1,39 @@
+import type { CallOptions } from "./embedder.js";
+
+/** One chat message. */
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** Options of {@link LanguageModel.generate}. */
+export interface GenerateOptions extends CallOptions {
+  /** Upper bound on generated tokens. */
+  maxTokens?: number;
+  /** Sampling temperature; 0 for (near-)deterministic output. */
+  temperature?: number;
+  /**
+   * Ask for JSON output. With a JSON Schema, servers that support schema-constrained
+   * decoding (llama.cpp, vLLM, OpenAI) enforce it.
+   */
+  json?: boolean | { schema: Record<string, unknown> };
+  /** Timeout in milliseconds for the whole call. */
+  timeoutMs?: number;
+}
+
+/** What a model returns. */
+export interface GenerateResult {
+  text: string;
+  /** `stop`, `length`, … as reported by the server. */
+  finishReason?: string;
+  usage?: { promptTokens?: number; completionTokens?: number };
+}
+
+/**
+ * The one small interface every LLM-backed component uses: messages in, text out.
+ * Adapters: `createOpenAICompatibleModel` (OpenAI, Ollama, vLLM, LM Studio, llama.cpp server).
+ */
+export interface LanguageModel {
+  readonly modelId: string;
+  generate(messages: ChatMessage[], options?: GenerateOptions): Promise<GenerateResult>;
+}
