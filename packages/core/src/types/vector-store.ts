@@ -43,6 +43,8 @@ export interface VectorStore {
   query(vector: Float32Array | number[], options: VectorQueryOptions): Promise<VectorHit[]>;
   /** Fetches records by id (missing ids are skipped), with vectors. */
   get(ids: string[], options?: CallOptions): Promise<VectorRecord[]>;
+  /** Deletes every record matching the filter and returns how many were deleted (optional). */
+  deleteWhere?(filter: Filter, options?: CallOptions): Promise<number>;
   /** Cheap readiness probe; throws when the backing service is unreachable. */
   ping?(options?: CallOptions): Promise<void>;
 }

@@ -1,0 +1,204 @@
+import { ServiceError, ValidationError, throwIfAborted } from "../errors/errors.js";
+import type { CallOptions, Embedder } from "../types/embedder.js";
+
+/** Options of {@link createTransformersEmbedder}. */
+export interface TransformersEmbedderOptions {
+  /** Hugging Face model id (a sentence-transformers model in ONNX, transformers.js layout). @default "Xenova/all-MiniLM-L6-v2" */
+  model?: string;
+  /**
+   * Folder holding `<model id>/config.json`, `tokenizer.json`, `onnx/model.onnx` …
+   * Sets transformers.js `env.localModelPath` (a process-wide setting of that library).
+   * @default transformers.js's default (`/models/`)
+   */
+  localModelPath?: string;
+  /**
+   * Never contact the Hugging Face hub; load only from `localModelPath` / the cache. When false,
+   * missing files are downloaded from the hub into `cacheDir`. @default false
+   */
+  offline?: boolean;
+  /** Download cache folder for hub models (transformers.js `env.cacheDir`). @default transformers.js default */
+  cacheDir?: string;
+  /** Weights: `fp32` (`onnx/model.onnx`) or `q8` (`onnx/model_quantized.onnx`, int8, ~2-3x faster on CPU). @default "fp32" */
+  dtype?: "fp32" | "fp16" | "q8" | "int8" | "uint8" | "q4";
+  /**
+   * onnxruntime execution provider, e.g. `cpu`, `cuda`, `dml`, `webgpu`. If loading on it fails,
+   * the embedder falls back to `cpu` and reports it through `onWarning`. @default "cpu"
+   */
+  device?: string;
+  /** Texts per forward pass. @default 32 */
+  batchSize?: number;
+  /**
+   * Word pieces per text, including [CLS] and [SEP]; longer texts are truncated and the final
+   * [SEP] is kept, as sentence-transformers does. @default 256 (all-MiniLM-L6-v2's `max_seq_length`)
+   */
+  maxLength?: number;
+  /** L2-normalise embeddings (cosine = dot product). @default true */
+  normalize?: boolean;
+  /** Prefix for queries (e.g. `"query: "` for E5). @default "" */
+  queryPrefix?: string;
+  /** Prefix for documents (e.g. `"passage: "` for E5). @default "" */
+  documentPrefix?: string;
+  /** Called with a message when the embedder changes behaviour on its own (device fallback). @default console.warn */
+  onWarning?: (message: string) => void;
+}
+
+/** A loaded transformers.js embedder; `device` is the execution provider actually in use. */
+export interface TransformersEmbedder extends Embedder {
+  readonly device: string;
+  countTokens(text: string): number;
+}
+
+type TransformersModule = typeof import("@huggingface/transformers");
+
+/**
+ * Loads a sentence-embedding model with `@huggingface/transformers` (ONNX Runtime; onnxruntime-node
+ * in Node) and returns an {@link Embedder}: tokenises, truncates to `maxLength`, runs the model in
+ * length-sorted batches, mean-pools the last hidden state over the attention mask and
+ * L2-normalises (the sentence-transformers pipeline of Reimers & Gurevych, EMNLP 2019).
+ *
+ * The library is imported lazily, so importing `@ragloom/core` never loads it.
+ * @returns vectors of `dimensions` floats (384 for all-MiniLM-L6-v2).
+ * @throws ServiceError when the model cannot be loaded (files missing offline, bad folder);
+ *   ValidationError for bad options.
+ */
+export async function createTransformersEmbedder(options: TransformersEmbedderOptions = {}): Promise<TransformersEmbedder> {
+  const modelId = options.model ?? "Xenova/all-MiniLM-L6-v2";
+  const batchSize = options.batchSize ?? 32;
+  const maxLength = options.maxLength ?? 256;
+  const normalize = options.normalize ?? true;
+  const warn = options.onWarning ?? ((m: string) => console.warn(`[ragloom] ${m}`));
+  if (!(batchSize >= 1)) throw new ValidationError(`batchSize must be >= 1, got ${batchSize}`);
+  if (!(maxLength >= 2)) throw new ValidationError(`maxLength must be >= 2, got ${maxLength}`);
+
+  let hf: TransformersModule;
+  try {
+    hf = await import("@huggingface/transformers");
+  } catch (cause) {
+    throw new ServiceError("embedder", "install the optional peer dependency @huggingface/transformers", {
+      retryable: false,
+      cause,
+    });
+  }
+  if (options.localModelPath !== undefined) {
+    hf.env.localModelPath = options.localModelPath.endsWith("/") ? options.localModelPath : `${options.localModelPath}/`;
+  }
+  if (options.cacheDir !== undefined) hf.env.cacheDir = options.cacheDir;
+  hf.env.allowRemoteModels = !options.offline;
+  hf.env.allowLocalModels = true;
+
+  const loadOptions = { local_files_only: options.offline === true };
+  let tokenizer: Awaited<ReturnType<TransformersModule["AutoTokenizer"]["from_pretrained"]>>;
+  try {
+    tokenizer = await hf.AutoTokenizer.from_pretrained(modelId, loadOptions);
+  } catch (cause) {
+    throw new ServiceError("embedder", `cannot load the tokenizer of ${modelId}: ${(cause as Error).message}`, {
+      retryable: false,
+      cause,
+    });
+  }
+  const dtype = options.dtype ?? "fp32";
+  let device = options.device ?? "cpu";
+  let model: Awaited<ReturnType<TransformersModule["AutoModel"]["from_pretrained"]>>;
+  try {
+    // biome-ignore lint/suspicious/noExplicitAny: device is a provider name string
+    model = await hf.AutoModel.from_pretrained(modelId, { ...loadOptions, dtype, device: device as any });
+  } catch (cause) {
+    if (device === "cpu") {
+      throw new ServiceError("embedder", `cannot load ${modelId} (${dtype}): ${(cause as Error).message}`, {
+        retryable: false,
+        cause,
+      });
+    }
+    warn(`device "${device}" unavailable for ${modelId} (${(cause as Error).message}); falling back to cpu`);
+    device = "cpu";
+    model = await hf.AutoModel.from_pretrained(modelId, { ...loadOptions, dtype, device: "cpu" });
+  }
+  const config = model.config as unknown as { hidden_size?: number; dim?: number };
+  const dimensions = config.hidden_size ?? config.dim;
+  if (!dimensions) throw new ServiceError("embedder", `cannot read hidden_size of ${modelId}`, { retryable: false });
+  const padId = (tokenizer as unknown as { pad_token_id?: number }).pad_token_id ?? 0;
+
+  const encode = (text: string): number[] => {
+    const ids = tokenizer.encode(text) as number[];
+    if (ids.length <= maxLength) return ids;
+    // keep [CLS] … and put the final [SEP] back, as sentence-transformers truncation does
+    return [...ids.slice(0, maxLength - 1), ids[ids.length - 1]!];
+  };
+
+  const runBatch = async (batch: number[][]): Promise<Float32Array[]> => {
+    const rows = batch.length;
+    const cols = Math.max(...batch.map((b) => b.length));
+    const ids = new BigInt64Array(rows * cols).fill(BigInt(padId));
+    const mask = new BigInt64Array(rows * cols);
+    batch.forEach((seq, r) => {
+      for (let c = 0; c < seq.length; c++) {
+        ids[r * cols + c] = BigInt(seq[c]!);
+        mask[r * cols + c] = 1n;
+      }
+    });
+    const feeds: Record<string, InstanceType<TransformersModule["Tensor"]>> = {
+      input_ids: new hf.Tensor("int64", ids, [rows, cols]),
+      attention_mask: new hf.Tensor("int64", mask, [rows, cols]),
+      token_type_ids: new hf.Tensor("int64", new BigInt64Array(rows * cols), [rows, cols]),
+    };
+    const output = (await model(feeds)) as Record<string, { data: Float32Array; dims: number[] }>;
+    const hidden = output.last_hidden_state ?? output.token_embeddings;
+    if (!hidden) throw new ServiceError("embedder", `${modelId} returned no last_hidden_state`, { retryable: false });
+    const data = hidden.data;
+    const d = dimensions;
+    return batch.map((seq, r) => {
+      const v = new Float32Array(d);
+      for (let c = 0; c < seq.length; c++) {
+        const off = (r * cols + c) * d;
+        for (let i = 0; i < d; i++) v[i]! += data[off + i]!;
+      }
+      const inv = 1 / seq.length;
+      let norm = 0;
+      for (let i = 0; i < d; i++) {
+        v[i]! *= inv;
+        norm += v[i]! * v[i]!;
+      }
+      if (normalize && norm > 0) {
+        const s = 1 / Math.sqrt(norm);
+        for (let i = 0; i < d; i++) v[i]! *= s;
+      }
+      return v;
+    });
+  };
+
+  const embed = async (texts: string[], callOptions?: CallOptions): Promise<Float32Array[]> => {
+    const encoded = texts.map((t) => {
+      if (typeof t !== "string") throw new ValidationError("texts must be strings");
+      return encode(t);
+    });
+    // length-sorted batches waste less work on padding
+    const order = encoded.map((_, i) => i).sort((a, b) => encoded[a]!.length - encoded[b]!.length);
+    const out = new Array<Float32Array>(texts.length);
+    for (let i = 0; i < order.length; i += batchSize) {
+      throwIfAborted(callOptions?.signal);
+      const idx = order.slice(i, i + batchSize);
+      const vectors = await runBatch(idx.map((j) => encoded[j]!));
+      idx.forEach((j, r) => {
+        out[j] = vectors[r]!;
+      });
+    }
+    return out;
+  };
+
+  const queryPrefix = options.queryPrefix ?? "";
+  const documentPrefix = options.documentPrefix ?? "";
+  return {
+    modelId,
+    dimensions,
+    normalized: normalize,
+    get device() {
+      return device;
+    },
+    embedDocuments: (texts, o) => embed(documentPrefix ? texts.map((t) => documentPrefix + t) : texts, o),
+    embedQuery: async (text, o) => (await embed([queryPrefix + text], o))[0]!,
+    countTokens: (text) => (tokenizer.encode(text, { add_special_tokens: false }) as number[]).length,
+    dispose: async () => {
+      await model.dispose();
+    },
+  };
+}

@@ -1,0 +1,270 @@
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { DimensionMismatchError, ValidationError, throwIfAborted } from "../errors/errors.js";
+import { compileFilter } from "../filter/evaluate.js";
+import type { Filter } from "../filter/types.js";
+import { TopK } from "../math/top-k.js";
+import type { Metadata } from "../types/document.js";
+import type { CallOptions } from "../types/embedder.js";
+import type { VectorHit, VectorQueryOptions, VectorRecord, VectorStore } from "../types/vector-store.js";
+
+/** Options of {@link InMemoryVectorStore}. */
+export interface InMemoryVectorStoreOptions {
+  /** Length of every vector. */
+  dimensions: number;
+  /** Initial capacity in records (grows by doubling). @default 1024 */
+  initialCapacity?: number;
+}
+
+const MAGIC = "RAGLOOM-VS1";
+
+/**
+ * Exact nearest-neighbour search by cosine similarity over contiguous `Float32Array` storage.
+ *
+ * Vectors are L2-normalised on upsert, so a query is one dot product per row
+ * (cosine similarity = dot product of unit vectors), unrolled by four, with a bounded
+ * min-heap for the top-k: O(n·d) time, O(k) extra memory, no allocation per row.
+ * Deletion swaps the last row into the hole, so storage stays dense.
+ * Filters use the filter IR evaluated in process ({@link compileFilter}).
+ *
+ * Scores are cosine similarities in [-1, 1].
+ */
+export class InMemoryVectorStore implements VectorStore {
+  readonly kind = "in-memory";
+  readonly dimensions: number;
+  private data: Float32Array;
+  private capacity: number;
+  private ids: string[] = [];
+  private texts: string[] = [];
+  private metadatas: Metadata[] = [];
+  private readonly rowOf = new Map<string, number>();
+
+  constructor(options: InMemoryVectorStoreOptions) {
+    if (!Number.isInteger(options.dimensions) || options.dimensions <= 0) {
+      throw new ValidationError(`dimensions must be a positive integer, got ${options.dimensions}`);
+    }
+    this.dimensions = options.dimensions;
+    this.capacity = Math.max(1, options.initialCapacity ?? 1024);
+    this.data = new Float32Array(this.capacity * this.dimensions);
+  }
+
+  /** Number of stored records (synchronous). */
+  get size(): number {
+    return this.ids.length;
+  }
+
+  private ensureCapacity(n: number) {
+    if (n <= this.capacity) return;
+    let cap = this.capacity;
+    while (cap < n) cap *= 2;
+    const next = new Float32Array(cap * this.dimensions);
+    next.set(this.data.subarray(0, this.ids.length * this.dimensions));
+    this.data = next;
+    this.capacity = cap;
+  }
+
+  private writeRow(row: number, vector: ArrayLike<number>) {
+    const d = this.dimensions;
+    const off = row * d;
+    let norm = 0;
+    for (let i = 0; i < d; i++) norm += vector[i]! * vector[i]!;
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let i = 0; i < d; i++) this.data[off + i] = vector[i]! * inv;
+  }
+
+  /**
+   * Inserts or replaces records by id. All vectors are checked before anything is written.
+   * @throws DimensionMismatchError when a vector's length differs from `dimensions`.
+   * @throws ValidationError for a missing id or non-finite vector values.
+   */
+  async upsert(records: VectorRecord[], options?: CallOptions): Promise<void> {
+    throwIfAborted(options?.signal);
+    for (const r of records) {
+      if (typeof r.id !== "string" || r.id.length === 0) throw new ValidationError("record id must be a non-empty string");
+      if (r.vector.length !== this.dimensions) {
+        throw new DimensionMismatchError(this.dimensions, r.vector.length, `vector of "${r.id}"`);
+      }
+      for (let i = 0; i < r.vector.length; i++) {
+        if (!Number.isFinite(r.vector[i])) throw new ValidationError(`vector of "${r.id}" has a non-finite value`);
+      }
+    }
+    this.ensureCapacity(this.ids.length + records.length);
+    for (const r of records) {
+      let row = this.rowOf.get(r.id);
+      if (row === undefined) {
+        row = this.ids.length;
+        this.ids.push(r.id);
+        this.texts.push(r.text);
+        this.metadatas.push({ ...r.metadata });
+        this.rowOf.set(r.id, row);
+      } else {
+        this.texts[row] = r.text;
+        this.metadatas[row] = { ...r.metadata };
+      }
+      this.writeRow(row, r.vector);
+    }
+  }
+
+  /** Deletes by id; unknown ids are ignored. */
+  async delete(ids: string[], options?: CallOptions): Promise<void> {
+    throwIfAborted(options?.signal);
+    const d = this.dimensions;
+    for (const id of ids) {
+      const row = this.rowOf.get(id);
+      if (row === undefined) continue;
+      const last = this.ids.length - 1;
+      if (row !== last) {
+        this.data.copyWithin(row * d, last * d, last * d + d);
+        const movedId = this.ids[last]!;
+        this.ids[row] = movedId;
+        this.texts[row] = this.texts[last]!;
+        this.metadatas[row] = this.metadatas[last]!;
+        this.rowOf.set(movedId, row);
+      }
+      this.ids.pop();
+      this.texts.pop();
+      this.metadatas.pop();
+      this.rowOf.delete(id);
+    }
+  }
+
+  /** Deletes every record matching `filter`; returns how many were deleted. */
+  async deleteWhere(filter: Filter, options?: CallOptions): Promise<number> {
+    const match = compileFilter(filter);
+    const ids = this.ids.filter((_, row) => match(this.metadatas[row]!, this.texts[row]!));
+    await this.delete(ids, options);
+    return ids.length;
+  }
+
+  async count(): Promise<number> {
+    return this.ids.length;
+  }
+
+  /**
+   * Exact top-k by cosine similarity, best first; ties keep insertion order.
+   * @param vector - query vector of length `dimensions` (need not be normalised).
+   * @throws DimensionMismatchError, FilterError, ValidationError (k not a non-negative integer).
+   */
+  async query(vector: Float32Array | number[], options: VectorQueryOptions): Promise<VectorHit[]> {
+    throwIfAborted(options.signal);
+    return this.querySync(vector, options);
+  }
+
+  /** Synchronous {@link query} for hot paths and benchmarks. */
+  querySync(vector: Float32Array | number[], options: VectorQueryOptions): VectorHit[] {
+    const d = this.dimensions;
+    if (vector.length !== d) throw new DimensionMismatchError(d, vector.length, "query vector");
+    const { k } = options;
+    if (!Number.isInteger(k) || k < 0) throw new ValidationError(`k must be a non-negative integer, got ${k}`);
+    const match = options.filter ? compileFilter(options.filter) : null;
+    let qn = 0;
+    for (let i = 0; i < d; i++) qn += vector[i]! * vector[i]!;
+    const q = new Float32Array(d);
+    const inv = qn > 0 ? 1 / Math.sqrt(qn) : 0;
+    for (let i = 0; i < d; i++) q[i] = vector[i]! * inv;
+
+    const top = new TopK(Math.min(k, this.ids.length));
+    const data = this.data;
+    const n = this.ids.length;
+    const d4 = d - (d % 4);
+    for (let row = 0; row < n; row++) {
+      if (match && !match(this.metadatas[row]!, this.texts[row]!)) continue;
+      const off = row * d;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let i = 0;
+      for (; i < d4; i += 4) {
+        s0 += data[off + i]! * q[i]!;
+        s1 += data[off + i + 1]! * q[i + 1]!;
+        s2 += data[off + i + 2]! * q[i + 2]!;
+        s3 += data[off + i + 3]! * q[i + 3]!;
+      }
+      for (; i < d; i++) s0 += data[off + i]! * q[i]!;
+      top.push(s0 + s1 + s2 + s3, row);
+    }
+    return top.sorted().map(({ index, score }) => {
+      const hit: VectorHit = {
+        id: this.ids[index]!,
+        text: this.texts[index]!,
+        metadata: { ...this.metadatas[index]! },
+        score,
+      };
+      if (options.includeVectors) hit.vector = this.data.slice(index * d, index * d + d);
+      return hit;
+    });
+  }
+
+  /** Records by id with their (normalised) vectors; missing ids are skipped. */
+  async get(ids: string[]): Promise<VectorRecord[]> {
+    const d = this.dimensions;
+    const out: VectorRecord[] = [];
+    for (const id of ids) {
+      const row = this.rowOf.get(id);
+      if (row === undefined) continue;
+      out.push({
+        id,
+        text: this.texts[row]!,
+        metadata: { ...this.metadatas[row]! },
+        vector: this.data.slice(row * d, row * d + d),
+      });
+    }
+    return out;
+  }
+
+  /** Every stored id, in storage order. */
+  listIds(): string[] {
+    return [...this.ids];
+  }
+
+  /**
+   * Saves the store to one file: a magic line, a JSON header (ids, texts, metadata) and the raw
+   * little-endian float32 vectors. Written to `path.tmp` then renamed, so a crash never leaves a
+   * half-written file.
+   */
+  async save(path: string): Promise<void> {
+    const header = Buffer.from(
+      JSON.stringify({ dimensions: this.dimensions, ids: this.ids, texts: this.texts, metadatas: this.metadatas }),
+      "utf8",
+    );
+    const n = this.ids.length * this.dimensions;
+    const vectors = Buffer.from(this.data.buffer, this.data.byteOffset, n * 4);
+    const prefix = Buffer.alloc(MAGIC.length + 8);
+    prefix.write(MAGIC, 0, "ascii");
+    prefix.writeBigUInt64LE(BigInt(header.length), MAGIC.length);
+    const tmp = `${path}.tmp`;
+    await writeFile(tmp, Buffer.concat([prefix, header, vectors]));
+    await rename(tmp, path);
+  }
+
+  /**
+   * Loads a store written by {@link save}.
+   * @throws ValidationError when the file is not a ragloom vector store file or is truncated.
+   */
+  static async load(path: string): Promise<InMemoryVectorStore> {
+    const buf = await readFile(path);
+    if (buf.subarray(0, MAGIC.length).toString("ascii") !== MAGIC) {
+      throw new ValidationError(`${path} is not a ragloom vector store file`);
+    }
+    const headerLength = Number(buf.readBigUInt64LE(MAGIC.length));
+    const start = MAGIC.length + 8;
+    const header = JSON.parse(buf.subarray(start, start + headerLength).toString("utf8")) as {
+      dimensions: number;
+      ids: string[];
+      texts: string[];
+      metadatas: Metadata[];
+    };
+    const vecBytes = buf.subarray(start + headerLength);
+    const n = header.ids.length;
+    if (vecBytes.length !== n * header.dimensions * 4) throw new ValidationError(`${path} is truncated`);
+    const store = new InMemoryVectorStore({ dimensions: header.dimensions, initialCapacity: Math.max(1, n) });
+    const aligned = new Float32Array(n * header.dimensions);
+    new Uint8Array(aligned.buffer).set(vecBytes);
+    store.data.set(aligned);
+    store.ids = header.ids;
+    store.texts = header.texts;
+    store.metadatas = header.metadatas;
+    header.ids.forEach((id, row) => store.rowOf.set(id, row));
+    return store;
+  }
+}
