@@ -1,0 +1,143 @@
+import { ValidationError } from "@ragloom/core";
+import type { Tokenizer } from "./types.js";
+
+/**
+ * Which sentences to keep, given a score per sentence (higher is better):
+ * - `threshold`: every sentence whose score is >= `threshold` (cosine similarity in [-1, 1] for
+ *   embedding scores);
+ * - `fraction`: the best `ceil(fraction * n)` sentences of each scope (`fraction` in (0, 1]);
+ * - `count`: the best `count` sentences of each scope (an integer >= 1);
+ * - `budget`: the best sentences, greedily, while the kept text of each scope fits in
+ *   `maxTokens` tokens of `tokenizer`; a sentence is never cut, a sentence that does not fit is
+ *   skipped and smaller ones after it may still fit.
+ */
+export type SentenceSelection =
+  | { by: "threshold"; threshold: number }
+  | { by: "fraction"; fraction: number }
+  | { by: "count"; count: number }
+  | { by: "budget"; maxTokens: number; tokenizer: Tokenizer };
+
+/** Over which sentences `fraction`, `count` and `budget` apply: each document alone, or all together. */
+export type SelectionScope = "document" | "all";
+
+/** Validates a {@link SentenceSelection}; throws ValidationError. */
+export function validateSelection(s: SentenceSelection): void {
+  const bad = (m: string) => {
+    throw new ValidationError(`select: ${m}`);
+  };
+  if (!s || typeof s !== "object") bad("must be an object with `by`");
+  switch (s.by) {
+    case "threshold":
+      if (!Number.isFinite(s.threshold)) bad("threshold must be a finite number");
+      break;
+    case "fraction":
+      if (!(s.fraction > 0 && s.fraction <= 1)) bad("fraction must be in (0, 1]");
+      break;
+    case "count":
+      if (!Number.isInteger(s.count) || s.count < 1) bad("count must be an integer >= 1");
+      break;
+    case "budget":
+      if (!Number.isInteger(s.maxTokens) || s.maxTokens < 1) bad("maxTokens must be an integer >= 1");
+      if (!s.tokenizer || typeof s.tokenizer.count !== "function") bad("budget needs a tokenizer");
+      break;
+    default:
+      bad(`unknown selection ${(s as { by?: unknown }).by}`);
+  }
+}
+
+/** Validates `neighbors` (integer >= 0). */
+export function validateNeighbors(n: number): void {
+  if (!Number.isInteger(n) || n < 0) throw new ValidationError("neighbors must be an integer >= 0");
+}
+
+interface Candidate {
+  doc: number;
+  index: number;
+  score: number;
+}
+
+/** Sentence indices `index - n .. index + n` that exist in a document of `size` sentences. */
+function window(index: number, n: number, size: number): number[] {
+  const out = [index];
+  for (let d = 1; d <= n; d++) {
+    if (index - d >= 0) out.push(index - d);
+    if (index + d < size) out.push(index + d);
+  }
+  return out;
+}
+
+/**
+ * Chooses sentences to keep.
+ * @param scores - `scores[d][i]`: score of sentence `i` of document `d`.
+ * @param texts - `texts[d][i]`: its text (used by `budget`).
+ * @param options.measure - for `budget`: the real token count of the kept text of one scope given
+ *   kept indices per document, used to enforce the budget exactly after the greedy packing
+ *   (joining sentences may change counts by a token or so).
+ * @returns `kept[d]`: sorted indices of the kept sentences of document `d`, and the sentences a
+ *   budget could never hold (`tooLong`).
+ */
+export function selectSentences(
+  scores: number[][],
+  texts: string[][],
+  options: {
+    select: SentenceSelection;
+    scope: SelectionScope;
+    neighbors: number;
+    measure?: (kept: Map<number, Set<number>>) => number;
+  },
+): { kept: number[][]; tooLong: Array<{ doc: number; index: number }> } {
+  const { select, scope, neighbors } = options;
+  const kept = scores.map(() => new Set<number>());
+  const tooLong: Array<{ doc: number; index: number }> = [];
+  const groups: Candidate[][] =
+    scope === "document"
+      ? scores.map((s, doc) => s.map((score, index) => ({ doc, index, score })))
+      : [scores.flatMap((s, doc) => s.map((score, index) => ({ doc, index, score })))];
+
+  for (const group of groups) {
+    const ranked = [...group].sort((a, b) => b.score - a.score || a.doc - b.doc || a.index - b.index);
+    if (select.by !== "budget") {
+      let chosen: Candidate[];
+      if (select.by === "threshold") chosen = ranked.filter((c) => c.score >= select.threshold);
+      else if (select.by === "fraction") chosen = ranked.slice(0, Math.ceil(select.fraction * ranked.length));
+      else chosen = ranked.slice(0, select.count);
+      for (const c of chosen) {
+        for (const i of window(c.index, neighbors, scores[c.doc]!.length)) kept[c.doc]!.add(i);
+      }
+      continue;
+    }
+    // budget: greedy packing in score order (a knapsack heuristic), then exact enforcement.
+    const cost = (doc: number, i: number) => select.tokenizer.count(texts[doc]![i]!) + 1;
+    const groupKept = new Map<number, Set<number>>();
+    const order: Candidate[] = [];
+    let used = 0;
+    for (const c of ranked) {
+      const set = groupKept.get(c.doc) ?? new Set<number>();
+      if (set.has(c.index)) continue;
+      const own = cost(c.doc, c.index);
+      if (own > select.maxTokens) {
+        tooLong.push({ doc: c.doc, index: c.index });
+        continue;
+      }
+      const extra = window(c.index, neighbors, scores[c.doc]!.length).filter((i) => !set.has(i));
+      const extraCost = extra.reduce((s, i) => s + cost(c.doc, i), 0);
+      const add =
+        used + extraCost <= select.maxTokens ? extra : used + own <= select.maxTokens ? [c.index] : [];
+      for (const i of add) {
+        set.add(i);
+        used += cost(c.doc, i);
+        order.push({ doc: c.doc, index: i, score: c.score });
+      }
+      if (add.length) groupKept.set(c.doc, set);
+    }
+    if (options.measure) {
+      // Drop the latest-added (lowest-ranked) sentences until the real count fits.
+      while (order.length && options.measure(groupKept) > select.maxTokens) {
+        const last = order.pop()!;
+        groupKept.get(last.doc)!.delete(last.index);
+      }
+    }
+    for (const [doc, set] of groupKept) for (const i of set) kept[doc]!.add(i);
+  }
+  return { kept: kept.map((s) => [...s].sort((a, b) => a - b)), tooLong };
+}

@@ -1,0 +1,53 @@
+import type { Embedder } from "@ragloom/core";
+import { ValidationError } from "@ragloom/core";
+import { Tiktoken, type TiktokenBPE } from "js-tiktoken/lite";
+import type { Tokenizer } from "./types.js";
+
+/** Encodings of {@link loadTiktokenTokenizer}: `cl100k_base` (GPT-4, GPT-3.5) and `o200k_base` (GPT-4o and later). */
+export type TiktokenEncodingName = "cl100k_base" | "o200k_base";
+
+/**
+ * A tiktoken-compatible {@link Tokenizer} over BPE ranks you already hold, e.g.
+ * `import cl100k from "js-tiktoken/ranks/cl100k_base"`. Special-token strings such as
+ * `<|endoftext|>` are counted as ordinary text (they cannot be injected).
+ * @param ranks - the BPE ranks (a `TiktokenBPE` object from `js-tiktoken/ranks/*`).
+ * @param name - encoding name used in `Tokenizer.name` (`tiktoken:<name>`).
+ */
+export function createTiktokenTokenizer(ranks: TiktokenBPE, name: string): Tokenizer {
+  const enc = new Tiktoken(ranks);
+  return { name: `tiktoken:${name}`, count: (text: string) => enc.encode(text, [], []).length };
+}
+
+const loaded = new Map<TiktokenEncodingName, Promise<Tokenizer>>();
+
+/**
+ * Loads (once per process, lazily) the ranks of an OpenAI tiktoken encoding shipped with
+ * `js-tiktoken` (offline, no network) and returns a {@link Tokenizer} named `tiktoken:<encoding>`.
+ * @param encoding - @default "cl100k_base"
+ * @throws ValidationError for an unknown encoding name.
+ */
+export function loadTiktokenTokenizer(encoding: TiktokenEncodingName = "cl100k_base"): Promise<Tokenizer> {
+  let p = loaded.get(encoding);
+  if (!p) {
+    if (encoding === "cl100k_base") {
+      p = import("js-tiktoken/ranks/cl100k_base").then((m) => createTiktokenTokenizer(m.default, encoding));
+    } else if (encoding === "o200k_base") {
+      p = import("js-tiktoken/ranks/o200k_base").then((m) => createTiktokenTokenizer(m.default, encoding));
+    } else {
+      return Promise.reject(new ValidationError(`unknown tiktoken encoding: ${String(encoding)}`));
+    }
+    loaded.set(encoding, p);
+  }
+  return p;
+}
+
+/**
+ * A {@link Tokenizer} on the embedder's own tokenizer (`Embedder.countTokens`), named
+ * `embedder:<modelId>`.
+ * @throws ValidationError when the embedder has no `countTokens`.
+ */
+export function embedderTokenizer(embedder: Embedder): Tokenizer {
+  const count = embedder.countTokens?.bind(embedder);
+  if (!count) throw new ValidationError(`embedder ${embedder.modelId} has no countTokens()`);
+  return { name: `embedder:${embedder.modelId}`, count };
+}
