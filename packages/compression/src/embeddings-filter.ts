@@ -1,6 +1,5 @@
 import type { Embedder, VectorStore } from "@ragloom/core";
-import { throwIfAborted, ValidationError } from "@ragloom/core";
-import { cosine } from "./similarity.js";
+import { cosineSimilarity as cosine, throwIfAborted, ValidationError } from "@ragloom/core";
 import type { DocumentCompressor, WarningHandler } from "./types.js";
 import { assertQuery, documentVectors, type VectorStats } from "./vectors.js";
 import { consoleWarning } from "./warnings.js";

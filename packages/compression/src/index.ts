@@ -14,7 +14,6 @@ export * from "./reranker-compressor.js";
 export type { SelectionScope, SentenceSelection } from "./select.js";
 export * from "./sentence-extractor.js";
 export { intlSentenceSplitter, type SentenceSplitter } from "./sentences.js";
-export { cosine as cosineSimilarity } from "./similarity.js";
 export * from "./token-budget.js";
 export * from "./tokenizers.js";
 export type * from "./types.js";

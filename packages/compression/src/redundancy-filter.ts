@@ -1,7 +1,6 @@
 import type { Embedder, VectorStore } from "@ragloom/core";
-import { throwIfAborted, ValidationError } from "@ragloom/core";
+import { cosineSimilarity as cosine, throwIfAborted, ValidationError } from "@ragloom/core";
 import { intlSentenceSplitter, type SentenceSplitter } from "./sentences.js";
-import { cosine } from "./similarity.js";
 import type { DocumentCompressor, WarningHandler } from "./types.js";
 import { assertQuery, documentVectors, embedUnique, withText } from "./vectors.js";
 import { consoleWarning } from "./warnings.js";

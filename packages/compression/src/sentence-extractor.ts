@@ -1,5 +1,5 @@
 import type { Embedder } from "@ragloom/core";
-import { throwIfAborted } from "@ragloom/core";
+import { cosineSimilarity as cosine, throwIfAborted } from "@ragloom/core";
 import {
   type SelectionScope,
   type SentenceSelection,
@@ -8,7 +8,6 @@ import {
 } from "./select.js";
 import { compressBySentences } from "./sentence-compress.js";
 import { intlSentenceSplitter, type SentenceSplitter } from "./sentences.js";
-import { cosine } from "./similarity.js";
 import type { DocumentCompressor, WarningHandler } from "./types.js";
 import { assertQuery, embedUnique } from "./vectors.js";
 import { consoleWarning } from "./warnings.js";

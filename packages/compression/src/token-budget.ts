@@ -1,9 +1,8 @@
 import type { Embedder } from "@ragloom/core";
-import { throwIfAborted, ValidationError } from "@ragloom/core";
+import { cosineSimilarity as cosine, throwIfAborted, ValidationError } from "@ragloom/core";
 import { validateNeighbors } from "./select.js";
 import { compressBySentences } from "./sentence-compress.js";
 import { intlSentenceSplitter, type SentenceSplitter } from "./sentences.js";
-import { cosine } from "./similarity.js";
 import type { DocumentCompressor, Tokenizer, WarningHandler } from "./types.js";
 import { assertQuery, embedUnique } from "./vectors.js";
 import { consoleWarning } from "./warnings.js";

@@ -1,0 +1,126 @@
+import { AbortError, ValidationError } from "@ragloom/core";
+import type { TransformersEmbedder } from "@ragloom/core/transformers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSentenceExtractor, loadTiktokenTokenizer } from "../src/index.js";
+import { countingEmbedder, DOCS, isOrderedSubset, loadEmbedder, QUERY, sentencesOf } from "./fixtures.js";
+
+let embedder: TransformersEmbedder;
+beforeAll(async () => {
+  embedder = await loadEmbedder();
+});
+afterAll(async () => {
+  await embedder.dispose();
+});
+
+describe("createSentenceExtractor", () => {
+  it("keeps the best sentence of each document, verbatim, with id, metadata and score", async () => {
+    const c = createSentenceExtractor({ embedder, select: { by: "count", count: 1 } });
+    const out = await c.compress(DOCS, QUERY);
+    expect(out.map((d) => d.id)).toEqual(["eiffel", "paris", "fruit"]);
+    out.forEach((d, i) => {
+      expect(d.metadata).toEqual(DOCS[i]!.metadata);
+      expect(d.score).toBe(DOCS[i]!.score);
+      expect(sentencesOf(d.text)).toHaveLength(1);
+      expect(sentencesOf(DOCS[i]!.text)).toContain(d.text);
+    });
+    expect(out[0]!.text).toMatch(/Eiffel Tower|tower is 330/);
+    expect(DOCS[0]!.text).toContain("Bananas"); // input not mutated
+  });
+
+  it("threshold drops off-topic sentences and documents left empty", async () => {
+    const c = createSentenceExtractor({ embedder, select: { by: "threshold", threshold: 0.45 } });
+    const out = await c.compress(DOCS, QUERY);
+    expect(out.map((d) => d.id)).not.toContain("fruit");
+    expect(out.find((d) => d.id === "eiffel")!.text).not.toContain("Bananas");
+    for (const d of out) expect(isOrderedSubset(DOCS.find((x) => x.id === d.id)!.text, d.text)).toBe(true);
+  });
+
+  it("fraction keeps ceil(f·n) sentences per document in original order", async () => {
+    const c = createSentenceExtractor({ embedder, select: { by: "fraction", fraction: 0.5 } });
+    const out = await c.compress(DOCS, QUERY);
+    out.forEach((d, i) => {
+      const n = sentencesOf(DOCS[i]!.text).length;
+      expect(sentencesOf(d.text)).toHaveLength(Math.ceil(n / 2));
+      expect(isOrderedSubset(DOCS[i]!.text, d.text)).toBe(true);
+    });
+  });
+
+  it("scope all picks the best sentences across documents", async () => {
+    const c = createSentenceExtractor({ embedder, select: { by: "count", count: 2 }, scope: "all" });
+    const out = await c.compress(DOCS, QUERY);
+    expect(out.map((d) => d.id)).toEqual(["eiffel", "paris"]);
+    expect(out.flatMap((d) => sentencesOf(d.text))).toHaveLength(2);
+  });
+
+  it("neighbors add the sentences around each selected one", async () => {
+    const base = createSentenceExtractor({ embedder, select: { by: "count", count: 1 } });
+    const wide = createSentenceExtractor({ embedder, select: { by: "count", count: 1 }, neighbors: 1 });
+    const [a, b] = await Promise.all([base.compress([DOCS[0]!], QUERY), wide.compress([DOCS[0]!], QUERY)]);
+    const all = sentencesOf(DOCS[0]!.text);
+    const picked = all.indexOf(a[0]!.text);
+    expect(sentencesOf(b[0]!.text)).toEqual(all.slice(Math.max(0, picked - 1), picked + 2));
+  });
+
+  it("budget keeps whole sentences within maxTokens (all documents together)", async () => {
+    const tokenizer = await loadTiktokenTokenizer("cl100k_base");
+    const c = createSentenceExtractor({
+      embedder,
+      select: { by: "budget", maxTokens: 40, tokenizer },
+      scope: "all",
+    });
+    const out = await c.compress(DOCS, QUERY);
+    const total = out.reduce((s, d) => s + tokenizer.count(d.text), 0);
+    expect(total).toBeLessThanOrEqual(40);
+    expect(total).toBeGreaterThan(10);
+    for (const d of out) expect(isOrderedSubset(DOCS.find((x) => x.id === d.id)!.text, d.text)).toBe(true);
+  });
+
+  it("drops the stale vector of a shortened document and keeps an untouched one whole", async () => {
+    const vector = new Float32Array(embedder.dimensions).fill(0.1);
+    const c = createSentenceExtractor({ embedder, select: { by: "threshold", threshold: -1 } });
+    const [same] = await c.compress([{ ...DOCS[0]!, vector }], QUERY);
+    expect(same!.vector).toBe(vector);
+    const cut = createSentenceExtractor({ embedder, select: { by: "count", count: 1 } });
+    const [short] = await cut.compress([{ ...DOCS[0]!, vector }], QUERY);
+    expect(short!.vector).toBeUndefined();
+  });
+
+  it("embeds all sentences in one batched call, plus the query", async () => {
+    const { embedder: counted, calls } = countingEmbedder(embedder);
+    const c = createSentenceExtractor({ embedder: counted, select: { by: "count", count: 1 } });
+    await c.compress(DOCS, QUERY);
+    expect(calls.queries).toBe(1);
+    expect(calls.documents).toBe(DOCS.flatMap((d) => sentencesOf(d.text)).length);
+  });
+
+  it("sentence+document scoring favours sentences of relevant documents", async () => {
+    const c = createSentenceExtractor({
+      embedder,
+      select: { by: "count", count: 3 },
+      scope: "all",
+      scoring: "sentence+document",
+    });
+    const out = await c.compress(DOCS, QUERY);
+    expect(out.map((d) => d.id)).not.toContain("fruit");
+  });
+
+  it("rejects bad options, an empty query and an aborted signal", async () => {
+    expect(() => createSentenceExtractor({ embedder, select: { by: "fraction", fraction: 0 } })).toThrow(
+      ValidationError,
+    );
+    expect(() =>
+      createSentenceExtractor({ embedder, select: { by: "count", count: 1 }, neighbors: -1 }),
+    ).toThrow(ValidationError);
+    const c = createSentenceExtractor({ embedder, select: { by: "count", count: 1 } });
+    await expect(c.compress(DOCS, " ")).rejects.toBeInstanceOf(ValidationError);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(c.compress(DOCS, QUERY, { signal: ac.signal })).rejects.toMatchObject({
+      name: "AbortError",
+    });
+    const ac2 = new AbortController();
+    ac2.abort(new AbortError());
+    await expect(c.compress(DOCS, QUERY, { signal: ac2.signal })).rejects.toBeInstanceOf(AbortError);
+    expect(await c.compress([], QUERY)).toEqual([]);
+  });
+});
