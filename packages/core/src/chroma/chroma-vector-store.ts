@@ -23,6 +23,13 @@ export interface ChromaVectorStoreOptions {
    * which the JS client does not enforce itself. @default 1000
    */
   batchSize?: number;
+  /**
+   * Make `upsert` replace a record's metadata, as the VectorStore contract says. Chroma's own
+   * upsert merges new metadata keys into the old ones (a removed key survives), so each batch's
+   * ids are deleted first (one more request per batch; both steps are idempotent, so a retried
+   * batch converges). `false` keeps Chroma's merge semantics. @default true
+   */
+  replaceMetadata?: boolean;
 }
 
 const INCLUDE_ALL = ["documents", "metadatas", "distances"] as const;
@@ -65,11 +72,13 @@ export class ChromaVectorStore implements VectorStore {
   readonly kind = "chroma";
   readonly dimensions: number;
   readonly batchSize: number;
+  readonly replaceMetadata: boolean;
   constructor(
     readonly client: ChromaClient,
     readonly collection: Collection,
-    options: { dimensions: number; batchSize: number },
+    options: { dimensions: number; batchSize: number; replaceMetadata?: boolean },
   ) {
+    this.replaceMetadata = options.replaceMetadata ?? true;
     this.dimensions = options.dimensions;
     this.batchSize = options.batchSize;
   }
@@ -89,6 +98,8 @@ export class ChromaVectorStore implements VectorStore {
       throwIfAborted(options?.signal);
       const batch = records.slice(i, i + this.batchSize);
       try {
+        // Chroma's upsert merges metadata into the old record; deleting first makes it a replace
+        if (this.replaceMetadata) await this.collection.delete({ ids: batch.map((r) => r.id) });
         await this.collection.upsert({
           ids: batch.map((r) => r.id),
           embeddings: batch.map((r) => Array.from(r.vector)),
@@ -245,7 +256,11 @@ export async function createChromaVectorStore(options: ChromaVectorStoreOptions)
     } catch {
       // older servers: keep the configured size
     }
-    return new ChromaVectorStore(client, collection, { dimensions: options.dimensions, batchSize });
+    return new ChromaVectorStore(client, collection, {
+      dimensions: options.dimensions,
+      batchSize,
+      replaceMetadata: options.replaceMetadata,
+    });
   } catch (error) {
     throw wrap(error, `connect to collection "${options.collection}"`);
   }

@@ -16,38 +16,47 @@ export class TopK {
     return this.size < this.k ? Number.NEGATIVE_INFINITY : this.scores[0]!;
   }
 
-  /** Offers a candidate; kept if it beats the current k-th best. */
+  /** Whether (s1, i1) ranks below (s2, i2): lower score, or equal score and higher index. */
+  private static worse(s1: number, i1: number, s2: number, i2: number): boolean {
+    return s1 < s2 || (s1 === s2 && i1 > i2);
+  }
+
+  /**
+   * Offers a candidate; kept if it beats the current k-th best. Order is score descending,
+   * then index ascending, so equal scores keep the earliest candidates.
+   */
   push(score: number, index: number): void {
     if (this.k <= 0) return;
+    const sc = this.scores;
+    const ix = this.indices;
     if (this.size < this.k) {
       let i = this.size++;
       while (i > 0) {
         const parent = (i - 1) >> 1;
-        if (this.scores[parent]! <= score) break;
-        this.scores[i] = this.scores[parent]!;
-        this.indices[i] = this.indices[parent]!;
+        if (!TopK.worse(score, index, sc[parent]!, ix[parent]!)) break;
+        sc[i] = sc[parent]!;
+        ix[i] = ix[parent]!;
         i = parent;
       }
-      this.scores[i] = score;
-      this.indices[i] = index;
+      sc[i] = score;
+      ix[i] = index;
       return;
     }
-    if (score <= this.scores[0]!) return;
-    // replace root and sift down
+    if (!TopK.worse(sc[0]!, ix[0]!, score, index)) return;
     let i = 0;
     const n = this.size;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && this.scores[r]! < this.scores[l]! ? r : l;
-      if (this.scores[c]! >= score) break;
-      this.scores[i] = this.scores[c]!;
-      this.indices[i] = this.indices[c]!;
+      const c = r < n && TopK.worse(sc[r]!, ix[r]!, sc[l]!, ix[l]!) ? r : l;
+      if (!TopK.worse(sc[c]!, ix[c]!, score, index)) break;
+      sc[i] = sc[c]!;
+      ix[i] = ix[c]!;
       i = c;
     }
-    this.scores[i] = score;
-    this.indices[i] = index;
+    sc[i] = score;
+    ix[i] = index;
   }
 
   /** Kept candidates, best first (ties broken by lower index). */

@@ -1,0 +1,78 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { requireModelDir } from "../../../test/services.js";
+import { ServiceError, cosineSimilarity } from "../src/index.js";
+import { type TransformersEmbedder, createTransformersEmbedder } from "../src/transformers.js";
+
+let fp32: TransformersEmbedder;
+let q8: TransformersEmbedder;
+beforeAll(async () => {
+  const localModelPath = requireModelDir();
+  fp32 = await createTransformersEmbedder({ localModelPath, offline: true, dtype: "fp32", batchSize: 4 });
+  q8 = await createTransformersEmbedder({ localModelPath, offline: true, dtype: "q8" });
+});
+
+const sentences = [
+  "How do I retry a failed HTTP request with exponential backoff?",
+  "Retrying failed network calls with increasing delays between attempts.",
+  "The recipe needs two cups of flour and a pinch of salt.",
+  "Vitamin D supplementation reduces the risk of fractures in older adults.",
+  "A",
+];
+
+describe("createTransformersEmbedder (real all-MiniLM-L6-v2, offline)", () => {
+  it("returns 384-d unit vectors in input order, batched", async () => {
+    expect(fp32.dimensions).toBe(384);
+    expect(fp32.normalized).toBe(true);
+    expect(fp32.modelId).toBe("Xenova/all-MiniLM-L6-v2");
+    const vs = await fp32.embedDocuments(sentences);
+    expect(vs).toHaveLength(sentences.length);
+    for (const v of vs) {
+      expect(v).toBeInstanceOf(Float32Array);
+      expect(v.length).toBe(384);
+      expect(Math.hypot(...v)).toBeCloseTo(1, 5);
+    }
+    // order and batching do not change a text's embedding
+    const single = await fp32.embedQuery(sentences[2]!);
+    expect(cosineSimilarity(single, vs[2]!)).toBeGreaterThan(0.99999);
+  });
+
+  it("places paraphrases close and unrelated texts far", async () => {
+    const [a, b, c] = await fp32.embedDocuments(sentences.slice(0, 3));
+    expect(cosineSimilarity(a!, b!)).toBeGreaterThan(0.5);
+    expect(cosineSimilarity(a!, c!)).toBeLessThan(0.2);
+  });
+
+  it("int8 weights agree with fp32 (cosine > 0.99)", async () => {
+    const a = await fp32.embedDocuments(sentences);
+    const b = await q8.embedDocuments(sentences);
+    a.forEach((v, i) => expect(cosineSimilarity(v, b[i]!)).toBeGreaterThan(0.99));
+  });
+
+  it("truncates at 256 word pieces like sentence-transformers", async () => {
+    const long = "hello ".repeat(400);
+    expect(fp32.countTokens(long)).toBe(400);
+    const capped = "hello ".repeat(254); // 254 + [CLS] + [SEP] = 256
+    const [x, y] = await fp32.embedDocuments([long, capped]);
+    expect(cosineSimilarity(x!, y!)).toBeGreaterThan(0.99999);
+  });
+
+  it("fails with a typed error when the model is missing offline", async () => {
+    await expect(
+      createTransformersEmbedder({ localModelPath: requireModelDir(), offline: true, model: "nobody/missing-model" }),
+    ).rejects.toBeInstanceOf(ServiceError);
+  });
+
+  it("falls back to cpu with a warning when the device is unavailable", async () => {
+    const warnings: string[] = [];
+    const e = await createTransformersEmbedder({
+      localModelPath: requireModelDir(),
+      offline: true,
+      dtype: "q8",
+      device: "cuda",
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(e.device).toBe("cpu");
+    expect(warnings.join()).toMatch(/falling back to cpu/);
+    expect((await e.embedQuery("hello")).length).toBe(384);
+  });
+});

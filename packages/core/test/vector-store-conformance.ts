@@ -1,0 +1,143 @@
+/**
+ * The conformance suite every VectorStore implementation runs (unstorage-style): the same
+ * behaviours, asserted against each store. Call inside a test file with a factory that returns
+ * a fresh, empty store of 4 dimensions.
+ */
+import { describe, expect, it } from "vitest";
+import { DimensionMismatchError, F, FilterError, type Filter, ValidationError } from "../src/index.js";
+import type { VectorRecord, VectorStore } from "../src/types/vector-store.js";
+
+const rec = (id: string, vector: number[], metadata: VectorRecord["metadata"] = {}, text = `text of ${id}`): VectorRecord => ({
+  id,
+  text,
+  metadata,
+  vector,
+});
+
+const corpus: VectorRecord[] = [
+  rec("a", [1, 0, 0, 0], { lang: "ts", year: 2021, tags: ["hooks", "state"], open: true }, "retry with backoff"),
+  rec("b", [0.9, 0.1, 0, 0], { lang: "js", year: 2022, tags: ["state"], open: false }, "circuit breaker basics"),
+  rec("c", [0, 1, 0, 0], { lang: "go", year: 2023, tags: ["http"], open: true }, "http 404 errors in go"),
+  rec("d", [0, 0, 1, 0], { lang: "ts", year: 2024, tags: ["hooks"], open: false }, "react hooks guide"),
+  rec("e", [0.5, 0.5, 0.5, 0.5], { lang: "py", year: 2020, tags: ["ml"], open: true }, "embedding models"),
+];
+
+export function runVectorStoreConformance(name: string, makeStore: () => Promise<VectorStore>) {
+  describe(`VectorStore conformance: ${name}`, () => {
+    const seeded = async () => {
+      const store = await makeStore();
+      await store.upsert(corpus);
+      return store;
+    };
+
+    it("upserts, counts and is idempotent by id", async () => {
+      const store = await seeded();
+      expect(await store.count()).toBe(5);
+      await store.upsert(corpus);
+      expect(await store.count()).toBe(5);
+      await store.upsert([rec("a", [0, 0, 0, 1], { lang: "rust" }, "replaced")]);
+      expect(await store.count()).toBe(5);
+      const [a] = await store.get(["a"]);
+      expect(a!.text).toBe("replaced");
+      expect(a!.metadata).toEqual({ lang: "rust" });
+    });
+
+    it("returns exact top-k by cosine similarity, best first", async () => {
+      const store = await seeded();
+      const hits = await store.query([1, 0, 0, 0], { k: 3 });
+      expect(hits.map((h) => h.id)).toEqual(["a", "b", "e"]);
+      expect(hits[0]!.score).toBeCloseTo(1, 5);
+      expect(hits[1]!.score).toBeCloseTo(0.9 / Math.hypot(0.9, 0.1), 5);
+      expect(hits[2]!.score).toBeCloseTo(0.5, 5);
+      expect(hits[0]!.text).toBe("retry with backoff");
+      expect(hits[0]!.metadata).toMatchObject({ lang: "ts", year: 2021, tags: ["hooks", "state"], open: true });
+      expect((await store.query([1, 0, 0, 0], { k: 50 })).length).toBe(5);
+      expect(await store.query([1, 0, 0, 0], { k: 0 })).toEqual([]);
+    });
+
+    it("is scale invariant in the query vector", async () => {
+      const store = await seeded();
+      const a = await store.query([2, 0, 0, 0], { k: 5 });
+      const b = await store.query([0.1, 0, 0, 0], { k: 5 });
+      expect(a.map((h) => h.id)).toEqual(b.map((h) => h.id));
+    });
+
+    const cases: Array<[string, Filter, string[]]> = [
+      ["eq", F.eq("lang", "ts"), ["a", "d"]],
+      ["ne", F.ne("lang", "ts"), ["b", "c", "e"]],
+      ["gt", F.gt("year", 2022), ["c", "d"]],
+      ["gte", F.gte("year", 2022), ["b", "c", "d"]],
+      ["lt", F.lt("year", 2021), ["e"]],
+      ["lte", F.lte("year", 2021), ["a", "e"]],
+      ["in", F.in("lang", ["go", "py"]), ["c", "e"]],
+      ["nin", F.nin("lang", ["go", "py"]), ["a", "b", "d"]],
+      ["contains on an array", F.contains("tags", "hooks"), ["a", "d"]],
+      ["boolean eq", F.eq("open", true), ["a", "c", "e"]],
+      ["and", F.and(F.eq("lang", "ts"), F.gte("year", 2022)), ["d"]],
+      ["or", F.or(F.eq("lang", "go"), F.lt("year", 2021)), ["c", "e"]],
+      ["not eq", F.not(F.eq("lang", "ts")), ["b", "c", "e"]],
+      ["not and (De Morgan)", F.not(F.and(F.eq("lang", "ts"), F.eq("open", true))), ["b", "c", "d", "e"]],
+      ["not contains", F.not(F.contains("tags", "state")), ["c", "d", "e"]],
+      ["nested", F.and(F.or(F.eq("lang", "ts"), F.eq("lang", "js")), F.not(F.in("year", [2024]))), ["a", "b"]],
+      ["one-child and", F.and(F.eq("lang", "js")), ["b"]],
+      ["document text contains", F.contains("$document", "hooks"), ["d"]],
+      ["document text and metadata", F.and(F.contains("$document", "e"), F.eq("open", true)), ["a", "c", "e"]],
+      ["missing field", F.eq("nope", 1), []],
+    ];
+    it.each(cases)("filters: %s", async (_label, filter, expected) => {
+      const store = await seeded();
+      const hits = await store.query([0.5, 0.5, 0.5, 0.5], { k: 10, filter });
+      expect(hits.map((h) => h.id).sort()).toEqual(expected);
+    });
+
+    it("rejects invalid filters instead of searching unfiltered", async () => {
+      const store = await seeded();
+      for (const bad of [
+        { op: "and", filters: [] },
+        { op: "eq", field: "__proto__", value: 1 },
+        { op: "in", field: "lang", value: [] },
+        { op: "regex", field: "lang", value: ".*" },
+      ]) {
+        await expect(store.query([1, 0, 0, 0], { k: 3, filter: bad as never })).rejects.toBeInstanceOf(FilterError);
+      }
+    });
+
+    it("rejects dimension mismatches on upsert and query, writing nothing", async () => {
+      const store = await seeded();
+      await expect(store.upsert([rec("z", [1, 0, 0, 0]), rec("y", [1, 0, 0])])).rejects.toBeInstanceOf(DimensionMismatchError);
+      expect(await store.count()).toBe(5);
+      await expect(store.query([1, 0], { k: 1 })).rejects.toBeInstanceOf(DimensionMismatchError);
+      await expect(store.query([1, 0, 0, 0], { k: -1 })).rejects.toBeInstanceOf(ValidationError);
+    });
+
+    it("deletes by id (unknown ids ignored) and by filter", async () => {
+      const store = await seeded();
+      await store.delete(["b", "missing"]);
+      expect(await store.count()).toBe(4);
+      expect((await store.query([1, 0, 0, 0], { k: 5 })).map((h) => h.id)).not.toContain("b");
+      expect((await store.get(["b", "a"])).map((r) => r.id)).toEqual(["a"]);
+      if (store.deleteWhere) {
+        expect(await store.deleteWhere(F.eq("lang", "ts"))).toBe(2);
+        expect((await store.query([1, 0, 0, 0], { k: 5 })).map((h) => h.id).sort()).toEqual(["c", "e"]);
+      }
+    });
+
+    it("returns stored vectors on request (for compressors)", async () => {
+      const store = await seeded();
+      const [hit] = await store.query([0, 1, 0, 0], { k: 1, includeVectors: true });
+      expect(hit!.id).toBe("c");
+      expect(Array.from(hit!.vector!).map((x) => Math.round(x * 1000) / 1000)).toEqual([0, 1, 0, 0]);
+      const [got] = await store.get(["e"]);
+      const v = Array.from(got!.vector);
+      expect(v.length).toBe(4);
+      expect(v[0]! / v[1]!).toBeCloseTo(1, 5);
+    });
+
+    it("handles an abort signal", async () => {
+      const store = await seeded();
+      const ac = new AbortController();
+      ac.abort();
+      await expect(store.query([1, 0, 0, 0], { k: 1, signal: ac.signal })).rejects.toThrow();
+    });
+  });
+}
