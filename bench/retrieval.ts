@@ -1,0 +1,250 @@
+/**
+ * Retrieval quality and speed on BEIR SciFact (train split): BM25, dense and hybrid, ours next
+ * to LangChain.js and a naive Float32Array scan, in one run, with the same MiniLM vectors.
+ *
+ *   pnpm bench                       # everything (LangChain BM25 and hybrid take a few minutes)
+ *   pnpm bench -- --langchain-queries 200   # LangChain lexical variants on a query sample
+ *
+ * Quality: nDCG@10 and Recall@100 as BEIR computes them. Latency: per query, query embedding
+ * timed separately from search (all search variants get the same precomputed query vector).
+ */
+import { parseArgs } from "node:util";
+import { BM25Retriever } from "@langchain/community/retrievers/bm25";
+import { EnsembleRetriever } from "@langchain/classic/retrievers/ensemble";
+import { MemoryVectorStore } from "@langchain/classic/vectorstores/memory";
+import { Document as LCDocument } from "@langchain/core/documents";
+import { Embeddings } from "@langchain/core/embeddings";
+import { BM25Index, type Embedder, InMemoryVectorStore, type ScoredDocument, createRetriever } from "@ragloom/core";
+import { embedCached, loadMiniLM } from "./lib/embeddings.js";
+import { meanMetric, ndcgAt, percentile, recallAt, type Run } from "./lib/metrics.js";
+import { printTable, timed, writeResults } from "./lib/report.js";
+import { loadCorpus, loadQrels, loadQueries } from "./lib/scifact.js";
+
+const { values: args } = parseArgs({
+  options: {
+    "langchain-queries": { type: "string" },
+    "skip-langchain": { type: "boolean", default: false },
+  },
+  allowPositionals: true,
+});
+
+const corpus = loadCorpus();
+const qrels = loadQrels();
+const queries = loadQueries().filter((q) => qrels.has(q.id));
+console.log(`SciFact train: ${corpus.length} documents, ${queries.length} queries with qrels`);
+
+const embedder = await loadMiniLM("fp32");
+const docVectors = await embedCached(
+  embedder,
+  corpus.map((d) => d.text),
+  "fp32",
+  (a, b) => process.stdout.write(`\rembedding corpus ${a}/${b}`),
+);
+
+// Query embedding latency (one query per call, as a service would).
+const queryVector = new Map<string, Float32Array>();
+const embedMs: number[] = [];
+for (const q of queries) {
+  const [v, ms] = await timed(() => embedder.embedQuery(q.text));
+  queryVector.set(q.text, v);
+  embedMs.push(ms);
+}
+// Throughput of corpus embedding, fp32 vs int8, on a sample.
+const sample = corpus.slice(0, 128).map((d) => d.text);
+const [, fp32Ms] = await timed(() => embedder.embedDocuments(sample));
+const q8 = await loadMiniLM("q8");
+const [, q8Ms] = await timed(() => q8.embedDocuments(sample));
+
+/** An embedder that serves the precomputed query vectors, so search timings exclude embedding. */
+const precomputed: Embedder = {
+  modelId: embedder.modelId,
+  dimensions: embedder.dimensions,
+  normalized: true,
+  embedDocuments: async () => {
+    throw new Error("not used");
+  },
+  embedQuery: async (text) => queryVector.get(text)!,
+};
+
+interface Variant {
+  name: string;
+  search: (query: string, k: number) => Promise<ScoredDocument[] | string[]>;
+  queries?: typeof queries;
+}
+
+// ---- ours ----
+const [store, denseBuildMs] = await timed(async () => {
+  const s = new InMemoryVectorStore({ dimensions: 384, initialCapacity: corpus.length });
+  await s.upsert(corpus.map((d, i) => ({ ...d, vector: docVectors[i]! })));
+  return s;
+});
+const [bm25, bm25BuildMs] = await timed(() => {
+  const index = new BM25Index();
+  index.add(corpus);
+  return index;
+});
+const bm25Lucene = new BM25Index({ k1: 1.2, b: 0.75 });
+bm25Lucene.add(corpus);
+const hybrid = createRetriever({ embedder: precomputed, store, lexical: bm25, splitter: false });
+const hybridWeighted = createRetriever({
+  embedder: precomputed,
+  store,
+  lexical: bm25,
+  splitter: false,
+  fusion: { method: "weighted", weights: [0.5, 0.5] },
+});
+
+// naive scan: Float32Array rows, cosine per row, full sort (the "naive" bar)
+const naiveRows = docVectors;
+const naive = (q: Float32Array, k: number) => {
+  const scores = naiveRows.map((v, i) => {
+    let dot = 0;
+    let nq = 0;
+    let nv = 0;
+    for (let j = 0; j < v.length; j++) {
+      dot += q[j]! * v[j]!;
+      nq += q[j]! * q[j]!;
+      nv += v[j]! * v[j]!;
+    }
+    return { i, s: dot / Math.sqrt(nq * nv) };
+  });
+  scores.sort((a, b) => b.s - a.s);
+  return scores.slice(0, k).map((x) => corpus[x.i]!.id);
+};
+
+const variants: Variant[] = [
+  { name: "ragloom BM25 (k1=0.9, b=0.4)", search: async (q, k) => bm25.search(q, { k }) },
+  { name: "ragloom BM25 (k1=1.2, b=0.75)", search: async (q, k) => bm25Lucene.search(q, { k }) },
+  { name: "ragloom dense (in-memory)", search: async (q, k) => store.querySync(queryVector.get(q)!, { k }) },
+  { name: "naive Float32Array scan", search: async (q, k) => naive(queryVector.get(q)!, k) },
+  { name: "ragloom hybrid (RRF k=60)", search: async (q, k) => (await hybrid.retrieve(q, { k })).documents },
+  { name: "ragloom hybrid (weighted 0.5/0.5)", search: async (q, k) => (await hybridWeighted.retrieve(q, { k })).documents },
+];
+
+// ---- LangChain.js, same vectors ----
+if (!args["skip-langchain"]) {
+  class PrecomputedEmbeddings extends Embeddings {
+    constructor() {
+      super({});
+    }
+    async embedQuery(text: string) {
+      return Array.from(queryVector.get(text)!);
+    }
+    async embedDocuments(): Promise<number[][]> {
+      throw new Error("not used");
+    }
+  }
+  const lcDocs = corpus.map((d) => new LCDocument({ pageContent: d.text, metadata: { id: d.id } }));
+  const lcStore = new MemoryVectorStore(new PrecomputedEmbeddings());
+  await lcStore.addVectors(
+    docVectors.map((v) => Array.from(v)),
+    lcDocs,
+  );
+  const lcSample = args["langchain-queries"] ? queries.slice(0, Number(args["langchain-queries"])) : queries;
+  const ids = (docs: LCDocument[]) => docs.map((d) => d.metadata.id as string);
+  variants.push({
+    name: "LangChain MemoryVectorStore",
+    search: async (q, k) => (await lcStore.similaritySearchVectorWithScore(Array.from(queryVector.get(q)!), k)).map(([d]) => d.metadata.id as string),
+  });
+  const lcBm25 = (k: number) => BM25Retriever.fromDocuments(lcDocs, { k });
+  const bm25ByK = new Map<number, BM25Retriever>();
+  const ensembles = new Map<number, EnsembleRetriever>();
+  variants.push({
+    name: "LangChain BM25Retriever",
+    queries: lcSample,
+    search: async (q, k) => {
+      if (!bm25ByK.has(k)) bm25ByK.set(k, lcBm25(k));
+      return ids(await bm25ByK.get(k)!.invoke(q));
+    },
+  });
+  variants.push({
+    name: "LangChain EnsembleRetriever (BM25+dense)",
+    queries: lcSample,
+    search: async (q, k) => {
+      if (!ensembles.has(k)) {
+        ensembles.set(k, new EnsembleRetriever({ retrievers: [lcBm25(k), lcStore.asRetriever({ k })], weights: [0.5, 0.5] }));
+      }
+      return ids((await ensembles.get(k)!.invoke(q)).slice(0, k));
+    },
+  });
+}
+
+const idsOf = (r: ScoredDocument[] | string[]) => r.map((x) => (typeof x === "string" ? x : x.id));
+const rows: Array<Record<string, string | number>> = [];
+const results: Record<string, unknown> = {};
+const top10: Record<string, Map<string, string[]>> = {};
+for (const v of variants) {
+  const qs = v.queries ?? queries;
+  const run: Run = new Map();
+  for (const q of qs) run.set(q.id, idsOf(await v.search(q.text, 100)));
+  const sub = new Map([...qrels].filter(([qid]) => run.has(qid)));
+  const ms: number[] = [];
+  const tops = new Map<string, string[]>();
+  for (const q of qs) {
+    const [r, t] = await timed(() => v.search(q.text, 10));
+    ms.push(t);
+    tops.set(q.id, idsOf(r));
+  }
+  top10[v.name] = tops;
+  const row = {
+    variant: v.name,
+    queries: qs.length,
+    "nDCG@10": meanMetric(run, sub, (r, rels) => ndcgAt(r, rels, 10)),
+    "Recall@100": meanMetric(run, sub, (r, rels) => recallAt(r, rels, 100)),
+    "p50 ms": percentile(ms, 50),
+    "p95 ms": percentile(ms, 95),
+  };
+  rows.push(row);
+  results[v.name] = row;
+  console.log(`\r${v.name}: done`.padEnd(60));
+}
+
+// speed ratios and top-k identity against LangChain's dense search
+const p50 = (name: string) => (results[name] as { "p50 ms": number } | undefined)?.["p50 ms"];
+const ratio = (a: string, b: string) => (p50(a) && p50(b) ? p50(a)! / p50(b)! : Number.NaN);
+const same = (a: string, b: string) => {
+  const ta = top10[a];
+  const tb = top10[b];
+  if (!ta || !tb) return Number.NaN;
+  let n = 0;
+  let eq = 0;
+  for (const [qid, list] of tb) {
+    n++;
+    if (JSON.stringify(ta.get(qid)) === JSON.stringify(list)) eq++;
+  }
+  return eq / n;
+};
+console.log();
+printTable(rows);
+const summary = {
+  "dense speed-up vs LangChain MemoryVectorStore (p50 ratio)": ratio("LangChain MemoryVectorStore", "ragloom dense (in-memory)"),
+  "dense speed-up vs naive scan": ratio("naive Float32Array scan", "ragloom dense (in-memory)"),
+  "BM25 speed-up vs LangChain BM25Retriever": ratio("LangChain BM25Retriever", "ragloom BM25 (k1=0.9, b=0.4)"),
+  "hybrid speed-up vs LangChain EnsembleRetriever": ratio("LangChain EnsembleRetriever (BM25+dense)", "ragloom hybrid (RRF k=60)"),
+  "identical top-10 lists, ragloom dense vs LangChain dense": same("ragloom dense (in-memory)", "LangChain MemoryVectorStore"),
+  "identical top-10 lists, ragloom dense vs naive scan": same("ragloom dense (in-memory)", "naive Float32Array scan"),
+};
+console.log();
+printTable(Object.entries(summary).map(([k, v]) => ({ measure: k, value: v })));
+const indexing = {
+  "query embedding p50 ms (fp32, one query per call)": percentile(embedMs, 50),
+  "query embedding p95 ms": percentile(embedMs, 95),
+  "corpus embedding docs/s fp32 (128-doc sample)": (128 / fp32Ms) * 1000,
+  "corpus embedding docs/s int8": (128 / q8Ms) * 1000,
+  "dense index build ms (5,183 vectors)": denseBuildMs,
+  "BM25 index build ms (5,183 docs)": bm25BuildMs,
+};
+console.log();
+printTable(Object.entries(indexing).map(([k, v]) => ({ measure: k, value: v })));
+const file = writeResults("retrieval", {
+  date: new Date().toISOString(),
+  dataset: "BEIR SciFact train",
+  documents: corpus.length,
+  queries: queries.length,
+  model: "Xenova/all-MiniLM-L6-v2 fp32",
+  node: process.version,
+  variants: rows,
+  summary,
+  indexing,
+});
+console.log(`\nwrote ${file}`);
