@@ -1,1 +1,11 @@
-export {};
+/**
+ * @ragloom/parent-document: search small child chunks, return the larger parent chunks they came
+ * from; hierarchical (multi-level) chunking, docstores and auto-merging retrieval.
+ *
+ * The Redis docstore lives in `@ragloom/parent-document/redis` (ioredis is an optional peer).
+ * @packageDocumentation
+ */
+
+export * from "./docstores/file-system-docstore.js";
+export * from "./docstores/in-memory-docstore.js";
+export * from "./docstores/types.js";
