@@ -9,3 +9,4 @@
 export * from "./docstores/file-system-docstore.js";
 export * from "./docstores/in-memory-docstore.js";
 export * from "./docstores/types.js";
+export * from "./hierarchical-splitter.js";
