@@ -26,3 +26,9 @@ export * from "./lexical/stop-words.js";
 export * from "./fusion/fusion.js";
 export * from "./splitter/recursive-splitter.js";
 export * from "./retriever/create-retriever.js";
+// production layer
+export * from "./events/index.js";
+export * from "./resilience/index.js";
+export * from "./llm/index.js";
+export * from "./cache/index.js";
+export * from "./observability/index.js";

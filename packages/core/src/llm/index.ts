@@ -1,0 +1,3 @@
+export * from "./http.js";
+export * from "./openai-compatible-embedder.js";
+export * from "./openai-compatible-model.js";
