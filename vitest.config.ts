@@ -8,12 +8,24 @@ export default defineConfig({
     alias: [
       { find: /^@ragloom\/core\/(.+)$/, replacement: src("core/src/$1.ts") },
       { find: /^@ragloom\/core$/, replacement: src("core/src/index.ts") },
-      { find: /^@ragloom\/(compression|self-query|parent-document|prompts)\/(.+)$/, replacement: src("$1/src/$2.ts") },
-      { find: /^@ragloom\/(compression|self-query|parent-document|prompts)$/, replacement: src("$1/src/index.ts") },
+      {
+        find: /^@ragloom\/(compression|self-query|parent-document|prompts)\/(.+)$/,
+        replacement: src("$1/src/$2.ts"),
+      },
+      {
+        find: /^@ragloom\/(compression|self-query|parent-document|prompts)$/,
+        replacement: src("$1/src/index.ts"),
+      },
     ],
   },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "test/**/*.test.ts", "bench/**/*.test.ts", "examples/**/*.test.ts"],
+    include: [
+      "packages/*/src/**/*.test.ts",
+      "packages/*/test/**/*.test.ts",
+      "test/**/*.test.ts",
+      "bench/**/*.test.ts",
+      "examples/**/*.test.ts",
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -9,14 +9,20 @@
  * timed separately from search (all search variants get the same precomputed query vector).
  */
 import { parseArgs } from "node:util";
-import { BM25Retriever } from "@langchain/community/retrievers/bm25";
 import { EnsembleRetriever } from "@langchain/classic/retrievers/ensemble";
 import { MemoryVectorStore } from "@langchain/classic/vectorstores/memory";
+import { BM25Retriever } from "@langchain/community/retrievers/bm25";
 import { Document as LCDocument } from "@langchain/core/documents";
 import { Embeddings } from "@langchain/core/embeddings";
-import { BM25Index, type Embedder, InMemoryVectorStore, type ScoredDocument, createRetriever } from "@ragloom/core";
+import {
+  BM25Index,
+  createRetriever,
+  type Embedder,
+  InMemoryVectorStore,
+  type ScoredDocument,
+} from "@ragloom/core";
 import { embedCached, loadMiniLM } from "./lib/embeddings.js";
-import { meanMetric, ndcgAt, percentile, recallAt, type Run } from "./lib/metrics.js";
+import { meanMetric, ndcgAt, percentile, type Run, recallAt } from "./lib/metrics.js";
 import { printTable, timed, writeResults } from "./lib/report.js";
 import { loadCorpus, loadQrels, loadQueries } from "./lib/scifact.js";
 
@@ -118,7 +124,10 @@ const variants: Variant[] = [
   { name: "ragloom dense (in-memory)", search: async (q, k) => store.querySync(queryVector.get(q)!, { k }) },
   { name: "naive Float32Array scan", search: async (q, k) => naive(queryVector.get(q)!, k) },
   { name: "ragloom hybrid (RRF k=60)", search: async (q, k) => (await hybrid.retrieve(q, { k })).documents },
-  { name: "ragloom hybrid (weighted 0.5/0.5)", search: async (q, k) => (await hybridWeighted.retrieve(q, { k })).documents },
+  {
+    name: "ragloom hybrid (weighted 0.5/0.5)",
+    search: async (q, k) => (await hybridWeighted.retrieve(q, { k })).documents,
+  },
 ];
 
 // ---- LangChain.js, same vectors ----
@@ -144,7 +153,10 @@ if (!args["skip-langchain"]) {
   const ids = (docs: LCDocument[]) => docs.map((d) => d.metadata.id as string);
   variants.push({
     name: "LangChain MemoryVectorStore",
-    search: async (q, k) => (await lcStore.similaritySearchVectorWithScore(Array.from(queryVector.get(q)!), k)).map(([d]) => d.metadata.id as string),
+    search: async (q, k) =>
+      (await lcStore.similaritySearchVectorWithScore(Array.from(queryVector.get(q)!), k)).map(
+        ([d]) => d.metadata.id as string,
+      ),
   });
   const lcBm25 = (k: number) => BM25Retriever.fromDocuments(lcDocs, { k });
   const bm25ByK = new Map<number, BM25Retriever>();
@@ -162,7 +174,10 @@ if (!args["skip-langchain"]) {
     queries: lcSample,
     search: async (q, k) => {
       if (!ensembles.has(k)) {
-        ensembles.set(k, new EnsembleRetriever({ retrievers: [lcBm25(k), lcStore.asRetriever({ k })], weights: [0.5, 0.5] }));
+        ensembles.set(
+          k,
+          new EnsembleRetriever({ retrievers: [lcBm25(k), lcStore.asRetriever({ k })], weights: [0.5, 0.5] }),
+        );
       }
       return ids((await ensembles.get(k)!.invoke(q)).slice(0, k));
     },
@@ -217,12 +232,27 @@ const same = (a: string, b: string) => {
 console.log();
 printTable(rows);
 const summary = {
-  "dense speed-up vs LangChain MemoryVectorStore (p50 ratio)": ratio("LangChain MemoryVectorStore", "ragloom dense (in-memory)"),
+  "dense speed-up vs LangChain MemoryVectorStore (p50 ratio)": ratio(
+    "LangChain MemoryVectorStore",
+    "ragloom dense (in-memory)",
+  ),
   "dense speed-up vs naive scan": ratio("naive Float32Array scan", "ragloom dense (in-memory)"),
-  "BM25 speed-up vs LangChain BM25Retriever": ratio("LangChain BM25Retriever", "ragloom BM25 (k1=0.9, b=0.4)"),
-  "hybrid speed-up vs LangChain EnsembleRetriever": ratio("LangChain EnsembleRetriever (BM25+dense)", "ragloom hybrid (RRF k=60)"),
-  "identical top-10 lists, ragloom dense vs LangChain dense": same("ragloom dense (in-memory)", "LangChain MemoryVectorStore"),
-  "identical top-10 lists, ragloom dense vs naive scan": same("ragloom dense (in-memory)", "naive Float32Array scan"),
+  "BM25 speed-up vs LangChain BM25Retriever": ratio(
+    "LangChain BM25Retriever",
+    "ragloom BM25 (k1=0.9, b=0.4)",
+  ),
+  "hybrid speed-up vs LangChain EnsembleRetriever": ratio(
+    "LangChain EnsembleRetriever (BM25+dense)",
+    "ragloom hybrid (RRF k=60)",
+  ),
+  "identical top-10 lists, ragloom dense vs LangChain dense": same(
+    "ragloom dense (in-memory)",
+    "LangChain MemoryVectorStore",
+  ),
+  "identical top-10 lists, ragloom dense vs naive scan": same(
+    "ragloom dense (in-memory)",
+    "naive Float32Array scan",
+  ),
 };
 console.log();
 printTable(Object.entries(summary).map(([k, v]) => ({ measure: k, value: v })));

@@ -108,7 +108,13 @@ export async function startRedis(): Promise<ServiceHandle> {
     const { default: Redis } = await import("ioredis");
     await waitFor(
       async () => {
-        const r = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const r = new Redis({
+          port,
+          host: "127.0.0.1",
+          lazyConnect: true,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+        });
         r.on("error", () => {});
         try {
           await r.connect();
@@ -144,7 +150,9 @@ export async function startChroma(): Promise<ServiceHandle> {
     await waitFor(async () => (await fetch(`${url}/api/v2/heartbeat`)).ok, "chroma run", child, 30_000);
     return child;
   };
-  const { handle, dispose } = makeHandle(url, port, launch, () => rmSync(dataDir, { recursive: true, force: true }));
+  const { handle, dispose } = makeHandle(url, port, launch, () =>
+    rmSync(dataDir, { recursive: true, force: true }),
+  );
   await handle.start();
   running.push(dispose);
   return handle;
@@ -169,9 +177,24 @@ export async function startLlmServer(): Promise<ServiceHandle> {
     const child = spawn(
       python,
       [
-        "-m", "llama_cpp.server", "--model", LLM_MODEL_FILE, "--model_alias", LLM_MODEL_ID,
-        "--host", "127.0.0.1", "--port", String(port), "--n_ctx", "4096",
-        "--n_threads", "1", "--n_threads_batch", "1", "--verbose", "False",
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        LLM_MODEL_FILE,
+        "--model_alias",
+        LLM_MODEL_ID,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--n_ctx",
+        "4096",
+        "--n_threads",
+        "1",
+        "--n_threads_batch",
+        "1",
+        "--verbose",
+        "False",
       ],
       { stdio: "ignore" },
     );
@@ -187,6 +210,7 @@ export async function startLlmServer(): Promise<ServiceHandle> {
 /** Fails with a clear message when the local MiniLM model directory is missing. */
 export function requireModelDir(): string {
   const probe = join(MODEL_DIR, "Xenova", "all-MiniLM-L6-v2", "onnx", "model.onnx");
-  if (!existsSync(probe)) throw new Error(`model not found at ${probe}: run \`bash scripts/prepare-models.sh\``);
+  if (!existsSync(probe))
+    throw new Error(`model not found at ${probe}: run \`bash scripts/prepare-models.sh\``);
   return MODEL_DIR;
 }

@@ -5,7 +5,8 @@ import { join } from "node:path";
 export function printTable(rows: Array<Record<string, string | number>>): void {
   if (rows.length === 0) return;
   const cols = Object.keys(rows[0]!);
-  const fmt = (v: string | number) => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v);
+  const fmt = (v: string | number) =>
+    typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v;
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => fmt(r[c] ?? "").length)));
   const line = (cells: string[]) => cells.map((s, i) => s.padEnd(widths[i]!)).join("  ");
   console.log(line(cols));

@@ -4,7 +4,9 @@ import type { Document } from "@ragloom/core";
 import type { Qrels } from "./metrics.js";
 
 /** Where the BEIR SciFact data lives (`../shared/data/scifact` from the repository root). */
-export const SCIFACT_DIR = process.env.RAGLOOM_SCIFACT_DIR ?? resolve(import.meta.dirname, "..", "..", "..", "shared", "data", "scifact");
+export const SCIFACT_DIR =
+  process.env.RAGLOOM_SCIFACT_DIR ??
+  resolve(import.meta.dirname, "..", "..", "..", "shared", "data", "scifact");
 
 export interface SciFactQuery {
   id: string;
@@ -31,17 +33,21 @@ export function loadCorpus(): Document[] {
 
 /** Train-split queries (those with qrels). */
 export function loadQueries(): SciFactQuery[] {
-  return jsonl<{ _id: string; text: string; metadata?: SciFactQuery["metadata"] }>("queries.jsonl").map((q) => ({
-    id: q._id,
-    text: q.text,
-    metadata: q.metadata,
-  }));
+  return jsonl<{ _id: string; text: string; metadata?: SciFactQuery["metadata"] }>("queries.jsonl").map(
+    (q) => ({
+      id: q._id,
+      text: q.text,
+      metadata: q.metadata,
+    }),
+  );
 }
 
 /** Train qrels. */
 export function loadQrels(): Qrels {
   const qrels: Qrels = new Map();
-  const lines = readFileSync(join(SCIFACT_DIR, "qrels", "train.tsv"), "utf8").split("\n").slice(1);
+  const lines = readFileSync(join(SCIFACT_DIR, "qrels", "train.tsv"), "utf8")
+    .split("\n")
+    .slice(1);
   for (const line of lines) {
     const [qid, did, score] = line.trim().split("\t");
     if (!qid || !did) continue;

@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireModelDir, startChroma, stopAllServices } from "../../../test/services.js";
 import { createChromaVectorStore } from "../src/chroma.js";
-import { F, FilterError, InMemoryVectorStore, RecursiveTextSplitter, ValidationError, createRetriever } from "../src/index.js";
 import type { Document } from "../src/index.js";
-import { type TransformersEmbedder, createTransformersEmbedder } from "../src/transformers.js";
+import {
+  createRetriever,
+  F,
+  FilterError,
+  InMemoryVectorStore,
+  RecursiveTextSplitter,
+  ValidationError,
+} from "../src/index.js";
+import { createTransformersEmbedder, type TransformersEmbedder } from "../src/transformers.js";
 
 const docs: Document[] = [
   {
@@ -31,20 +38,31 @@ const docs: Document[] = [
 let embedder: TransformersEmbedder;
 let chromaUrl: string;
 beforeAll(async () => {
-  embedder = await createTransformersEmbedder({ localModelPath: requireModelDir(), offline: true, dtype: "q8" });
+  embedder = await createTransformersEmbedder({
+    localModelPath: requireModelDir(),
+    offline: true,
+    dtype: "q8",
+  });
   chromaUrl = (await startChroma()).url;
 });
 afterAll(stopAllServices);
 
 describe("createRetriever", () => {
   it("answers dense, lexical and hybrid queries with per-stage timings", async () => {
-    const r = createRetriever({ embedder, store: new InMemoryVectorStore({ dimensions: 384 }), lexical: true, k: 2 });
+    const r = createRetriever({
+      embedder,
+      store: new InMemoryVectorStore({ dimensions: 384 }),
+      lexical: true,
+      k: 2,
+    });
     const progress: number[] = [];
     const chunks = await r.add(docs, { onProgress: (p) => progress.push(p.done) });
     expect(chunks).toBeGreaterThanOrEqual(docs.length);
     expect(progress.at(-1)).toBe(chunks);
     for (const mode of ["dense", "lexical", "hybrid"] as const) {
-      const res = await r.retrieve("what happens after repeated failures of a dependency? circuit breaker", { mode });
+      const res = await r.retrieve("what happens after repeated failures of a dependency? circuit breaker", {
+        mode,
+      });
       expect(res.documents[0]!.metadata.parentId).toBe("breaker");
       expect(res.documents.length).toBeLessThanOrEqual(2);
       expect(res.timings.total).toBeGreaterThan(0);
@@ -55,24 +73,40 @@ describe("createRetriever", () => {
   });
 
   it("filters in every mode and rejects bad input with typed errors", async () => {
-    const r = createRetriever({ embedder, store: new InMemoryVectorStore({ dimensions: 384 }), lexical: true });
+    const r = createRetriever({
+      embedder,
+      store: new InMemoryVectorStore({ dimensions: 384 }),
+      lexical: true,
+    });
     await r.add(docs);
     for (const mode of ["dense", "lexical", "hybrid"] as const) {
-      const res = await r.retrieve("failures retries breaker cache", { mode, filter: F.contains("tags", "cache"), k: 5 });
+      const res = await r.retrieve("failures retries breaker cache", {
+        mode,
+        filter: F.contains("tags", "cache"),
+        k: 5,
+      });
       expect(res.documents.map((d) => d.metadata.parentId)).toEqual(["lru"]);
     }
     await expect(r.retrieve("   ")).rejects.toBeInstanceOf(ValidationError);
     await expect(r.retrieve("x".repeat(9000))).rejects.toBeInstanceOf(ValidationError);
     await expect(r.retrieve("ok", { k: 0 })).rejects.toBeInstanceOf(ValidationError);
-    await expect(r.retrieve("ok", { filter: { op: "and", filters: [] } as never })).rejects.toBeInstanceOf(FilterError);
+    await expect(r.retrieve("ok", { filter: { op: "and", filters: [] } as never })).rejects.toBeInstanceOf(
+      FilterError,
+    );
     const denseOnly = createRetriever({ embedder, store: new InMemoryVectorStore({ dimensions: 384 }) });
     await expect(denseOnly.retrieve("ok", { mode: "lexical" })).rejects.toBeInstanceOf(ValidationError);
-    await expect(denseOnly.add([{ id: "", text: "x", metadata: {} }])).rejects.toBeInstanceOf(ValidationError);
+    await expect(denseOnly.add([{ id: "", text: "x", metadata: {} }])).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 
   it("re-adding a document replaces its chunks; delete removes them everywhere", async () => {
     const store = new InMemoryVectorStore({ dimensions: 384 });
-    const splitter = new RecursiveTextSplitter({ chunkSize: 20, chunkOverlap: 0, lengthFunction: embedder.countTokens });
+    const splitter = new RecursiveTextSplitter({
+      chunkSize: 20,
+      chunkOverlap: 0,
+      lengthFunction: embedder.countTokens,
+    });
     const r = createRetriever({ embedder, store, lexical: true, splitter });
     const n1 = await r.add(docs);
     expect(await store.count()).toBe(n1);
@@ -90,7 +124,12 @@ describe("createRetriever", () => {
   });
 
   it("stops ingestion on abort", async () => {
-    const r = createRetriever({ embedder, store: new InMemoryVectorStore({ dimensions: 384 }), batchSize: 1, splitter: false });
+    const r = createRetriever({
+      embedder,
+      store: new InMemoryVectorStore({ dimensions: 384 }),
+      batchSize: 1,
+      splitter: false,
+    });
     const ac = new AbortController();
     const p = r.add(docs, { signal: ac.signal, onProgress: () => ac.abort() });
     await expect(p).rejects.toThrow();
@@ -98,7 +137,11 @@ describe("createRetriever", () => {
   });
 
   it("gives the same dense top-k over a real Chroma server as in memory", async () => {
-    const memory = createRetriever({ embedder, store: new InMemoryVectorStore({ dimensions: 384 }), splitter: false });
+    const memory = createRetriever({
+      embedder,
+      store: new InMemoryVectorStore({ dimensions: 384 }),
+      splitter: false,
+    });
     const chroma = createRetriever({
       embedder,
       store: await createChromaVectorStore({ url: chromaUrl, collection: "retriever_test", dimensions: 384 }),

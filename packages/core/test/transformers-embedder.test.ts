@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { requireModelDir } from "../../../test/services.js";
-import { ServiceError, cosineSimilarity } from "../src/index.js";
-import { type TransformersEmbedder, createTransformersEmbedder } from "../src/transformers.js";
+import { cosineSimilarity, ServiceError } from "../src/index.js";
+import { createTransformersEmbedder, type TransformersEmbedder } from "../src/transformers.js";
 
 let fp32: TransformersEmbedder;
 let q8: TransformersEmbedder;
@@ -58,7 +58,11 @@ describe("createTransformersEmbedder (real all-MiniLM-L6-v2, offline)", () => {
 
   it("fails with a typed error when the model is missing offline", async () => {
     await expect(
-      createTransformersEmbedder({ localModelPath: requireModelDir(), offline: true, model: "nobody/missing-model" }),
+      createTransformersEmbedder({
+        localModelPath: requireModelDir(),
+        offline: true,
+        model: "nobody/missing-model",
+      }),
     ).rejects.toBeInstanceOf(ServiceError);
   });
 

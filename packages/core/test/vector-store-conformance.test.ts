@@ -13,5 +13,9 @@ afterAll(stopAllServices);
 
 runVectorStoreConformance("InMemoryVectorStore", async () => new InMemoryVectorStore({ dimensions: 4 }));
 runVectorStoreConformance("ChromaVectorStore (real Chroma server)", async () =>
-  createChromaVectorStore({ url: chroma.url, collection: `conformance_${process.pid}_${n++}`, dimensions: 4 }),
+  createChromaVectorStore({
+    url: chroma.url,
+    collection: `conformance_${process.pid}_${n++}`,
+    dimensions: 4,
+  }),
 );

@@ -4,10 +4,15 @@
  * a fresh, empty store of 4 dimensions.
  */
 import { describe, expect, it } from "vitest";
-import { DimensionMismatchError, F, FilterError, type Filter, ValidationError } from "../src/index.js";
+import { DimensionMismatchError, F, type Filter, FilterError, ValidationError } from "../src/index.js";
 import type { VectorRecord, VectorStore } from "../src/types/vector-store.js";
 
-const rec = (id: string, vector: number[], metadata: VectorRecord["metadata"] = {}, text = `text of ${id}`): VectorRecord => ({
+const rec = (
+  id: string,
+  vector: number[],
+  metadata: VectorRecord["metadata"] = {},
+  text = `text of ${id}`,
+): VectorRecord => ({
   id,
   text,
   metadata,
@@ -15,8 +20,18 @@ const rec = (id: string, vector: number[], metadata: VectorRecord["metadata"] = 
 });
 
 const corpus: VectorRecord[] = [
-  rec("a", [1, 0, 0, 0], { lang: "ts", year: 2021, tags: ["hooks", "state"], open: true }, "retry with backoff"),
-  rec("b", [0.9, 0.1, 0, 0], { lang: "js", year: 2022, tags: ["state"], open: false }, "circuit breaker basics"),
+  rec(
+    "a",
+    [1, 0, 0, 0],
+    { lang: "ts", year: 2021, tags: ["hooks", "state"], open: true },
+    "retry with backoff",
+  ),
+  rec(
+    "b",
+    [0.9, 0.1, 0, 0],
+    { lang: "js", year: 2022, tags: ["state"], open: false },
+    "circuit breaker basics",
+  ),
   rec("c", [0, 1, 0, 0], { lang: "go", year: 2023, tags: ["http"], open: true }, "http 404 errors in go"),
   rec("d", [0, 0, 1, 0], { lang: "ts", year: 2024, tags: ["hooks"], open: false }, "react hooks guide"),
   rec("e", [0.5, 0.5, 0.5, 0.5], { lang: "py", year: 2020, tags: ["ml"], open: true }, "embedding models"),
@@ -50,7 +65,12 @@ export function runVectorStoreConformance(name: string, makeStore: () => Promise
       expect(hits[1]!.score).toBeCloseTo(0.9 / Math.hypot(0.9, 0.1), 5);
       expect(hits[2]!.score).toBeCloseTo(0.5, 5);
       expect(hits[0]!.text).toBe("retry with backoff");
-      expect(hits[0]!.metadata).toMatchObject({ lang: "ts", year: 2021, tags: ["hooks", "state"], open: true });
+      expect(hits[0]!.metadata).toMatchObject({
+        lang: "ts",
+        year: 2021,
+        tags: ["hooks", "state"],
+        open: true,
+      });
       expect((await store.query([1, 0, 0, 0], { k: 50 })).length).toBe(5);
       expect(await store.query([1, 0, 0, 0], { k: 0 })).toEqual([]);
     });
@@ -78,10 +98,18 @@ export function runVectorStoreConformance(name: string, makeStore: () => Promise
       ["not eq", F.not(F.eq("lang", "ts")), ["b", "c", "e"]],
       ["not and (De Morgan)", F.not(F.and(F.eq("lang", "ts"), F.eq("open", true))), ["b", "c", "d", "e"]],
       ["not contains", F.not(F.contains("tags", "state")), ["c", "d", "e"]],
-      ["nested", F.and(F.or(F.eq("lang", "ts"), F.eq("lang", "js")), F.not(F.in("year", [2024]))), ["a", "b"]],
+      [
+        "nested",
+        F.and(F.or(F.eq("lang", "ts"), F.eq("lang", "js")), F.not(F.in("year", [2024]))),
+        ["a", "b"],
+      ],
       ["one-child and", F.and(F.eq("lang", "js")), ["b"]],
       ["document text contains", F.contains("$document", "hooks"), ["d"]],
-      ["document text and metadata", F.and(F.contains("$document", "e"), F.eq("open", true)), ["a", "c", "e"]],
+      [
+        "document text and metadata",
+        F.and(F.contains("$document", "e"), F.eq("open", true)),
+        ["a", "c", "e"],
+      ],
       ["missing field", F.eq("nope", 1), []],
     ];
     it.each(cases)("filters: %s", async (_label, filter, expected) => {
@@ -98,13 +126,17 @@ export function runVectorStoreConformance(name: string, makeStore: () => Promise
         { op: "in", field: "lang", value: [] },
         { op: "regex", field: "lang", value: ".*" },
       ]) {
-        await expect(store.query([1, 0, 0, 0], { k: 3, filter: bad as never })).rejects.toBeInstanceOf(FilterError);
+        await expect(store.query([1, 0, 0, 0], { k: 3, filter: bad as never })).rejects.toBeInstanceOf(
+          FilterError,
+        );
       }
     });
 
     it("rejects dimension mismatches on upsert and query, writing nothing", async () => {
       const store = await seeded();
-      await expect(store.upsert([rec("z", [1, 0, 0, 0]), rec("y", [1, 0, 0])])).rejects.toBeInstanceOf(DimensionMismatchError);
+      await expect(store.upsert([rec("z", [1, 0, 0, 0]), rec("y", [1, 0, 0])])).rejects.toBeInstanceOf(
+        DimensionMismatchError,
+      );
       expect(await store.count()).toBe(5);
       await expect(store.query([1, 0], { k: 1 })).rejects.toBeInstanceOf(DimensionMismatchError);
       await expect(store.query([1, 0, 0, 0], { k: -1 })).rejects.toBeInstanceOf(ValidationError);

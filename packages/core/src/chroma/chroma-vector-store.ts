@@ -1,5 +1,12 @@
 import type { ChromaClient, Collection } from "chromadb";
-import { DimensionMismatchError, FilterError, RagloomError, ServiceError, ValidationError, throwIfAborted } from "../errors/errors.js";
+import {
+  DimensionMismatchError,
+  FilterError,
+  RagloomError,
+  ServiceError,
+  throwIfAborted,
+  ValidationError,
+} from "../errors/errors.js";
 import type { Filter } from "../filter/types.js";
 import type { Metadata } from "../types/document.js";
 import type { CallOptions } from "../types/embedder.js";
@@ -40,7 +47,10 @@ function wrap(error: unknown, what: string): RagloomError {
   const message = e?.message ?? String(error);
   if (e?.name === "ChromaValueError") return new FilterError(`Chroma rejected the request: ${message}`);
   const status = typeof e?.status === "number" ? e.status : undefined;
-  const dim = /dimension(?:ality)? of (\d+).*?got (\d+)|expecting embedding with dimension of (\d+), got (\d+)/i.exec(message);
+  const dim =
+    /dimension(?:ality)? of (\d+).*?got (\d+)|expecting embedding with dimension of (\d+), got (\d+)/i.exec(
+      message,
+    );
   if (dim) {
     const [exp, act] = dim[1] ? [dim[1], dim[2]] : [dim[3], dim[4]];
     return new DimensionMismatchError(Number(exp), Number(act), "Chroma vector");
@@ -52,11 +62,15 @@ function wrap(error: unknown, what: string): RagloomError {
 function checkMetadata(id: string, metadata: Metadata): Metadata {
   for (const [key, value] of Object.entries(metadata ?? {})) {
     if (Array.isArray(value)) {
-      if (value.length === 0) throw new ValidationError(`metadata "${key}" of "${id}" is an empty array (Chroma rejects those)`);
+      if (value.length === 0)
+        throw new ValidationError(`metadata "${key}" of "${id}" is an empty array (Chroma rejects those)`);
       const t = typeof value[0];
-      if (!value.every((v) => typeof v === t)) throw new ValidationError(`metadata "${key}" of "${id}" mixes types`);
+      if (!value.every((v) => typeof v === t))
+        throw new ValidationError(`metadata "${key}" of "${id}" mixes types`);
     } else if (!["string", "number", "boolean"].includes(typeof value)) {
-      throw new ValidationError(`metadata "${key}" of "${id}" must be a string, number, boolean or array of one of them`);
+      throw new ValidationError(
+        `metadata "${key}" of "${id}" must be a string, number, boolean or array of one of them`,
+      );
     }
   }
   return metadata ?? {};
@@ -90,7 +104,8 @@ export class ChromaVectorStore implements VectorStore {
   /** @throws DimensionMismatchError, ValidationError (bad metadata), ServiceError (server). */
   async upsert(records: VectorRecord[], options?: CallOptions): Promise<void> {
     for (const r of records) {
-      if (typeof r.id !== "string" || r.id.length === 0) throw new ValidationError("record id must be a non-empty string");
+      if (typeof r.id !== "string" || r.id.length === 0)
+        throw new ValidationError("record id must be a non-empty string");
       this.checkVector(r.vector, `vector of "${r.id}"`);
       checkMetadata(r.id, r.metadata);
     }
@@ -149,7 +164,8 @@ export class ChromaVectorStore implements VectorStore {
     throwIfAborted(options.signal);
     this.checkVector(vector, "query vector");
     const { k } = options;
-    if (!Number.isInteger(k) || k < 0) throw new ValidationError(`k must be a non-negative integer, got ${k}`);
+    if (!Number.isInteger(k) || k < 0)
+      throw new ValidationError(`k must be a non-negative integer, got ${k}`);
     if (k === 0) return [];
     const { where, whereDocument } = toChromaFilter(options.filter);
     let result: Awaited<ReturnType<Collection["query"]>>;
@@ -234,7 +250,10 @@ export async function createChromaVectorStore(options: ChromaVectorStoreOptions)
     try {
       mod = await import("chromadb");
     } catch (cause) {
-      throw new ServiceError("chroma", "install the optional peer dependency chromadb", { retryable: false, cause });
+      throw new ServiceError("chroma", "install the optional peer dependency chromadb", {
+        retryable: false,
+        cause,
+      });
     }
     const url = new URL(options.url ?? "http://localhost:8000");
     client = new mod.ChromaClient({

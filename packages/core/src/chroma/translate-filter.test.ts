@@ -13,7 +13,12 @@ describe("toChromaFilter", () => {
   it("translates every operator and pushes not down", () => {
     expect(
       toChromaFilter(
-        F.and(F.gt("y", 1), F.in("l", ["a", "b"]), F.contains("tags", "x"), F.not(F.or(F.eq("a", 1), F.contains("tags", "z")))),
+        F.and(
+          F.gt("y", 1),
+          F.in("l", ["a", "b"]),
+          F.contains("tags", "x"),
+          F.not(F.or(F.eq("a", 1), F.contains("tags", "z"))),
+        ),
       ),
     ).toEqual({
       where: {
@@ -33,7 +38,9 @@ describe("toChromaFilter", () => {
       where: { a: { $eq: 1 } },
       whereDocument: { $contains: "retry" },
     });
-    expect(toChromaFilter(F.not(F.contains("$document", "x")))).toEqual({ whereDocument: { $not_contains: "x" } });
+    expect(toChromaFilter(F.not(F.contains("$document", "x")))).toEqual({
+      whereDocument: { $not_contains: "x" },
+    });
     expect(() => toChromaFilter(F.or(F.contains("$document", "x"), F.eq("a", 1)))).toThrowError(FilterError);
   });
 

@@ -1,4 +1,4 @@
-import { ServiceError, ValidationError, throwIfAborted } from "../errors/errors.js";
+import { ServiceError, throwIfAborted, ValidationError } from "../errors/errors.js";
 import type { CallOptions, Embedder } from "../types/embedder.js";
 
 /** Options of {@link createTransformersEmbedder}. */
@@ -61,7 +61,9 @@ type TransformersModule = typeof import("@huggingface/transformers");
  * @throws ServiceError when the model cannot be loaded (files missing offline, bad folder);
  *   ValidationError for bad options.
  */
-export async function createTransformersEmbedder(options: TransformersEmbedderOptions = {}): Promise<TransformersEmbedder> {
+export async function createTransformersEmbedder(
+  options: TransformersEmbedderOptions = {},
+): Promise<TransformersEmbedder> {
   const modelId = options.model ?? "Xenova/all-MiniLM-L6-v2";
   const batchSize = options.batchSize ?? 32;
   const maxLength = options.maxLength ?? 256;
@@ -80,7 +82,9 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
     });
   }
   if (options.localModelPath !== undefined) {
-    hf.env.localModelPath = options.localModelPath.endsWith("/") ? options.localModelPath : `${options.localModelPath}/`;
+    hf.env.localModelPath = options.localModelPath.endsWith("/")
+      ? options.localModelPath
+      : `${options.localModelPath}/`;
   }
   if (options.cacheDir !== undefined) hf.env.cacheDir = options.cacheDir;
   hf.env.allowRemoteModels = !options.offline;
@@ -91,10 +95,14 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
   try {
     tokenizer = await hf.AutoTokenizer.from_pretrained(modelId, loadOptions);
   } catch (cause) {
-    throw new ServiceError("embedder", `cannot load the tokenizer of ${modelId}: ${(cause as Error).message}`, {
-      retryable: false,
-      cause,
-    });
+    throw new ServiceError(
+      "embedder",
+      `cannot load the tokenizer of ${modelId}: ${(cause as Error).message}`,
+      {
+        retryable: false,
+        cause,
+      },
+    );
   }
   const dtype = options.dtype ?? "fp32";
   let device = options.device ?? "cpu";
@@ -115,7 +123,8 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
   }
   const config = model.config as unknown as { hidden_size?: number; dim?: number };
   const dimensions = config.hidden_size ?? config.dim;
-  if (!dimensions) throw new ServiceError("embedder", `cannot read hidden_size of ${modelId}`, { retryable: false });
+  if (!dimensions)
+    throw new ServiceError("embedder", `cannot read hidden_size of ${modelId}`, { retryable: false });
   const padId = (tokenizer as unknown as { pad_token_id?: number }).pad_token_id ?? 0;
 
   const encode = (text: string): number[] => {
@@ -143,7 +152,8 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
     };
     const output = (await model(feeds)) as Record<string, { data: Float32Array; dims: number[] }>;
     const hidden = output.last_hidden_state ?? output.token_embeddings;
-    if (!hidden) throw new ServiceError("embedder", `${modelId} returned no last_hidden_state`, { retryable: false });
+    if (!hidden)
+      throw new ServiceError("embedder", `${modelId} returned no last_hidden_state`, { retryable: false });
     const data = hidden.data;
     const d = dimensions;
     return batch.map((seq, r) => {

@@ -80,7 +80,11 @@ describe("pushDownNot", () => {
         { op: "nin", field: "c", value: ["x"] },
       ],
     });
-    expect(pushDownNot(F.not(F.not(F.contains("t", "x"))))).toEqual({ op: "contains", field: "t", value: "x" });
+    expect(pushDownNot(F.not(F.not(F.contains("t", "x"))))).toEqual({
+      op: "contains",
+      field: "t",
+      value: "x",
+    });
     expect(pushDownNot(F.not(F.contains("t", "x")))).toEqual({ op: "ncontains", field: "t", value: "x" });
     expect(pushDownNot(F.and(F.and(F.eq("a", 1)), F.eq("b", 2)))).toEqual({
       op: "and",
@@ -102,7 +106,14 @@ describe("evaluation", () => {
   });
 
   it("is false for every operator on a missing field, and not() follows the pushdown", () => {
-    for (const f of [F.eq("x", 1), F.ne("x", 1), F.gt("x", 1), F.in("x", [1]), F.nin("x", [1]), F.contains("x", 1)]) {
+    for (const f of [
+      F.eq("x", 1),
+      F.ne("x", 1),
+      F.gt("x", 1),
+      F.in("x", [1]),
+      F.nin("x", [1]),
+      F.contains("x", 1),
+    ]) {
       expect(matchesFilter(f, rec)).toBe(false);
     }
     expect(matchesFilter(F.not(F.eq("x", 1)), rec)).toBe(false);

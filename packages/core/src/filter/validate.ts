@@ -32,7 +32,8 @@ function checkField(field: unknown, path: string): string {
     throw new FilterError(`field names may not start with "$" ("${field}")`, `${path}/field`);
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\u0000-\u001f]/.test(field)) throw new FilterError("field name has control characters", `${path}/field`);
+  if (/[\u0000-\u001f]/.test(field))
+    throw new FilterError("field name has control characters", `${path}/field`);
   return field;
 }
 
@@ -52,7 +53,8 @@ export function validateFilter(filter: unknown, path = "", depth = 0): Filter {
   const keys = Object.keys(filter);
   const allow = (expected: string[]) => {
     for (const key of keys) {
-      if (!expected.includes(key)) throw new FilterError(`unexpected key "${key}" in "${String(op)}" node`, path);
+      if (!expected.includes(key))
+        throw new FilterError(`unexpected key "${key}" in "${String(op)}" node`, path);
     }
   };
   if (op === "and" || op === "or") {
@@ -75,7 +77,8 @@ export function validateFilter(filter: unknown, path = "", depth = 0): Filter {
     throw new FilterError(`"${DOCUMENT_FIELD}" only supports "contains"`, path);
   }
   if (SCALAR_OPS.has(op)) {
-    if (!isScalar(value)) throw new FilterError(`"${op}" needs a string, finite number or boolean`, `${path}/value`);
+    if (!isScalar(value))
+      throw new FilterError(`"${op}" needs a string, finite number or boolean`, `${path}/value`);
     return { op: op as "eq" | "ne", field, value };
   }
   if (RANGE_OPS.has(op)) {

@@ -55,7 +55,10 @@ export interface WeightedFusionOptions {
  * `score(d) = Σ_i w_i · norm_i(d)` (a document missing from a list gets 0 there).
  * @returns documents best first; `score` is the fused score in [0, Σw].
  */
-export function weightedScoreFusion(lists: ScoredDocument[][], options: WeightedFusionOptions = {}): ScoredDocument[] {
+export function weightedScoreFusion(
+  lists: ScoredDocument[][],
+  options: WeightedFusionOptions = {},
+): ScoredDocument[] {
   const weights = options.weights ?? lists.map(() => 1 / Math.max(1, lists.length));
   if (weights.length !== lists.length) throw new ValidationError("one weight per list is required");
   const fused = new Map<string, ScoredDocument>();

@@ -36,14 +36,28 @@ function reference(query: string, corpus: typeof docs, k1: number, b: number) {
 describe("tokenizer", () => {
   it("lower-cases, splits on Unicode word boundaries and drops stop words", () => {
     const tok = createTokenizer();
-    expect(tok("The Quick-brown FOX, isn't it? Über café 42")).toEqual(["quick", "brown", "fox", "isn't", "über", "café", "42"]);
-    expect(createTokenizer({ stopWords: new Set(), stem: (w) => w.slice(0, 3) })("The foxes")).toEqual(["the", "fox"]);
+    expect(tok("The Quick-brown FOX, isn't it? Über café 42")).toEqual([
+      "quick",
+      "brown",
+      "fox",
+      "isn't",
+      "über",
+      "café",
+      "42",
+    ]);
+    expect(createTokenizer({ stopWords: new Set(), stem: (w) => w.slice(0, 3) })("The foxes")).toEqual([
+      "the",
+      "fox",
+    ]);
   });
 });
 
 describe("BM25Index", () => {
   it("scores as the BM25 formula with Lucene idf", () => {
-    for (const [k1, b] of [[0.9, 0.4], [1.2, 0.75]] as const) {
+    for (const [k1, b] of [
+      [0.9, 0.4],
+      [1.2, 0.75],
+    ] as const) {
       const index = new BM25Index({ k1, b });
       index.add(docs);
       const got = index.search("quick fox dog", { k: 10 });

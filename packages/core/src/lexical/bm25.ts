@@ -1,10 +1,10 @@
-import { ValidationError, throwIfAborted } from "../errors/errors.js";
+import { throwIfAborted, ValidationError } from "../errors/errors.js";
 import { compileFilter } from "../filter/evaluate.js";
 import type { Filter } from "../filter/types.js";
 import { TopK } from "../math/top-k.js";
 import type { Document, Metadata, ScoredDocument } from "../types/document.js";
 import type { CallOptions } from "../types/embedder.js";
-import { type Tokenizer, type TokenizerOptions, createTokenizer } from "./tokenize.js";
+import { createTokenizer, type Tokenizer, type TokenizerOptions } from "./tokenize.js";
 
 /** Options of {@link BM25Index}. */
 export interface BM25Options extends TokenizerOptions {
@@ -132,7 +132,8 @@ export class BM25Index {
   search(query: string, options: { k: number; filter?: Filter | null } & CallOptions): ScoredDocument[] {
     throwIfAborted(options.signal);
     const { k } = options;
-    if (!Number.isInteger(k) || k < 0) throw new ValidationError(`k must be a non-negative integer, got ${k}`);
+    if (!Number.isInteger(k) || k < 0)
+      throw new ValidationError(`k must be a non-negative integer, got ${k}`);
     const n = this.slotOf.size;
     if (n === 0 || k === 0) return [];
     const match = options.filter ? compileFilter(options.filter) : null;

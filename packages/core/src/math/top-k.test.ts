@@ -4,7 +4,10 @@ import { TopK } from "./top-k.js";
 describe("TopK", () => {
   it("keeps the k largest, best first, ties by lower index", () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
     const scores = Array.from({ length: 1000 }, () => Math.round(rand() * 50) / 10);
     for (const k of [0, 1, 5, 37, 1000, 2000]) {
       const top = new TopK(Math.min(k, scores.length));

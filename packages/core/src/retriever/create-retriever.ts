@@ -1,8 +1,8 @@
-import { ValidationError, throwIfAborted } from "../errors/errors.js";
+import { throwIfAborted, ValidationError } from "../errors/errors.js";
 import type { Filter } from "../filter/types.js";
 import { validateFilter } from "../filter/validate.js";
 import { RRF_K, reciprocalRankFusion, weightedScoreFusion } from "../fusion/fusion.js";
-import { type BM25Options, BM25Index } from "../lexical/bm25.js";
+import { BM25Index, type BM25Options } from "../lexical/bm25.js";
 import { RecursiveTextSplitter } from "../splitter/recursive-splitter.js";
 import type { Document, ScoredDocument } from "../types/document.js";
 import type { CallOptions, Embedder } from "../types/embedder.js";
@@ -14,8 +14,12 @@ export type RetrievalMode = "dense" | "lexical" | "hybrid";
 
 /** How hybrid retrieval fuses the dense and lexical lists. */
 export type FusionOptions =
-  | { method: "rrf"; /** @default 60 */ k?: number; /** [dense, lexical] @default [1, 1] */ weights?: [number, number] }
-  | { method: "weighted"; /** [dense, lexical] @default [0.5, 0.5] */ weights?: [number, number] };
+  | {
+      method: "rrf" /** @default 60 */;
+      k?: number /** [dense, lexical] @default [1, 1] */;
+      weights?: [number, number];
+    }
+  | { method: "weighted" /** [dense, lexical] @default [0.5, 0.5] */; weights?: [number, number] };
 
 /** Minimal event sink (an eventemitter3 / node EventEmitter works). */
 export interface EventSink {
@@ -81,7 +85,10 @@ export interface HybridRetriever extends Retriever {
   readonly version: number;
   retrieve(query: string, options?: HybridRetrieveOptions): Promise<RetrievalResult>;
   /** Splits, embeds in batches and indexes documents; re-adding an id replaces its chunks. Returns the chunk count. */
-  add(documents: Document[], options?: CallOptions & { onProgress?: (p: IngestProgress) => void }): Promise<number>;
+  add(
+    documents: Document[],
+    options?: CallOptions & { onProgress?: (p: IngestProgress) => void },
+  ): Promise<number>;
   /** Deletes source documents (and all their chunks) by id. */
   delete(ids: string[], options?: CallOptions): Promise<void>;
 }
@@ -116,14 +123,19 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
       ? undefined
       : (options.splitter ??
         (embedder.countTokens
-          ? new RecursiveTextSplitter({ chunkSize: 200, chunkOverlap: 20, lengthFunction: (t) => embedder.countTokens!(t) })
+          ? new RecursiveTextSplitter({
+              chunkSize: 200,
+              chunkOverlap: 20,
+              lengthFunction: (t) => embedder.countTokens!(t),
+            })
           : new RecursiveTextSplitter({ chunkSize: 1000, chunkOverlap: 100 })));
   const events = options.events;
   const chunksOf = new Map<string, string[]>();
   let version = 0;
 
   const checkMode = (m: RetrievalMode) => {
-    if (m !== "dense" && !lexical) throw new ValidationError(`mode "${m}" needs a lexical index (pass lexical: true)`);
+    if (m !== "dense" && !lexical)
+      throw new ValidationError(`mode "${m}" needs a lexical index (pass lexical: true)`);
   };
   checkMode(mode);
 
@@ -131,9 +143,12 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
     const t0 = now();
     const m = opts.mode ?? mode;
     const k = opts.k ?? defaultK;
-    if (typeof query !== "string" || query.trim().length === 0) throw new ValidationError("query must be a non-empty string");
+    if (typeof query !== "string" || query.trim().length === 0)
+      throw new ValidationError("query must be a non-empty string");
     if (query.length > maxQueryLength) {
-      throw new ValidationError(`query is ${query.length} characters, more than maxQueryLength ${maxQueryLength}`);
+      throw new ValidationError(
+        `query is ${query.length} characters, more than maxQueryLength ${maxQueryLength}`,
+      );
     }
     if (!Number.isInteger(k) || k < 1) throw new ValidationError(`k must be a positive integer, got ${k}`);
     checkMode(m);
@@ -172,7 +187,10 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
       }
       if (options.reranker) {
         const t = now();
-        documents = await options.reranker.rerank(query, documents.slice(0, options.rerankDepth ?? 4 * k), { k, signal });
+        documents = await options.reranker.rerank(query, documents.slice(0, options.rerankDepth ?? 4 * k), {
+          k,
+          signal,
+        });
         timings.rerank = now() - t;
       }
       documents = documents.slice(0, k);
@@ -203,7 +221,8 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
   const add: HybridRetriever["add"] = async (documents, opts = {}) => {
     const seen = new Set<string>();
     for (const d of documents) {
-      if (!d || typeof d.id !== "string" || d.id.length === 0) throw new ValidationError("every document needs a non-empty string id");
+      if (!d || typeof d.id !== "string" || d.id.length === 0)
+        throw new ValidationError("every document needs a non-empty string id");
       if (typeof d.text !== "string") throw new ValidationError(`document "${d.id}" has no text`);
       if (seen.has(d.id)) throw new ValidationError(`duplicate document id "${d.id}" in one add() call`);
       seen.add(d.id);

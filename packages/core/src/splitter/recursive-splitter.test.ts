@@ -14,7 +14,12 @@ const text = [
 
 describe("RecursiveTextSplitter", () => {
   it("keeps chunks within size and exact offsets into the source", () => {
-    for (const [size, overlap] of [[40, 0], [60, 15], [25, 5], [1000, 10]] as const) {
+    for (const [size, overlap] of [
+      [40, 0],
+      [60, 15],
+      [25, 5],
+      [1000, 10],
+    ] as const) {
       const s = new RecursiveTextSplitter({ chunkSize: size, chunkOverlap: overlap });
       const chunks = s.splitWithOffsets(text);
       expect(chunks.length).toBeGreaterThan(0);
@@ -33,8 +38,11 @@ describe("RecursiveTextSplitter", () => {
 
   it("prefers paragraph boundaries, and overlaps consecutive chunks", () => {
     const s = new RecursiveTextSplitter({ chunkSize: 100, chunkOverlap: 30 });
-    expect(s.splitWithOffsets(text)[0]!.text).toBe("# Title\n\nFirst paragraph has a few sentences. It talks about retries. And circuit breakers too.");
-    const words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma";
+    expect(s.splitWithOffsets(text)[0]!.text).toBe(
+      "# Title\n\nFirst paragraph has a few sentences. It talks about retries. And circuit breakers too.",
+    );
+    const words =
+      "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma";
     const chunks = new RecursiveTextSplitter({ chunkSize: 30, chunkOverlap: 12 }).splitWithOffsets(words);
     const overlaps = chunks.slice(1).filter((c, i) => c.start < chunks[i]!.end);
     expect(overlaps.length).toBeGreaterThan(0);
@@ -61,7 +69,9 @@ describe("RecursiveTextSplitter", () => {
     for (const c of new RecursiveTextSplitter({ chunkSize: 7, chunkOverlap: 0 }).splitText(emoji)) {
       expect(c).toMatch(/^(😀)+$/u);
     }
-    expect(() => new RecursiveTextSplitter({ chunkSize: 10, chunkOverlap: 10 })).toThrowError(ValidationError);
+    expect(() => new RecursiveTextSplitter({ chunkSize: 10, chunkOverlap: 10 })).toThrowError(
+      ValidationError,
+    );
     expect(() => new RecursiveTextSplitter({ chunkSize: 0 })).toThrowError(ValidationError);
   });
 });

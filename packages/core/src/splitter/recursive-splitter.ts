@@ -103,7 +103,10 @@ export class RecursiveTextSplitter {
         const mid = start + Math.floor((end - start) / 2);
         const safeMid = isLowSurrogate(text.charCodeAt(mid)) ? mid + 1 : mid;
         if (safeMid <= start || safeMid >= end) return [{ start, end, length: len }];
-        return [...this.splitRecursive(text, start, safeMid, s), ...this.splitRecursive(text, safeMid, end, s)];
+        return [
+          ...this.splitRecursive(text, start, safeMid, s),
+          ...this.splitRecursive(text, safeMid, end, s),
+        ];
       }
       let from = start;
       for (;;) {

@@ -8,7 +8,10 @@ import { cosineSimilarity } from "../math/vector.js";
 import { InMemoryVectorStore } from "./in-memory-vector-store.js";
 
 let seed = 42;
-const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+const rand = () => {
+  seed = (seed * 16807) % 2147483647;
+  return seed / 2147483647 - 0.5;
+};
 const vec = (d: number) => Array.from({ length: d }, rand);
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -17,7 +20,12 @@ describe("InMemoryVectorStore", () => {
   it("matches a brute-force cosine ranking on random data, across growth and deletes", async () => {
     const d = 384;
     const store = new InMemoryVectorStore({ dimensions: d, initialCapacity: 8 });
-    const records = Array.from({ length: 600 }, (_, i) => ({ id: `r${i}`, text: `t${i}`, metadata: { even: i % 2 === 0 }, vector: vec(d) }));
+    const records = Array.from({ length: 600 }, (_, i) => ({
+      id: `r${i}`,
+      text: `t${i}`,
+      metadata: { even: i % 2 === 0 },
+      vector: vec(d),
+    }));
     await store.upsert(records);
     await store.delete(records.filter((_, i) => i % 7 === 0).map((r) => r.id));
     const alive = records.filter((_, i) => i % 7 !== 0);
@@ -60,8 +68,12 @@ describe("InMemoryVectorStore", () => {
 
   it("rejects bad records without writing any", async () => {
     const store = new InMemoryVectorStore({ dimensions: 2 });
-    await expect(store.upsert([{ id: "a", text: "", metadata: {}, vector: [1, Number.NaN] }])).rejects.toBeInstanceOf(ValidationError);
-    await expect(store.upsert([{ id: "", text: "", metadata: {}, vector: [1, 1] }])).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      store.upsert([{ id: "a", text: "", metadata: {}, vector: [1, Number.NaN] }]),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.upsert([{ id: "", text: "", metadata: {}, vector: [1, 1] }])).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     expect(await store.count()).toBe(0);
     expect(() => new InMemoryVectorStore({ dimensions: 0 })).toThrowError(ValidationError);
   });

@@ -1,5 +1,5 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
-import { DimensionMismatchError, ValidationError, throwIfAborted } from "../errors/errors.js";
+import { DimensionMismatchError, throwIfAborted, ValidationError } from "../errors/errors.js";
 import { compileFilter } from "../filter/evaluate.js";
 import type { Filter } from "../filter/types.js";
 import { TopK } from "../math/top-k.js";
@@ -79,12 +79,14 @@ export class InMemoryVectorStore implements VectorStore {
   async upsert(records: VectorRecord[], options?: CallOptions): Promise<void> {
     throwIfAborted(options?.signal);
     for (const r of records) {
-      if (typeof r.id !== "string" || r.id.length === 0) throw new ValidationError("record id must be a non-empty string");
+      if (typeof r.id !== "string" || r.id.length === 0)
+        throw new ValidationError("record id must be a non-empty string");
       if (r.vector.length !== this.dimensions) {
         throw new DimensionMismatchError(this.dimensions, r.vector.length, `vector of "${r.id}"`);
       }
       for (let i = 0; i < r.vector.length; i++) {
-        if (!Number.isFinite(r.vector[i])) throw new ValidationError(`vector of "${r.id}" has a non-finite value`);
+        if (!Number.isFinite(r.vector[i]))
+          throw new ValidationError(`vector of "${r.id}" has a non-finite value`);
       }
     }
     this.ensureCapacity(this.ids.length + records.length);
@@ -154,7 +156,8 @@ export class InMemoryVectorStore implements VectorStore {
     const d = this.dimensions;
     if (vector.length !== d) throw new DimensionMismatchError(d, vector.length, "query vector");
     const { k } = options;
-    if (!Number.isInteger(k) || k < 0) throw new ValidationError(`k must be a non-negative integer, got ${k}`);
+    if (!Number.isInteger(k) || k < 0)
+      throw new ValidationError(`k must be a non-negative integer, got ${k}`);
     const match = options.filter ? compileFilter(options.filter) : null;
     let qn = 0;
     for (let i = 0; i < d; i++) qn += vector[i]! * vector[i]!;
@@ -224,7 +227,12 @@ export class InMemoryVectorStore implements VectorStore {
    */
   async save(path: string): Promise<void> {
     const header = Buffer.from(
-      JSON.stringify({ dimensions: this.dimensions, ids: this.ids, texts: this.texts, metadatas: this.metadatas }),
+      JSON.stringify({
+        dimensions: this.dimensions,
+        ids: this.ids,
+        texts: this.texts,
+        metadatas: this.metadatas,
+      }),
       "utf8",
     );
     const n = this.ids.length * this.dimensions;
