@@ -10,3 +10,7 @@ export * from "./docstores/file-system-docstore.js";
 export * from "./docstores/in-memory-docstore.js";
 export * from "./docstores/types.js";
 export * from "./hierarchical-splitter.js";
+export * from "./indexer.js";
+export * from "./manifest.js";
+export * from "./parent-document-retriever.js";
+export * from "./scoring.js";
