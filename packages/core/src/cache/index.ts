@@ -1,1 +1,9 @@
-export {};
+export * from "./cache-store.js";
+export * from "./codec.js";
+export * from "./embedding-cache.js";
+export * from "./keys.js";
+export * from "./result-cache.js";
+export * from "./semantic-cache-store.js";
+export * from "./semantic-cache.js";
+export * from "./tiered-cache.js";
+export * from "./query-tracker.js";

@@ -1,2 +1,4 @@
+export * from "./circuit-breaker.js";
 export * from "./retry.js";
 export * from "./timeout.js";
+export * from "./with-resilience.js";

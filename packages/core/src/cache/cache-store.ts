@@ -1,0 +1,78 @@
+import { LRUCache } from "lru-cache";
+import { ValidationError } from "../errors/errors.js";
+
+/**
+ * A key-value back-end of a cache. Batch methods so that remote back-ends answer a whole batch in
+ * one round trip (Redis MGET / pipeline). Values are whatever the back-end holds: objects in
+ * process, encoded bytes in Redis (through a {@link Codec}).
+ */
+export interface CacheStore<V> {
+  /** `memory`, `redis`, … (used in events and stats). */
+  readonly kind: string;
+  /** Values of `keys` in order, `undefined` where missing or expired. */
+  getMany(keys: string[], options?: { signal?: AbortSignal }): Promise<Array<V | undefined>>;
+  /** Stores entries, each living `ttlMs` milliseconds (or the store's default). */
+  setMany(
+    entries: Array<[key: string, value: V]>,
+    ttlMs?: number,
+    options?: { signal?: AbortSignal },
+  ): Promise<void>;
+  /** Removes keys; unknown keys are ignored. */
+  deleteMany(keys: string[]): Promise<void>;
+  /** Removes every entry (of this store's prefix). */
+  clear(): Promise<void>;
+}
+
+/** Options of {@link createMemoryCacheStore}. */
+export interface MemoryCacheStoreOptions {
+  /** Most entries kept; the least recently used is evicted beyond it. @default 10000 */
+  max?: number;
+  /** Default time to live in milliseconds; `0` = no expiry. @default 0 */
+  ttlMs?: number;
+  /** Called when an entry is dropped by LRU eviction or expiry (not by `set`/`delete`). */
+  onEvict?: (key: string, reason: "evict" | "expire") => void;
+}
+
+/**
+ * An in-process LRU {@link CacheStore} (lru-cache). Holds values as they are (no copy, no encoding),
+ * so callers must not mutate what they put in or get out.
+ * @throws ValidationError for a bad `max`.
+ */
+export function createMemoryCacheStore<V extends object>(
+  options: MemoryCacheStoreOptions = {},
+): CacheStore<V> & {
+  readonly size: number;
+} {
+  const max = options.max ?? 10_000;
+  if (!Number.isInteger(max) || max < 1)
+    throw new ValidationError(`max must be a positive integer, got ${max}`);
+  const lru = new LRUCache<string, V>({
+    max,
+    ttl: options.ttlMs ?? 0,
+    ttlAutopurge: false,
+    allowStale: false,
+    dispose: options.onEvict
+      ? (_v, key, reason) => {
+          if (reason === "evict" || reason === "expire") options.onEvict!(key, reason);
+        }
+      : undefined,
+  });
+  return {
+    kind: "memory",
+    get size() {
+      return lru.size;
+    },
+    async getMany(keys) {
+      return keys.map((k) => lru.get(k));
+    },
+    async setMany(entries, ttlMs) {
+      for (const [k, v] of entries) lru.set(k, v, ttlMs !== undefined ? { ttl: ttlMs } : undefined);
+    },
+    async deleteMany(keys) {
+      for (const k of keys) lru.delete(k);
+    },
+    async clear() {
+      lru.clear();
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import type { Redis } from "ioredis";
+import type { RetrievalResult } from "../types/retriever.js";
+import { type Codec, createJsonCodec } from "./codec.js";
+import { type RedisResilienceOptions, createRedisGuard } from "./redis-guard.js";
+import {
+  type SemanticCacheEntry,
+  type SemanticCacheStore,
+  namespaceOfScope,
+} from "./semantic-cache-store.js";
+
+/** Options of {@link createRedisSemanticStore}. */
+export interface RedisSemanticStoreOptions extends RedisResilienceOptions {
+  /** An ioredis client (see `createRedisCacheStore` for recommended options). */
+  client: Redis;
+  /** Key prefix. @default "ragloom:sem" */
+  prefix?: string;
+  /** Codec of `{ query, result }`. @default JSON + Brotli quality 4 */
+  codec?: Codec<{ query: string; result: RetrievalResult }>;
+}
+
+/**
+ * Envelope of one vector in the scope's vector hash: float64 expiresAt, uint16 length of the tags
+ * JSON, the tags JSON, then the float32 little-endian vector (1,536 bytes at 384-d).
+ */
+function encodeVector(e: Pick<SemanticCacheEntry, "expiresAt" | "tags" | "vector">): Buffer {
+  const tags = Buffer.from(JSON.stringify(e.tags), "utf8");
+  const out = Buffer.alloc(10 + tags.length + e.vector.byteLength);
+  out.writeDoubleLE(e.expiresAt, 0);
+  out.writeUInt16LE(tags.length, 8);
+  tags.copy(out, 10);
+  Buffer.from(e.vector.buffer, e.vector.byteOffset, e.vector.byteLength).copy(out, 10 + tags.length);
+  return out;
+}
+
+function decodeVector(id: string, b: Buffer) {
+  const expiresAt = b.readDoubleLE(0);
+  const n = b.readUInt16LE(8);
+  const tags = JSON.parse(b.subarray(10, 10 + n).toString("utf8")) as string[];
+  const bytes = b.subarray(10 + n);
+  const vector = new Float32Array(bytes.byteLength / 4);
+  Buffer.from(vector.buffer).set(bytes);
+  return { id, expiresAt, tags, vector };
+}
+
+/**
+ * A Redis {@link SemanticCacheStore} for plain Redis (no vector search module): per scope, one hash
+ * of compact vectors (scanned in process on a look-up, one HGETALL) and one hash of compressed
+ * results (one HGET for the winner); sets index scopes by namespace and entries by tag for
+ * invalidation. Both hashes expire with their longest-lived entry (`PEXPIRE … GT`); each entry's own
+ * time to live is checked on every hit.
+ */
+export function createRedisSemanticStore(options: RedisSemanticStoreOptions): SemanticCacheStore {
+  const { client } = options;
+  const prefix = options.prefix ?? "ragloom:sem";
+  const codec = options.codec ?? createJsonCodec<{ query: string; result: RetrievalResult }>("brotli", 4);
+  const guard = createRedisGuard(options);
+  const vKey = (scope: string) => `${prefix}:v:${scope}`;
+  const dKey = (scope: string) => `${prefix}:d:${scope}`;
+  const nsKey = (ns: string) => `${prefix}:ns:${ns}`;
+  const tagKey = (tag: string) => `${prefix}:tag:${tag}`;
+  const exec = async (p: ReturnType<Redis["pipeline"]>) => {
+    const results = (await p.exec()) ?? [];
+    const failed = results.find(([e]) => e);
+    if (failed) throw failed[0];
+    return results.map(([, r]) => r);
+  };
+
+  return {
+    kind: "redis",
+    async candidates(scope, opts) {
+      const all = await guard.run("hgetall", () => client.hgetallBuffer(vKey(scope)), opts?.signal);
+      return Object.entries(all).map(([id, b]) => decodeVector(id, b));
+    },
+    async load(scope, id) {
+      const b = await guard.run("hget", () => client.hgetBuffer(dKey(scope), id));
+      return b ? codec.decode(b) : undefined;
+    },
+    async add(scope, entry) {
+      await guard.run("add", () => {
+        const p = client.pipeline();
+        p.hset(vKey(scope), entry.id, encodeVector(entry));
+        p.hset(dKey(scope), entry.id, codec.encode({ query: entry.query, result: entry.result }));
+        p.sadd(nsKey(namespaceOfScope(scope)), scope);
+        for (const tag of entry.tags) p.sadd(tagKey(tag), `${scope}\n${entry.id}`);
+        for (const key of [vKey(scope), dKey(scope)]) {
+          if (entry.expiresAt > 0) p.pexpire(key, Math.max(1, entry.expiresAt - Date.now()), "GT");
+          else p.persist(key);
+        }
+        return exec(p);
+      });
+    },
+    async remove(scope, ids) {
+      if (!ids.length) return;
+      await guard.run("remove", () =>
+        exec(
+          client
+            .pipeline()
+            .hdel(vKey(scope), ...ids)
+            .hdel(dKey(scope), ...ids),
+        ),
+      );
+    },
+    async invalidate({ namespace, tag }) {
+      return guard.run("invalidate", async () => {
+        let n = 0;
+        if (namespace !== undefined) {
+          const scopes = await client.smembers(nsKey(namespace));
+          if (scopes.length) {
+            const p = client.pipeline();
+            for (const s of scopes) p.hlen(vKey(s));
+            n += (await exec(p)).reduce<number>((a, r) => a + Number(r), 0);
+            await client.unlink(...scopes.flatMap((s) => [vKey(s), dKey(s)]), nsKey(namespace));
+          }
+        }
+        if (tag !== undefined) {
+          const members = await client.smembers(tagKey(tag));
+          if (members.length) {
+            const p = client.pipeline();
+            for (const m of members) {
+              const [scope, id] = m.split("\n") as [string, string];
+              p.hdel(vKey(scope), id).hdel(dKey(scope), id);
+            }
+            const removed = await exec(p);
+            n += removed.filter((_, i) => i % 2 === 0).reduce<number>((a, r) => a + Number(r), 0);
+          }
+          await client.unlink(tagKey(tag));
+        }
+        return n;
+      });
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { ValidationError } from "../errors/errors.js";
+import type { EventTarget } from "../events/event-bus.js";
+import type { RetrievalResult, RetrieveOptions, Retriever } from "../types/retriever.js";
+import type { CacheStore } from "./cache-store.js";
+import { canonicalFilter, hashText, normalizeQuery } from "./keys.js";
+import { type TieredCache, createTieredCache } from "./tiered-cache.js";
+
+/** Options of {@link withResultCache}. */
+export interface ResultCacheOptions {
+  /** A ready cache (to share or inspect); otherwise one is built from `l1`/`l2`/`ttlMs`. */
+  cache?: TieredCache<RetrievalResult>;
+  /** In-process level, or `false`. @default an LRU of 10,000 results */
+  l1?: CacheStore<RetrievalResult> | false;
+  /** Shared level, e.g. `createRedisCacheStore({ codec: resultCodec })`. @default none */
+  l2?: CacheStore<RetrievalResult>;
+  /** Time to live of a cached result in milliseconds. @default 300000 (5 minutes) */
+  ttlMs?: number;
+  /**
+   * Index version included in every key, so adding or deleting documents invalidates cached
+   * results. Reads `retriever.version` (kept by `createRetriever`) when absent. Processes that
+   * share an L2 must share the version too (e.g. one kept in Redis). @default () => retriever.version ?? 0
+   */
+  version?: () => string | number;
+  /** `k` used in the key when a call does not pass one; set it to the retriever's own default. @default 10 */
+  defaultK?: number;
+  /** Key prefix. @default "res" */
+  namespace?: string;
+  /** Receives `cache:hit` / `cache:miss` / `cache:error` / `cache:evict`. */
+  events?: EventTarget;
+}
+
+/** A retriever wrapped by {@link withResultCache}. */
+export interface CachedRetriever extends Retriever {
+  readonly cache: TieredCache<RetrievalResult>;
+  /** Drops every cached result of this retriever (bumps a generation in the key). */
+  invalidate(): void;
+}
+
+/**
+ * Caches whole retrieval results, keyed by SHA-256 of (normalised query, `k`, canonical filter,
+ * index version, generation). L1 is an in-process LRU, L2 an optional shared store; each entry
+ * lives `ttlMs`. A hit returns `info.cache = "hit"` (`info.cacheLayer` l1/l2) and `timings.cache`;
+ * a miss calls the inner retriever and adds `timings.cache` (look-up + write time).
+ * Stored documents drop any `vector` field.
+ * @throws whatever the inner retriever throws; FilterError for an invalid filter.
+ */
+export function withResultCache(retriever: Retriever, options: ResultCacheOptions = {}): CachedRetriever {
+  const ttlMs = options.ttlMs ?? 300_000;
+  if (!(ttlMs >= 0)) throw new ValidationError(`ttlMs must be >= 0, got ${ttlMs}`);
+  const cache =
+    options.cache ??
+    createTieredCache<RetrievalResult>({
+      name: "result",
+      l1: options.l1,
+      l2: options.l2,
+      ttlMs,
+      events: options.events,
+    });
+  const version = options.version ?? (() => (retriever as { version?: number }).version ?? 0);
+  const ns = options.namespace ?? "res";
+  const defaultK = options.defaultK ?? 10;
+  let generation = 0;
+
+  const keyOf = (query: string, opts: RetrieveOptions) =>
+    `${ns}:${hashText(
+      JSON.stringify([
+        normalizeQuery(query),
+        opts.k ?? defaultK,
+        canonicalFilter(opts.filter),
+        String(version()),
+        generation,
+      ]),
+    )}`;
+
+  return {
+    cache,
+    invalidate() {
+      generation++;
+      void cache.clear();
+    },
+    async retrieve(query, opts = {}) {
+      const t0 = performance.now();
+      const key = keyOf(query, opts);
+      const found = await cache.get(key, opts);
+      const lookupMs = performance.now() - t0;
+      if (found) {
+        const hit = found.value;
+        const total = performance.now() - t0;
+        return {
+          documents: hit.documents.map((d) => ({ ...d })),
+          timings: { cache: lookupMs, total },
+          info: { ...hit.info, cache: "hit", cacheLayer: found.layer, cachedTimings: hit.timings },
+        };
+      }
+      const result = await retriever.retrieve(query, opts);
+      const t1 = performance.now();
+      const stored: RetrievalResult = {
+        documents: result.documents.map(
+          ({ vector: _v, ...d }: (typeof result.documents)[number] & { vector?: unknown }) => d,
+        ),
+        timings: result.timings,
+        info: result.info,
+      };
+      await cache.setMany([[key, stored]], ttlMs || undefined);
+      const cacheMs = lookupMs + (performance.now() - t1);
+      return {
+        ...result,
+        timings: { ...result.timings, cache: cacheMs, total: performance.now() - t0 },
+        info: { ...result.info, cache: "miss" },
+      };
+    },
+  };
+}

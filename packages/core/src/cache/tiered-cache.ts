@@ -1,0 +1,166 @@
+import type { CacheKind, EventTarget } from "../events/event-bus.js";
+import { emitEvent } from "../events/event-bus.js";
+import { type CacheStore, createMemoryCacheStore } from "./cache-store.js";
+
+/** Counters of a {@link TieredCache}. */
+export interface CacheStats {
+  /** Look-ups answered by L1 (in process). */
+  l1Hits: number;
+  /** Look-ups answered by L2 (Redis). */
+  l2Hits: number;
+  /** Look-ups answered by neither. */
+  misses: number;
+  /** Entries dropped from L1 by LRU eviction or expiry. */
+  evictions: number;
+  /** Back-end failures tolerated (treated as misses / skipped writes). */
+  errors: number;
+  /** (l1Hits + l2Hits) / look-ups, 0 when there was none. */
+  hitRatio: number;
+}
+
+/** Options of {@link createTieredCache}. */
+export interface TieredCacheOptions<V> {
+  /** Which cache this is, for events. */
+  name: CacheKind;
+  /** In-process first level, or `false` for none. @default an LRU of 10,000 entries */
+  l1?: CacheStore<V> | false;
+  /** Optional shared second level (e.g. `createRedisCacheStore` from `@ragloom/core/redis`). @default none */
+  l2?: CacheStore<V>;
+  /** Time to live of each entry in milliseconds (both levels); `0` = none. @default 0 */
+  ttlMs?: number;
+  /** Receives `cache:hit`, `cache:miss`, `cache:error`, `cache:evict`. */
+  events?: EventTarget;
+}
+
+/** L1 in front of L2; L2 failures never fail a call. */
+export interface TieredCache<V> {
+  readonly name: CacheKind;
+  /** Values of `keys` (one L1 pass, then one L2 batch for the L1 misses; L2 hits refill L1). */
+  getMany(keys: string[], options?: { signal?: AbortSignal }): Promise<Array<V | undefined>>;
+  /** One value and the level that had it. */
+  get(key: string, options?: { signal?: AbortSignal }): Promise<{ value: V; layer: "l1" | "l2" } | undefined>;
+  /** Writes to both levels (the L2 write is awaited; its failure is reported, not thrown). */
+  setMany(entries: Array<[string, V]>, ttlMs?: number): Promise<void>;
+  deleteMany(keys: string[]): Promise<void>;
+  clear(): Promise<void>;
+  stats(): CacheStats;
+  resetStats(): void;
+}
+
+/**
+ * Creates a two-level cache: an in-process LRU (L1) in front of an optional shared store (L2).
+ * A failing L2 (Redis down, breaker open) is reported through `cache:error` and treated as a miss,
+ * so callers answer without it.
+ */
+export function createTieredCache<V extends object>(options: TieredCacheOptions<V>): TieredCache<V> {
+  const { name, events } = options;
+  const counters = { l1Hits: 0, l2Hits: 0, misses: 0, evictions: 0, errors: 0 };
+  const l1 =
+    options.l1 === false
+      ? undefined
+      : (options.l1 ??
+        createMemoryCacheStore<V>({
+          max: 10_000,
+          onEvict: (_k, reason) => {
+            counters.evictions++;
+            emitEvent(events, "cache:evict", { cache: name, layer: "l1", reason });
+          },
+        }));
+  const l2 = options.l2;
+  const defaultTtl = options.ttlMs ?? 0;
+
+  const fail = (layer: "l1" | "l2", error: unknown) => {
+    counters.errors++;
+    emitEvent(events, "cache:error", { cache: name, layer, error });
+  };
+
+  const lookup = async (keys: string[], opts?: { signal?: AbortSignal }) => {
+    const layers: Array<"l1" | "l2" | undefined> = new Array(keys.length).fill(undefined);
+    const out: Array<V | undefined> = l1 ? await l1.getMany(keys) : new Array(keys.length).fill(undefined);
+    out.forEach((v, i) => {
+      if (v !== undefined) layers[i] = "l1";
+    });
+    const l1Hits = out.filter((v) => v !== undefined).length;
+    counters.l1Hits += l1Hits;
+    if (l1Hits) emitEvent(events, "cache:hit", { cache: name, layer: "l1", count: l1Hits });
+    const missing: number[] = [];
+    out.forEach((v, i) => v === undefined && missing.push(i));
+    if (missing.length && l2) {
+      try {
+        const found = await l2.getMany(
+          missing.map((i) => keys[i]!),
+          opts,
+        );
+        const refill: Array<[string, V]> = [];
+        found.forEach((v, j) => {
+          if (v === undefined) return;
+          const i = missing[j]!;
+          out[i] = v;
+          layers[i] = "l2";
+          refill.push([keys[i]!, v]);
+        });
+        if (refill.length) {
+          counters.l2Hits += refill.length;
+          emitEvent(events, "cache:hit", { cache: name, layer: "l2", count: refill.length });
+          await l1?.setMany(refill, defaultTtl || undefined);
+        }
+      } catch (error) {
+        fail("l2", error);
+      }
+    }
+    const misses = out.filter((v) => v === undefined).length;
+    counters.misses += misses;
+    if (misses) emitEvent(events, "cache:miss", { cache: name, count: misses });
+    return { out, layers };
+  };
+
+  return {
+    name,
+    async getMany(keys, opts) {
+      return (await lookup(keys, opts)).out;
+    },
+    async get(key, opts) {
+      const { out, layers } = await lookup([key], opts);
+      return out[0] === undefined ? undefined : { value: out[0], layer: layers[0]! };
+    },
+    async setMany(entries, ttlMs) {
+      if (!entries.length) return;
+      const ttl = ttlMs ?? defaultTtl;
+      await l1?.setMany(entries, ttl || undefined);
+      if (l2) {
+        try {
+          await l2.setMany(entries, ttl || undefined);
+        } catch (error) {
+          fail("l2", error);
+        }
+      }
+    },
+    async deleteMany(keys) {
+      await l1?.deleteMany(keys);
+      if (l2) {
+        try {
+          await l2.deleteMany(keys);
+        } catch (error) {
+          fail("l2", error);
+        }
+      }
+    },
+    async clear() {
+      await l1?.clear();
+      if (l2) {
+        try {
+          await l2.clear();
+        } catch (error) {
+          fail("l2", error);
+        }
+      }
+    },
+    stats() {
+      const lookups = counters.l1Hits + counters.l2Hits + counters.misses;
+      return { ...counters, hitRatio: lookups ? (counters.l1Hits + counters.l2Hits) / lookups : 0 };
+    },
+    resetStats() {
+      counters.l1Hits = counters.l2Hits = counters.misses = counters.evictions = counters.errors = 0;
+    },
+  };
+}
