@@ -1,1 +1,11 @@
-export {};
+/**
+ * @ragloom/self-query: natural-language requests → a semantic query plus a metadata filter
+ * validated against an attribute schema; rule-based (offline) and LLM parsers; a retriever wrapper.
+ * @packageDocumentation
+ */
+export * from "./schema.js";
+export * from "./errors.js";
+export * from "./validate.js";
+export * from "./dates.js";
+export * from "./types.js";
+export { parse, createRuleBasedParser, type RuleParserOptions } from "./rules/rule-parser.js";

@@ -1,0 +1,131 @@
+import type { CompiledSchema } from "../compiled-schema.js";
+import { type AttributeInfo, enumValues } from "../schema.js";
+import { COMMON_WORDS } from "./lexicon.js";
+import { nameWords, phraseKey, stem, tokenize } from "./tokenize.js";
+
+/** One way of writing an enumerated value (or a boolean attribute's name). */
+export interface Phrase {
+  attr: AttributeInfo;
+  value: string | boolean;
+  words: string[];
+  /** {@link phraseKey} with the last word stemmed. */
+  key: string;
+  /** A single common English word: only a value with a cue. */
+  common: boolean;
+}
+
+/** Phrase and cue-word lookups for one schema (built once per schema). */
+export interface AttributeIndex {
+  phrases: Phrase[];
+  byKey: Map<string, Phrase[]>;
+  maxWords: number;
+  /** Cue stem → attributes it names (name words, synonyms, unit words). */
+  cues: Map<string, AttributeInfo[]>;
+  /** Multi-word attribute synonyms ("written by", "page count"). */
+  cuePhrases: Array<{ words: string[]; attr: AttributeInfo }>;
+  /** Unit word (lower case) → attributes and factors. */
+  units: Map<string, Array<{ attr: AttributeInfo; factor: number }>>;
+}
+
+const GENERIC_NAME_WORDS = new Set(["at", "is", "has", "have", "can", "was", "in", "of", "the", "id", "num", "number", "count", "total", "value", "flag", "on", "by", "a", "to"]);
+
+/** Stem for cue words, so `rated`/`rating`, `cited`/`citations`, `released`/`release` meet. */
+export function cueStem(word: string): string {
+  let w = stem(word);
+  for (const suffix of ["ations", "ation", "ions", "ion", "ings", "ing", "ed", "es", "e"]) {
+    if (w.endsWith(suffix) && w.length - suffix.length >= 3) {
+      w = w.slice(0, -suffix.length);
+      break;
+    }
+  }
+  return w;
+}
+
+/** Key of a word list with its last word stemmed (plural-insensitive). */
+export function stemmedKey(words: string[]): string {
+  if (words.length === 0) return "";
+  return phraseKey([...words.slice(0, -1), stem(words[words.length - 1]!)]);
+}
+
+const indexCache = new WeakMap<CompiledSchema, AttributeIndex>();
+
+/** Builds (once per compiled schema) the phrase and cue indexes of the rule-based parser. */
+export function indexSchema(schema: CompiledSchema): AttributeIndex {
+  const hit = indexCache.get(schema);
+  if (hit) return hit;
+  const phrases: Phrase[] = [];
+  const cues = new Map<string, AttributeInfo[]>();
+  const cuePhrases: AttributeIndex["cuePhrases"] = [];
+  const units = new Map<string, Array<{ attr: AttributeInfo; factor: number }>>();
+  const addCue = (word: string, attr: AttributeInfo) => {
+    const k = cueStem(word);
+    if (k.length < 2 || GENERIC_NAME_WORDS.has(word)) return;
+    const list = cues.get(k) ?? [];
+    if (!list.includes(attr)) list.push(attr);
+    cues.set(k, list);
+  };
+  const addPhrase = (attr: AttributeInfo, value: string | boolean, text: string) => {
+    const words = tokenize(text.toLowerCase()).map((t) => t.low);
+    if (words.length === 0) return;
+    const key = stemmedKey(words);
+    if (phrases.some((p) => p.attr === attr && p.key === key)) return;
+    phrases.push({ attr, value, words, key, common: words.length === 1 && COMMON_WORDS.has(words[0]!) });
+  };
+  for (const attr of schema.attributes) {
+    const words = nameWords(attr.name);
+    for (const w of words) addCue(w, attr);
+    for (const s of attr.synonyms ?? []) {
+      const sw = tokenize(s.toLowerCase()).map((t) => t.low);
+      if (sw.length === 1) addCue(sw[0]!, attr);
+      else if (sw.length > 1) cuePhrases.push({ words: sw, attr });
+    }
+    if (words.length > 1) cuePhrases.push({ words, attr });
+    for (const [u, factor] of Object.entries(attr.units ?? {})) {
+      const list = units.get(u.toLowerCase()) ?? [];
+      list.push({ attr, factor });
+      units.set(u.toLowerCase(), list);
+      addCue(u, attr);
+    }
+    for (const v of enumValues(attr)) {
+      if (typeof v.value === "string") addPhrase(attr, v.value, v.value);
+      for (const s of v.synonyms ?? []) addPhrase(attr, v.value, s);
+    }
+    if (attr.type === "boolean") {
+      const core = words.filter((w, i) => !(i === 0 && ["is", "has", "have", "can", "was", "with"].includes(w)));
+      if (core.length > 0) {
+        const explicit = enumValues(attr).some((v) => v.value === true && (v.synonyms?.length ?? 0) > 0);
+        if (!explicit || core.length > 1) addPhrase(attr, true, core.join(" "));
+        if (core[0] === "in" && core.length > 1) addPhrase(attr, false, `out of ${core.slice(1).join(" ")}`);
+      }
+      for (const s of attr.synonyms ?? []) addPhrase(attr, true, s);
+    }
+  }
+  const byKey = new Map<string, Phrase[]>();
+  for (const p of phrases) {
+    const list = byKey.get(p.key) ?? [];
+    list.push(p);
+    byKey.set(p.key, list);
+  }
+  const index: AttributeIndex = {
+    phrases,
+    byKey,
+    maxWords: Math.min(6, Math.max(1, ...phrases.map((p) => p.words.length))),
+    cues,
+    cuePhrases,
+    units,
+  };
+  indexCache.set(schema, index);
+  return index;
+}
+
+/** Attributes a single word names (by cue stem). */
+export function cueAttributes(index: AttributeIndex, word: string): AttributeInfo[] {
+  return index.cues.get(cueStem(word)) ?? [];
+}
+
+/** Whether a number attribute is priced in money (name, synonyms or units mention price/cost/$). */
+export function isMoney(attr: AttributeInfo): boolean {
+  if (attr.type !== "number") return false;
+  const words = [attr.name, ...(attr.synonyms ?? []), ...Object.keys(attr.units ?? {})].join(" ").toLowerCase();
+  return /price|cost|fee|salary|budget|amount|msrp|\$|dollar|euro|usd|€|£/.test(words);
+}

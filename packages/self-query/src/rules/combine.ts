@@ -1,0 +1,135 @@
+import type { Filter, FilterScalar } from "@ragloom/core";
+import { FILLER, type Mention, negationBefore, type ParseContext } from "./context.js";
+import { OR_WORDS, POSTFIX_NEGATIONS } from "./lexicon.js";
+
+const LIST_GAP = new Set(["or", "and", "nor", ",", "/", "&", "the", "a", "an", "either", "neither", "also", "plus", ";"]);
+const CONNECTORS = new Set(["and", "or", "nor", ",", "/", "&", "but", "plus", "also", ";", "either", "as", "well", "while", "yet"]);
+
+function gap(ctx: ParseContext, from: number, to: number) {
+  return ctx.tokens.slice(from, to).map((t, k) => ({ low: t.low, i: from + k }));
+}
+
+/** Marks negated mentions ("not the changelogs", "excluding vue", "non-fiction", "changelogs excluded"). */
+export function applyNegation(ctx: ParseContext): void {
+  const ms = ctx.mentions;
+  ms.sort((a, b) => a.start - b.start);
+  for (const m of ms) {
+    if (m.negated) continue;
+    const s = negationBefore(ctx, m.start);
+    if (s >= 0) {
+      m.negated = true;
+      for (let i = s; i < m.start; i++) ctx.owner[i] = FILLER;
+      m.start = s;
+      continue;
+    }
+    const next = ctx.tokens[m.end];
+    if (next && POSTFIX_NEGATIONS.has(next.low) && ctx.owner[m.end] === -1) {
+      m.negated = true;
+      ctx.owner[m.end] = FILLER;
+      m.end++;
+    }
+  }
+  for (let k = 1; k < ms.length; k++) {
+    const [a, b] = [ms[k - 1]!, ms[k]!];
+    if (!b.negated && a.negated && a.attr === b.attr && a.kind === "value" && b.kind === "value") {
+      if (gap(ctx, a.end, b.start).every((g) => LIST_GAP.has(g.low))) b.negated = true;
+    }
+  }
+}
+
+interface Group {
+  attr: Mention["attr"];
+  items: Mention[];
+  joins: Array<"and" | "or">;
+}
+
+function leafOf(m: Mention): Filter {
+  if (m.kind === "range") return m.negated ? { op: "not", filter: m.filter! } : m.filter!;
+  const field = m.attr.name;
+  const value = m.value as FilterScalar;
+  if (m.attr.type === "string[]") {
+    const f: Filter = { op: "contains", field, value };
+    return m.negated ? { op: "not", filter: f } : f;
+  }
+  return { op: m.negated ? "ne" : "eq", field, value };
+}
+
+function groupFilter(g: Group): Filter {
+  if (g.items.length === 1) return leafOf(g.items[0]!);
+  const first = g.items[0]!;
+  if (first.attr.type === "string[]") {
+    const leaves = g.items.map(leafOf);
+    const or = !first.negated && g.joins.includes("or");
+    return { op: or ? "or" : "and", filters: leaves };
+  }
+  const values = [...new Set(g.items.map((m) => m.value as FilterScalar))];
+  if (values.length === 1) return leafOf(first);
+  if (first.attr.type === "boolean") {
+    // contradicting booleans: keep both, the search is empty rather than silently widened
+    return { op: "and", filters: g.items.map(leafOf) };
+  }
+  return { op: first.negated ? "nin" : "in", field: first.attr.name, value: values } as Filter;
+}
+
+function mergeable(a: Mention, b: Mention): boolean {
+  return a.attr === b.attr && a.kind === "value" && b.kind === "value" && a.negated === b.negated;
+}
+
+/** Merges equalities on one scalar attribute inside a conjunction into `in` / `nin`. */
+function conjunction(filters: Filter[]): Filter {
+  const out: Filter[] = [];
+  const sets = new Map<string, { op: "in" | "nin"; values: FilterScalar[]; at: number }>();
+  for (const f of filters) {
+    if ((f.op === "eq" || f.op === "in" || f.op === "ne" || f.op === "nin") && typeof f.field === "string") {
+      const neg = f.op === "ne" || f.op === "nin";
+      const key = `${neg ? "-" : "+"}${f.field}`;
+      const vals = Array.isArray(f.value) ? f.value : [f.value];
+      const hit = sets.get(key);
+      if (hit && (neg || typeof vals[0] !== "boolean")) {
+        for (const v of vals) if (!hit.values.includes(v)) hit.values.push(v);
+        continue;
+      }
+      sets.set(key, { op: neg ? "nin" : "in", values: [...vals], at: out.length });
+      out.push(f);
+      continue;
+    }
+    out.push(f);
+  }
+  for (const [key, s] of sets) {
+    const field = key.slice(1);
+    if (s.values.length > 1) out[s.at] = { op: s.op, field, value: s.values } as Filter;
+  }
+  return out.length === 1 ? out[0]! : { op: "and", filters: out };
+}
+
+/** Combines the mentions (in text order) into one filter: lists, conjunctions and disjunctions. */
+export function combine(ctx: ParseContext): Filter | null {
+  const ms = ctx.mentions;
+  if (ms.length === 0) return null;
+  const joins: Array<"and" | "or"> = [];
+  for (let k = 1; k < ms.length; k++) {
+    const g = gap(ctx, ms[k - 1]!.end, ms[k]!.start);
+    joins.push(g.some((x) => OR_WORDS.has(x.low)) ? "or" : "and");
+    for (const x of g) if (CONNECTORS.has(x.low) && ctx.owner[x.i] === -1) ctx.owner[x.i] = FILLER;
+  }
+  const groups: Group[] = [];
+  const groupJoins: Array<"and" | "or"> = [];
+  for (let k = 0; k < ms.length; k++) {
+    const m = ms[k]!;
+    const last = groups[groups.length - 1];
+    if (k > 0 && last && mergeable(last.items[last.items.length - 1]!, m)) {
+      last.items.push(m);
+      last.joins.push(joins[k - 1]!);
+      continue;
+    }
+    if (k > 0) groupJoins.push(joins[k - 1]!);
+    groups.push({ attr: m.attr, items: [m], joins: [] });
+  }
+  const segments: Filter[][] = [[]];
+  groups.forEach((g, k) => {
+    if (k > 0 && groupJoins[k - 1] === "or") segments.push([]);
+    segments[segments.length - 1]!.push(groupFilter(g));
+  });
+  const parts = segments.map(conjunction);
+  return parts.length === 1 ? parts[0]! : { op: "or", filters: parts };
+}

@@ -1,0 +1,73 @@
+import type { Filter, FilterScalar } from "@ragloom/core";
+import type { CompiledSchema } from "../compiled-schema.js";
+import type { AttributeInfo } from "../schema.js";
+import type { AttributeIndex } from "./attribute-index.js";
+import { BRIDGE_WORDS, NEGATIONS, matchesBefore } from "./lexicon.js";
+import type { Token } from "./tokenize.js";
+
+/** One recognised condition in the request. */
+export interface Mention {
+  attr: AttributeInfo;
+  /** First and one-past-last token of the whole mention (cues included). */
+  start: number;
+  end: number;
+  /** `value`: equality (scalar attribute) or membership (array attribute); `range`: a ready filter. */
+  kind: "value" | "range";
+  value?: FilterScalar;
+  filter?: Filter;
+  negated: boolean;
+}
+
+/** State shared by the extraction passes of one parse. */
+export interface ParseContext {
+  tokens: Token[];
+  /** Per token: -1 free, otherwise the index of the mention (or -2 for consumed filler). */
+  owner: Int32Array;
+  mentions: Mention[];
+  schema: CompiledSchema;
+  index: AttributeIndex;
+  now: Date;
+  afterPeriod: "start" | "end";
+  fuzzy: boolean;
+  warnings: string[];
+}
+
+export const FILLER = -2;
+
+export function isFree(ctx: ParseContext, i: number): boolean {
+  return i >= 0 && i < ctx.tokens.length && ctx.owner[i] === -1;
+}
+
+export function allFree(ctx: ParseContext, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isFree(ctx, i)) return false;
+  return true;
+}
+
+/** Records a mention and marks its tokens. Returns its index. */
+export function addMention(ctx: ParseContext, m: Mention): number {
+  const id = ctx.mentions.length;
+  ctx.mentions.push(m);
+  for (let i = m.start; i < m.end; i++) if (ctx.owner[i] === -1) ctx.owner[i] = id;
+  return id;
+}
+
+/**
+ * Looks back from token `end` for a negation cue, skipping bridge words ("not the", "excluding
+ * anything tagged"). Returns the index where the negation starts, or -1.
+ */
+export function negationBefore(ctx: ParseContext, end: number, maxSkip = 3): number {
+  let e = end;
+  for (let skipped = 0; skipped <= maxSkip && e > 0; skipped++) {
+    for (const neg of NEGATIONS) {
+      const s = matchesBefore(ctx.tokens, e, neg);
+      if (s >= 0 && allFree(ctx, s, e)) {
+        // "not only", "no more than" are not negations of the value
+        return s;
+      }
+    }
+    const prev = ctx.tokens[e - 1]!;
+    if (!isFree(ctx, e - 1) || !BRIDGE_WORDS.has(prev.low)) break;
+    e--;
+  }
+  return -1;
+}

@@ -1,0 +1,449 @@
+import type { Filter } from "@ragloom/core";
+import * as chrono from "chrono-node";
+import { addUnits, componentsToPeriod, dayPeriod, monthPeriod, type Period, parseDateText, utc, yearPeriod } from "../dates.js";
+import type { AttributeInfo } from "../schema.js";
+import { cueAttributes, isMoney } from "./attribute-index.js";
+import { addMention, allFree, isFree, type ParseContext } from "./context.js";
+import {
+  BRIDGE_WORDS,
+  DATE_PREPOSITIONS,
+  LIKE_WORDS,
+  matchesAt,
+  POSTFIX_COMPARATIVES,
+  PREFIX_COMPARATIVES,
+  type RangeOp,
+  splitPhrases,
+} from "./lexicon.js";
+import { type NumberRead, readDecade, readNumber } from "./numbers.js";
+
+type TimeUnit = "day" | "week" | "month" | "year";
+
+type Value =
+  | { kind: "number"; n: NumberRead; start: number; end: number }
+  | { kind: "period"; p: Period; start: number; end: number; cued: boolean; decade: boolean; subYear: boolean }
+  | { kind: "since"; t: number; start: number; end: number }
+  | { kind: "duration"; count: number; unit: TimeUnit; start: number; end: number };
+
+const PREFIX = splitPhrases(PREFIX_COMPARATIVES).sort((a, b) => b[0].length - a[0].length);
+const POSTFIX = splitPhrases(POSTFIX_COMPARATIVES).sort((a, b) => b[0].length - a[0].length);
+const TIME_UNITS: Record<string, TimeUnit> = {
+  day: "day", days: "day", week: "week", weeks: "week", month: "month", months: "month", year: "year", years: "year", yr: "year", yrs: "year",
+};
+const MONTHS = /^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)(uary|ruary|ch|il|e|y|ust|tember|ober|ember)?\.?$/;
+const RANGE_JOINERS = new Set(["and", "to", "-", "–", "—", "through", "thru", "until", "till"]);
+/** Comparatives that read a number as a date when both fit (after 2020, since 2019). */
+const DATE_ONLY = new Set(["after", "before", "since", "until", "till", "prior", "later", "earlier", "newer", "older", "as", "starting", "pre", "post", "through", "from"]);
+
+function startOfUnit(now: Date, unit: TimeUnit): number {
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth() + 1;
+  if (unit === "year") return utc(y);
+  if (unit === "month") return utc(y, m);
+  const day = utc(y, m, now.getUTCDate());
+  if (unit === "week") return day - ((now.getUTCDay() + 6) % 7) * 86_400_000; // ISO week starts Monday
+  return day;
+}
+
+function unitPeriod(t: number, unit: TimeUnit): Period {
+  const d = new Date(t);
+  if (unit === "year") return yearPeriod(d.getUTCFullYear());
+  if (unit === "month") return monthPeriod(d.getUTCFullYear(), d.getUTCMonth() + 1);
+  if (unit === "week") return { start: t, end: t + 7 * 86_400_000 };
+  return dayPeriod(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+}
+
+function readRelative(ctx: ParseContext, i: number): Value | undefined {
+  const t = ctx.tokens;
+  const now = ctx.now;
+  const low = (k: number) => t[k]?.low ?? "";
+  const ref = now.getTime();
+  if (low(i) === "today") return { kind: "period", p: unitPeriod(ref, "day"), start: i, end: i + 1, cued: true, decade: false, subYear: true };
+  if (low(i) === "yesterday") {
+    return { kind: "period", p: unitPeriod(ref - 86_400_000, "day"), start: i, end: i + 1, cued: true, decade: false, subYear: true };
+  }
+  let j = i;
+  const article = low(j) === "the";
+  if (article) j++;
+  const w = low(j);
+  if (w === "this" || w === "current") {
+    const unit = TIME_UNITS[low(j + 1)];
+    if (!unit || article) return undefined;
+    const start = startOfUnit(now, unit);
+    return { kind: "period", p: { start, end: addUnits(start, unit, 1) }, start: i, end: j + 2, cued: true, decade: false, subYear: unit !== "year" };
+  }
+  if (w === "last" || w === "past" || w === "previous" || w === "recent" || w === "prior") {
+    const n = readNumber(t, j + 1);
+    if (n && TIME_UNITS[low(n.end)]) {
+      const unit = TIME_UNITS[low(n.end)]!;
+      return { kind: "since", t: addUnits(ref, unit, -n.value), start: i, end: n.end + 1 };
+    }
+    const unit = TIME_UNITS[low(j + 1)];
+    if (!unit) return undefined;
+    if (!article && (w === "last" || w === "previous")) {
+      const start = addUnits(startOfUnit(now, unit), unit, -1);
+      return { kind: "period", p: { start, end: addUnits(start, unit, 1) }, start: i, end: j + 2, cued: true, decade: false, subYear: unit !== "year" };
+    }
+    return { kind: "since", t: addUnits(ref, unit, -1), start: i, end: j + 2 };
+  }
+  if (article) return undefined;
+  const n = readNumber(t, i);
+  if (n && !n.currency && TIME_UNITS[low(n.end)]) {
+    const unit = TIME_UNITS[low(n.end)]!;
+    if (low(n.end + 1) === "ago") {
+      const p = unitPeriod(addUnits(ref, unit, -n.value), unit);
+      return { kind: "period", p, start: i, end: n.end + 2, cued: true, decade: false, subYear: unit !== "year" };
+    }
+  }
+  return undefined;
+}
+
+function readDate(ctx: ParseContext, i: number): Value | undefined {
+  const t = ctx.tokens[i];
+  if (!t) return undefined;
+  if (/^\d{4}-\d{1,2}-\d{1,2}$/.test(t.low)) {
+    const p = parseDateText(t.low, ctx.now);
+    return p ? { kind: "period", p, start: i, end: i + 1, cued: true, decade: false, subYear: true } : undefined;
+  }
+  const isMonth = MONTHS.test(t.low) || (/^\d{1,2}(st|nd|rd|th)?$/.test(t.low) && MONTHS.test(ctx.tokens[i + 1]?.low ?? ""));
+  if (!isMonth) return undefined;
+  if (t.low === "may" || t.low === "march" || t.low === "mar") {
+    // "may"/"march" are usually verbs: only a date with a year or day next to them
+    if (!/^\d/.test(ctx.tokens[i + 1]?.low ?? "")) return undefined;
+  }
+  const text = ctx.tokens
+    .slice(i, i + 6)
+    .map((x) => x.text)
+    .join(" ");
+  const r = chrono.parse(text, ctx.now, { forwardDate: false })[0];
+  if (!r || r.index !== 0) return undefined;
+  const p = componentsToPeriod(r.start, ctx.now);
+  if (!p) return undefined;
+  // how many tokens chrono used
+  let used = 0;
+  let len = 0;
+  while (used < 6 && i + used < ctx.tokens.length && len < r.text.length) {
+    len += ctx.tokens[i + used]!.text.length + 1;
+    used++;
+  }
+  if (!allFree(ctx, i, i + used)) return undefined;
+  const yearKnown = r.start.isCertain("year");
+  return { kind: "period", p, start: i, end: i + used, cued: yearKnown, decade: false, subYear: true };
+}
+
+function readValue(ctx: ParseContext, i: number): Value | undefined {
+  if (!isFree(ctx, i)) return undefined;
+  const rel = readRelative(ctx, i);
+  if (rel) return allFree(ctx, i, rel.end) ? rel : undefined;
+  const dec = readDecade(ctx.tokens, i);
+  if (dec && allFree(ctx, i, dec.end)) {
+    return { kind: "period", p: { start: utc(dec.from), end: utc(dec.to + 1) }, start: i, end: dec.end, cued: true, decade: true, subYear: false };
+  }
+  const date = readDate(ctx, i);
+  if (date) return date;
+  const n = readNumber(ctx.tokens, i);
+  if (!n || !allFree(ctx, i, n.end)) return undefined;
+  const unitWord = ctx.tokens[n.end]?.low ?? "";
+  if (!n.currency && TIME_UNITS[unitWord] && !ctx.index.units.has(unitWord) && isFree(ctx, n.end)) {
+    return { kind: "duration", count: n.value, unit: TIME_UNITS[unitWord]!, start: i, end: n.end + 1 };
+  }
+  return { kind: "number", n, start: i, end: n.end };
+}
+
+function readPrefix(ctx: ParseContext, i: number): { op: RangeOp; end: number; words: string[] } | undefined {
+  for (const [words, op] of PREFIX) {
+    if (matchesAt(ctx.tokens, i, words) && allFree(ctx, i, i + words.length)) return { op, end: i + words.length, words };
+  }
+  return undefined;
+}
+
+function readPostfix(ctx: ParseContext, i: number): { op: RangeOp; end: number } | undefined {
+  for (const [words, op] of POSTFIX) {
+    if (matchesAt(ctx.tokens, i, words) && allFree(ctx, i, i + words.length)) return { op, end: i + words.length };
+  }
+  return undefined;
+}
+
+interface Cue {
+  attrs: AttributeInfo[];
+  start: number;
+  end: number;
+  factor?: number;
+}
+
+/** Attribute words or units right after `i` ("300 pages", "2 hours", "4-star"). */
+function cueAfter(ctx: ParseContext, i: number, glued?: string): Cue | undefined {
+  if (glued) {
+    const u = ctx.index.units.get(glued);
+    if (u) return { attrs: u.map((x) => x.attr), start: i, end: i, factor: u[0]!.factor };
+  }
+  let j = i;
+  if (ctx.tokens[j]?.low === "-") j++;
+  const t = ctx.tokens[j];
+  if (!t || !isFree(ctx, j)) return undefined;
+  const u = ctx.index.units.get(t.low);
+  if (u) return { attrs: u.map((x) => x.attr), start: i, end: j + 1, factor: u[0]!.factor };
+  const attrs = cueAttributes(ctx.index, t.low);
+  if (attrs.length) return { attrs, start: i, end: j + 1 };
+  return undefined;
+}
+
+/** Attribute words shortly before `i` ("rating of at least", "published after", "priced under"). */
+function cueBefore(ctx: ParseContext, i: number): Cue | undefined {
+  let j = i - 1;
+  for (let steps = 0; steps < 4 && j >= 0 && isFree(ctx, j); steps++, j--) {
+    const t = ctx.tokens[j]!;
+    for (const cp of ctx.index.cuePhrases) {
+      const s = j - cp.words.length + 1;
+      if (matchesAt(ctx.tokens, s, cp.words) && allFree(ctx, s, j + 1)) return { attrs: [cp.attr], start: s, end: i };
+    }
+    const attrs = cueAttributes(ctx.index, t.low);
+    if (attrs.length) return { attrs, start: j, end: i };
+    if (!BRIDGE_WORDS.has(t.low) && !["a", "rating", "with", "has", "have", "having", "costing", "priced", "whose"].includes(t.low)) return undefined;
+  }
+  return undefined;
+}
+
+function emit(ctx: ParseContext, attr: AttributeInfo, filter: Filter, start: number, end: number) {
+  addMention(ctx, { attr, start, end, kind: "range", filter, negated: false });
+}
+
+function rangeFilter(field: string, op: RangeOp, value: number): Filter {
+  return { op, field, value } as Filter;
+}
+
+function andOf(filters: Filter[]): Filter {
+  return filters.length === 1 ? filters[0]! : { op: "and", filters };
+}
+
+/** Filter of a period on a date attribute. */
+function periodOnDate(ctx: ParseContext, field: string, op: RangeOp | "in", v: Extract<Value, { kind: "period" }>): Filter {
+  const { start, end } = v.p;
+  switch (op) {
+    case "gt":
+      return v.decade || ctx.afterPeriod === "end" ? rangeFilter(field, "gte", end) : rangeFilter(field, "gt", start);
+    case "gte":
+      return rangeFilter(field, "gte", start);
+    case "lt":
+      return rangeFilter(field, "lt", start);
+    case "lte":
+      return rangeFilter(field, "lt", end);
+    default:
+      return end > start ? andOf([rangeFilter(field, "gte", start), rangeFilter(field, "lt", end)]) : rangeFilter(field, "eq", start);
+  }
+}
+
+/** Filter of a period on a number attribute holding years. */
+function periodOnYear(field: string, op: RangeOp | "in", v: Extract<Value, { kind: "period" }>): Filter {
+  const from = new Date(v.p.start).getUTCFullYear();
+  const to = new Date(Math.max(v.p.start, v.p.end - 1)).getUTCFullYear();
+  switch (op) {
+    case "gt":
+      return v.subYear ? rangeFilter(field, "gte", from) : rangeFilter(field, "gt", to);
+    case "gte":
+      return rangeFilter(field, "gte", from);
+    case "lt":
+      return v.subYear ? rangeFilter(field, "lte", from) : rangeFilter(field, "lt", from);
+    case "lte":
+      return rangeFilter(field, "lte", to);
+    default:
+      return from === to ? rangeFilter(field, "eq", from) : andOf([rangeFilter(field, "gte", from), rangeFilter(field, "lte", to)]);
+  }
+}
+
+function dateAttributes(ctx: ParseContext): AttributeInfo[] {
+  return ctx.schema.attributes.filter((a) => a.type === "date" || ctx.schema.isYear(a));
+}
+
+function pickTimeAttr(ctx: ParseContext, cues: Array<Cue | undefined>): AttributeInfo | undefined {
+  for (const c of cues) {
+    const a = c?.attrs.find((x) => x.type === "date" || ctx.schema.isYear(x));
+    if (a) return a;
+  }
+  const all = dateAttributes(ctx);
+  return all.find((a) => a.type === "date") ?? all[0];
+}
+
+function pickNumberAttr(ctx: ParseContext, v: Extract<Value, { kind: "number" }>, cues: Array<Cue | undefined>, comparator: string[] | undefined): { attr: AttributeInfo; factor: number } | undefined {
+  const numeric = (a: AttributeInfo) => a.type === "number" && !ctx.schema.isYear(a);
+  for (const c of cues) {
+    const a = c?.attrs.find(numeric);
+    if (a) return { attr: a, factor: c?.factor ?? 1 };
+  }
+  const numbers = ctx.schema.attributes.filter(numeric);
+  if (v.n.currency) {
+    const money = numbers.find(isMoney);
+    return money ? { attr: money, factor: 1 } : undefined;
+  }
+  if (!comparator) return undefined;
+  const word = comparator[0];
+  if (word === "cheaper" || comparator.includes("expensive")) {
+    const money = numbers.find(isMoney);
+    return money ? { attr: money, factor: 1 } : undefined;
+  }
+  return numbers.length === 1 ? { attr: numbers[0]!, factor: 1 } : undefined;
+}
+
+function isYearNumber(n: NumberRead): boolean {
+  return n.plainInteger && !n.currency && !n.unit && n.value >= 1800 && n.value <= 2100;
+}
+
+/**
+ * Builds a mention for `value` with comparator `op` (or none), spanning `start..` plus cues.
+ * Returns the end token of what it consumed, or -1 when the value is not a filter.
+ */
+function build(ctx: ParseContext, value: Value, op: RangeOp | undefined, start: number, comparator?: string[]): number {
+  const post = op ? undefined : readPostfix(ctx, value.end);
+  let theOp = op ?? post?.op;
+  let end = post?.end ?? value.end;
+  const after = cueAfter(ctx, end, value.kind === "number" ? value.n.unit : undefined);
+  let post2: ReturnType<typeof readPostfix>;
+  if (after && !theOp) {
+    post2 = readPostfix(ctx, after.end);
+    if (post2) theOp = post2.op;
+  }
+  const before = cueBefore(ctx, start);
+  const prev = ctx.tokens[start - 1]?.low ?? "";
+  if (value.kind === "number" && !isYearNumber(value.n)) {
+    if (!theOp && (LIKE_WORDS.has(prev) || (!after && !value.n.currency && !before))) return -1;
+    if (!theOp && !after && !before) return -1;
+    const picked = pickNumberAttr(ctx, value, [after, before], comparator);
+    if (!picked) return -1;
+    if (after && after.attrs.includes(picked.attr)) end = Math.max(end, after.end, post2?.end ?? 0);
+    const s = before?.attrs.includes(picked.attr) ? before.start : start;
+    const n = value.n.value * (after?.factor ?? picked.factor);
+    emit(ctx, picked.attr, rangeFilter(picked.attr.name, theOp ?? "eq", n), s, end);
+    return end;
+  }
+  if (value.kind === "number") {
+    // a plain integer that could be a year
+    const numericCue = [after, before].some((c) => c?.attrs.some((a) => a.type === "number" && !ctx.schema.isYear(a)));
+    const timeCue = [after, before].some((c) => c?.attrs.some((a) => a.type === "date" || ctx.schema.isYear(a)));
+    if (numericCue && !timeCue && !(comparator && DATE_ONLY.has(comparator[0]!))) {
+      const picked = pickNumberAttr(ctx, value, [after, before], comparator);
+      if (!picked) return -1;
+      if (after?.attrs.includes(picked.attr)) end = Math.max(end, after.end);
+      emit(ctx, picked.attr, rangeFilter(picked.attr.name, theOp ?? "eq", value.n.value * (after?.factor ?? picked.factor)), before?.attrs.includes(picked.attr) ? before.start : start, end);
+      return end;
+    }
+    if (!theOp && !timeCue && !DATE_PREPOSITIONS.has(prev)) return -1;
+    if (LIKE_WORDS.has(prev)) return -1;
+    const y = value.n.value;
+    return build(ctx, { kind: "period", p: yearPeriod(y), start: value.start, end: value.end, cued: false, decade: false, subYear: false }, theOp, start, comparator);
+  }
+  if (value.kind === "duration") {
+    // "older than 2 years", "less than 6 months old", "within 3 months", "more than 2 years ago"
+    const tail = ctx.tokens[end]?.low;
+    const attr = pickTimeAttr(ctx, [before, after]);
+    if (!attr) return -1;
+    const t = addUnits(ctx.now.getTime(), value.unit, -value.count);
+    const word = comparator?.[0] ?? prev;
+    let rop: RangeOp | undefined;
+    if (tail === "old" || tail === "ago") {
+      end++;
+      if (theOp === "gt" || theOp === "gte") rop = "lt";
+      else if (theOp === "lt" || theOp === "lte") rop = "gt";
+    } else if (word === "older") rop = "lt";
+    else if (word === "newer" || word === "within" || prev === "within") rop = "gte";
+    if (!rop) return -1;
+    emit(ctx, attr, timeFilter(ctx, attr, rop, t), before?.attrs.includes(attr) ? before.start : start, end);
+    return end;
+  }
+  const attr = pickTimeAttr(ctx, [before, after]);
+  if (!attr) return -1;
+  if (value.kind === "since") {
+    emit(ctx, attr, timeFilter(ctx, attr, "gte", value.t), before?.attrs.includes(attr) ? before.start : start, end);
+    return end;
+  }
+  if (!theOp && !value.cued && !DATE_PREPOSITIONS.has(prev) && !before && !after) return -1;
+  if (after?.attrs.includes(attr)) end = Math.max(end, after.end);
+  const filter = attr.type === "date" ? periodOnDate(ctx, attr.name, theOp ?? "in", value) : periodOnYear(attr.name, theOp ?? "in", value);
+  emit(ctx, attr, filter, before?.attrs.includes(attr) ? before.start : start, end);
+  return end;
+}
+
+function timeFilter(ctx: ParseContext, attr: AttributeInfo, op: RangeOp, t: number): Filter {
+  if (attr.type === "date") return rangeFilter(attr.name, op, t);
+  const year = new Date(t).getUTCFullYear();
+  return rangeFilter(attr.name, op === "gt" ? "gte" : op === "lt" ? "lte" : op, year);
+}
+
+/** "between A and B", "from A to B", "A-B", "A to B". Returns the end token or -1. */
+function tryRange(ctx: ParseContext, i: number): number {
+  const t = ctx.tokens;
+  let j = i;
+  const lead = t[i]?.low;
+  if (lead === "between" || lead === "from") j++;
+  if (t[j]?.low === "the") j++;
+  const a = readValue(ctx, j);
+  if (!a) return -1;
+  const joiner = t[a.end]?.low ?? "";
+  if (!RANGE_JOINERS.has(joiner) || (joiner === "and" && lead !== "between")) return -1;
+  if (lead !== "between" && lead !== "from" && joiner !== "-" && joiner !== "to" && joiner !== "–") return -1;
+  let k = a.end + 1;
+  if (t[k]?.low === "the") k++;
+  const b = readValue(ctx, k);
+  if (!b || b.kind !== a.kind || a.kind === "since" || a.kind === "duration") return -1;
+  const bothYears = a.kind === "number" && b.kind === "number" && isYearNumber(a.n) && isYearNumber(b.n);
+  if (a.kind === "number" && b.kind === "number" && !bothYears) {
+    let end = b.end;
+    const after = cueAfter(ctx, end, b.n.unit);
+    const before = cueBefore(ctx, i);
+    const cur = a.n.currency || b.n.currency;
+    const aN = { ...a, n: { ...a.n, currency: cur } };
+    const picked = pickNumberAttr(ctx, aN, [after, before], lead ? [lead] : undefined);
+    if (!picked) return -1;
+    if (!lead && !after && !before && !cur) return -1;
+    if (after?.attrs.includes(picked.attr)) end = after.end;
+    const f = after?.factor ?? picked.factor;
+    const [lo, hi] = [a.n.value * f, b.n.value * f].sort((x, y) => x - y);
+    emit(ctx, picked.attr, andOf([rangeFilter(picked.attr.name, "gte", lo!), rangeFilter(picked.attr.name, "lte", hi!)]), before?.attrs.includes(picked.attr) ? before.start : i, end);
+    return end;
+  }
+  const pa = a.kind === "number" ? yearPeriod(a.n.value) : (a as Extract<Value, { kind: "period" }>).p;
+  const pb = b.kind === "number" ? yearPeriod((b as Extract<Value, { kind: "number" }>).n.value) : (b as Extract<Value, { kind: "period" }>).p;
+  const before = cueBefore(ctx, i);
+  const attr = pickTimeAttr(ctx, [before]);
+  if (!attr) return -1;
+  if (!lead && !before && !(a.kind === "period" && a.cued) && !DATE_PREPOSITIONS.has(t[i - 1]?.low ?? "")) return -1;
+  const lo = Math.min(pa.start, pb.start);
+  const hi = Math.max(pa.end, pb.end);
+  const filter =
+    attr.type === "date"
+      ? andOf([rangeFilter(attr.name, "gte", lo), rangeFilter(attr.name, "lt", hi)])
+      : andOf([rangeFilter(attr.name, "gte", new Date(lo).getUTCFullYear()), rangeFilter(attr.name, "lte", new Date(hi - 1).getUTCFullYear())]);
+  emit(ctx, attr, filter, before?.attrs.includes(attr) ? before.start : i, b.end);
+  return b.end;
+}
+
+/** Finds numbers, comparatives, dates and ranges and records them as mentions. */
+export function extractQuantities(ctx: ParseContext): void {
+  const n = ctx.tokens.length;
+  for (let i = 0; i < n; i++) {
+    if (!isFree(ctx, i)) continue;
+    const r = tryRange(ctx, i);
+    if (r > i) {
+      i = r - 1;
+      continue;
+    }
+    const cmp = readPrefix(ctx, i);
+    if (cmp) {
+      let j = cmp.end;
+      if (["the", "a", "an"].includes(ctx.tokens[j]?.low ?? "") && !readRelative(ctx, j)) j++;
+      const v = readValue(ctx, j);
+      if (v) {
+        const end = build(ctx, v, cmp.op, i, cmp.words);
+        if (end > i) {
+          i = end - 1;
+          continue;
+        }
+      }
+      // "within the last year" etc. fall through to the bare reading below
+    }
+    if (ctx.tokens[i]?.low === "within") continue;
+    const v = readValue(ctx, i);
+    if (v) {
+      const end = build(ctx, v, undefined, i);
+      if (end > i) i = end - 1;
+    }
+  }
+}

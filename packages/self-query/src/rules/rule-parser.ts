@@ -1,0 +1,114 @@
+import { type Filter, ValidationError } from "@ragloom/core";
+import { type CompiledSchema, compileSchema } from "../compiled-schema.js";
+import type { SelfQuerySchema } from "../schema.js";
+import type { SelfQueryParser, SelfQueryResult } from "../types.js";
+import { validateSchemaFilter } from "../validate.js";
+import { indexSchema } from "./attribute-index.js";
+import { applyNegation, combine } from "./combine.js";
+import type { ParseContext } from "./context.js";
+import { EDGE_FILLER } from "./lexicon.js";
+import { extractQuantities } from "./quantities.js";
+import { tokenize } from "./tokenize.js";
+import { extractFreeValues, extractValues } from "./values.js";
+
+/** Options of {@link createRuleBasedParser} and {@link parse}. */
+export interface RuleParserOptions {
+  /** Clock for relative dates ("last year", "past 3 months"). @default () => new Date() */
+  now?: () => Date;
+  /** Tolerate small typos in enumerated values (edit distance 1 from 5 characters, 2 from 9). @default true */
+  fuzzy?: boolean;
+  /**
+   * What "after <period>" means on a date attribute: `start` reads "after March 2023" as
+   * `> 2023-03-01` (the reading in the self-query issue and of LLM parsers), `end` as
+   * `>= 2023-04-01`. Decades always use `end`. @default "start"
+   */
+  afterPeriod?: "start" | "end";
+  /** Longest accepted request, in characters. @default 2000 */
+  maxRequestLength?: number;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\ufeff]/g;
+const PUNCT = /^[^\p{L}\p{N}]+$/u;
+
+function remainder(ctx: ParseContext): string {
+  const kept = ctx.tokens.filter((_, i) => ctx.owner[i] === -1);
+  let a = 0;
+  let b = kept.length;
+  const drop = (t: { low: string }) => EDGE_FILLER.has(t.low) || (PUNCT.test(t.low) && !/^["'“”]$/.test(t.low));
+  while (a < b && drop(kept[a]!)) a++;
+  while (b > a && drop(kept[b - 1]!)) b--;
+  const words = kept.slice(a, b);
+  let out = "";
+  words.forEach((t, k) => {
+    const prev = words[k - 1];
+    const glued = prev && prev.end === t.start;
+    out += k === 0 || glued || /^[,.;:!?)]$/.test(t.text) ? t.text : ` ${t.text}`;
+  });
+  return out.replace(/\s+,/g, ",").replace(/,(\s*,)+/g, ",").trim();
+}
+
+/**
+ * Parses a request with rules only (no model, no network): numbers and comparatives in words,
+ * ranges, decades, absolute and relative dates, negation, lists, booleans, enumerated values and
+ * synonyms (typo-tolerant), array membership, conjunctions and disjunctions.
+ *
+ * Numbers become filters only with a comparative, a unit or attribute word, or a currency sign;
+ * bare years only after a date preposition ("from 2001") or an attribute word, never after
+ * "like"/"called". Common words that are also values ("go", "express") need a cue ("in Go").
+ * @returns `{ query, filter, parser: "rules", warnings }`; `filter` is validated against the schema.
+ * @throws ValidationError for a non-string or too long request or an invalid schema.
+ */
+export function parse(request: string, schema: SelfQuerySchema | CompiledSchema, options: RuleParserOptions = {}): SelfQueryResult {
+  if (typeof request !== "string") throw new ValidationError("request must be a string");
+  const max = options.maxRequestLength ?? 2000;
+  if (request.length > max) throw new ValidationError(`request is ${request.length} characters, more than maxRequestLength ${max}`);
+  const compiled = "byName" in schema ? schema : compileSchema(schema);
+  const text = request.normalize("NFKC").replace(CONTROL, " ");
+  const tokens = tokenize(text);
+  const ctx: ParseContext = {
+    tokens,
+    owner: new Int32Array(tokens.length).fill(-1),
+    mentions: [],
+    schema: compiled,
+    index: indexSchema(compiled),
+    now: options.now?.() ?? new Date(),
+    afterPeriod: options.afterPeriod ?? "start",
+    fuzzy: options.fuzzy ?? true,
+    warnings: [],
+  };
+  extractQuantities(ctx);
+  extractValues(ctx);
+  extractFreeValues(ctx);
+  applyNegation(ctx);
+  const raw = combine(ctx);
+  let filter: Filter | null = null;
+  if (raw) {
+    try {
+      filter = validateSchemaFilter(raw, compiled, { now: ctx.now });
+    } catch (e) {
+      // keep the conditions that validate on their own; say which were dropped
+      const ok: Filter[] = [];
+      for (const m of ctx.mentions) {
+        const leaf: Filter = m.kind === "range" ? m.filter! : { op: "eq", field: m.attr.name, value: m.value! };
+        try {
+          ok.push(validateSchemaFilter(m.negated ? { op: "not", filter: leaf } : leaf, compiled, { now: ctx.now }));
+        } catch {
+          ctx.warnings.push(`dropped a condition on "${m.attr.name}": ${(e as Error).message}`);
+        }
+      }
+      filter = ok.length === 0 ? null : ok.length === 1 ? ok[0]! : { op: "and", filters: ok };
+    }
+  }
+  return { query: remainder(ctx), filter, parser: "rules", warnings: ctx.warnings };
+}
+
+/** A {@link SelfQueryParser} around {@link parse} (synchronous). */
+export function createRuleBasedParser(options: RuleParserOptions = {}): SelfQueryParser & {
+  parse(request: string, schema: SelfQuerySchema): SelfQueryResult;
+} {
+  return {
+    kind: "rules",
+    parse: (request: string, schema: SelfQuerySchema) => parse(request, schema, options),
+  };
+}

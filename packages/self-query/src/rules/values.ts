@@ -1,0 +1,169 @@
+import { distance } from "fastest-levenshtein";
+import type { AttributeInfo } from "../schema.js";
+import { type AttributeIndex, cueAttributes, type Phrase, stemmedKey } from "./attribute-index.js";
+import { addMention, allFree, isFree, type ParseContext } from "./context.js";
+import { BRIDGE_WORDS, EDGE_FILLER, TAG_CUES, VALUE_CUES } from "./lexicon.js";
+
+const WORD = /^[\p{L}\p{N}][\p{L}\p{N}.\-'+#]*$/u;
+const TOPIC_CUES = new Set(["about", "regarding", "on", "discussing", "concerning"]);
+
+/** Largest edit distance tolerated for a word of `length` characters (0 below 5). */
+export function typoBudget(length: number): number {
+  if (length >= 9) return 2;
+  if (length >= 5) return 1;
+  return 0;
+}
+
+function candidates(ctx: ParseContext, i: number): { phrases: Phrase[]; len: number; fuzzy: boolean; negated: boolean } | undefined {
+  const { tokens, index } = ctx;
+  for (let len = Math.min(index.maxWords, tokens.length - i); len >= 1; len--) {
+    if (!allFree(ctx, i, i + len)) continue;
+    const words = tokens.slice(i, i + len).map((t) => t.low);
+    if (!words.every((w) => WORD.test(w) || w === "&")) continue;
+    const hit = index.byKey.get(stemmedKey(words));
+    if (hit) return { phrases: hit, len, fuzzy: false, negated: false };
+    if (len === 1 && words[0]!.startsWith("non-")) {
+      const inner = index.byKey.get(stemmedKey([words[0]!.slice(4)]));
+      if (inner) return { phrases: inner, len, fuzzy: false, negated: true };
+    }
+  }
+  if (!ctx.fuzzy) return undefined;
+  // typo tolerance: one or two words against phrases of the same word count
+  for (let len = Math.min(2, tokens.length - i); len >= 1; len--) {
+    if (!allFree(ctx, i, i + len)) continue;
+    const words = tokens.slice(i, i + len).map((t) => t.low);
+    if (!words.every((w) => WORD.test(w) && !EDGE_FILLER.has(w) && !/^\d/.test(w))) continue;
+    if (words.some((w) => cueAttributes(index, w).length > 0 || TAG_CUES.has(w))) continue;
+    const key = stemmedKey(words);
+    const budget = typoBudget(key.length);
+    if (budget === 0) continue;
+    let best: Phrase[] = [];
+    let bestD = budget + 1;
+    for (const p of index.phrases) {
+      if (p.words.length !== len || p.key[0] !== key[0] || Math.abs(p.key.length - key.length) > budget) continue;
+      if (typoBudget(p.key.length) === 0) continue;
+      const d = distance(p.key, key);
+      if (d < bestD) {
+        bestD = d;
+        best = [p];
+      } else if (d === bestD) best.push(p);
+    }
+    if (best.length > 0 && bestD <= budget && new Set(best.map((p) => `${p.attr.name}\u0000${String(p.value)}`)).size === 1) {
+      return { phrases: best, len, fuzzy: true, negated: false };
+    }
+  }
+  return undefined;
+}
+
+/** Cue before token `i` naming an attribute (or a tag cue); returns its start and attributes. */
+function attributeCueBefore(ctx: ParseContext, i: number): { start: number; attrs: AttributeInfo[]; tag: boolean } | undefined {
+  let j = i - 1;
+  while (j >= 0 && isFree(ctx, j) && [":", "=", "is", "of", "with", "as", "in"].includes(ctx.tokens[j]!.low)) j--;
+  if (j < 0 || !isFree(ctx, j)) return undefined;
+  const w = ctx.tokens[j]!.low;
+  if (TAG_CUES.has(w)) return { start: j, attrs: ctx.schema.attributes.filter((a) => a.type === "string[]"), tag: true };
+  for (const cp of ctx.index.cuePhrases) {
+    const s = j - cp.words.length + 1;
+    if (s >= 0 && cp.words.every((x, k) => ctx.tokens[s + k]!.low === x) && allFree(ctx, s, j + 1)) {
+      return { start: s, attrs: [cp.attr], tag: false };
+    }
+  }
+  const attrs = cueAttributes(ctx.index, w);
+  return attrs.length ? { start: j, attrs, tag: false } : undefined;
+}
+
+function choose(ctx: ParseContext, phrases: Phrase[], cue: ReturnType<typeof attributeCueBefore>): Phrase | undefined {
+  if (cue) {
+    const hit = phrases.find((p) => cue.attrs.includes(p.attr));
+    if (hit) return hit;
+  }
+  return phrases.find((p) => p.attr.type !== "string[]") ?? phrases[0];
+}
+
+/** Finds enumerated values, boolean phrases and synonyms (case-insensitive, typo-tolerant). */
+export function extractValues(ctx: ParseContext): void {
+  const { tokens } = ctx;
+  for (let i = 0; i < tokens.length; i++) {
+    if (!isFree(ctx, i)) continue;
+    const c = candidates(ctx, i);
+    if (!c) continue;
+    const cue = attributeCueBefore(ctx, i);
+    const phrase = choose(ctx, c.phrases, cue);
+    if (!phrase) continue;
+    const tok = tokens[i]!;
+    const prev = tokens[i - 1]?.low ?? "";
+    if (phrase.common && !c.fuzzy) {
+      const capitalised = /^\p{Lu}/u.test(tok.text) && i > 0 && !/^[.!?]$/.test(tokens[i - 1]!.text);
+      const cued = (cue && cue.attrs.includes(phrase.attr)) || VALUE_CUES.has(prev);
+      if (!capitalised && !cued) continue;
+      if (!capitalised && !cue && phrase.attr.type !== "boolean" && !VALUE_CUES.has(prev)) continue;
+    }
+    if (phrase.attr.type === "boolean" && TOPIC_CUES.has(prev)) continue;
+    if (c.fuzzy) ctx.warnings.push(`read "${tokens.slice(i, i + c.len).map((t) => t.text).join(" ")}" as ${phrase.attr.name} = ${String(phrase.value)}`);
+    const start = cue && cue.attrs.includes(phrase.attr) ? cue.start : i;
+    let end = i + c.len;
+    if (tokens[end]?.low === "only" && isFree(ctx, end)) end++;
+    addMention(ctx, { attr: phrase.attr, start, end, kind: "value", value: phrase.value, negated: c.negated });
+    i = end - 1;
+  }
+}
+
+/** Values of attributes without enumerated values, after a cue ("tagged hooks", "author: \"Ada Lovelace\""). */
+export function extractFreeValues(ctx: ParseContext): void {
+  const { tokens } = ctx;
+  const free = ctx.schema.attributes.filter((a) => (a.type === "string" || a.type === "string[]") && !a.values);
+  if (free.length === 0) return;
+  for (let i = 0; i < tokens.length; i++) {
+    if (!isFree(ctx, i)) continue;
+    const w = tokens[i]!.low;
+    let attrs: AttributeInfo[] = [];
+    let cueEnd = i + 1;
+    if (TAG_CUES.has(w)) attrs = free.filter((a) => a.type === "string[]");
+    else {
+      const cp = ctx.index.cuePhrases.find((p) => p.words.every((x, k) => tokens[i + k]?.low === x) && allFree(ctx, i, i + p.words.length));
+      if (cp && free.includes(cp.attr)) {
+        attrs = [cp.attr];
+        cueEnd = i + cp.words.length;
+      } else attrs = cueAttributes(ctx.index, w).filter((a) => free.includes(a));
+    }
+    const attr = attrs[0];
+    if (!attr) continue;
+    let j = cueEnd;
+    let explicit = false;
+    while ([":", "=", "is", "named", "called", "with"].includes(tokens[j]?.low ?? "") && isFree(ctx, j)) {
+      explicit ||= tokens[j]!.low !== "with";
+      j++;
+    }
+    let value: string | undefined;
+    let end = j;
+    const t = tokens[j];
+    if (!t || !isFree(ctx, j)) continue;
+    if (t.text === '"' || t.text === "'" || t.text === "“") {
+      let k = j + 1;
+      while (k < tokens.length && !['"', "'", "”"].includes(tokens[k]!.text)) k++;
+      if (k < tokens.length && k > j + 1 && allFree(ctx, j, k + 1)) {
+        value = tokens
+          .slice(j + 1, k)
+          .map((x) => x.text)
+          .join(" ");
+        end = k + 1;
+      }
+    } else if (/^\p{Lu}/u.test(t.text) && attr.type === "string") {
+      let k = j;
+      while (k < tokens.length && k < j + 4 && isFree(ctx, k) && /^\p{Lu}/u.test(tokens[k]!.text) && WORD.test(tokens[k]!.low)) k++;
+      value = tokens
+        .slice(j, k)
+        .map((x) => x.text)
+        .join(" ");
+      end = k;
+    } else if ((explicit || attr.type === "string[]") && WORD.test(t.low) && !BRIDGE_WORDS.has(t.low) && !EDGE_FILLER.has(t.low)) {
+      value = attr.type === "string[]" ? t.low : t.text;
+      end = j + 1;
+    }
+    if (!value) continue;
+    addMention(ctx, { attr, start: i, end, kind: "value", value, negated: false });
+    i = end - 1;
+  }
+}
+
+export type { AttributeIndex };

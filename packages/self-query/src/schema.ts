@@ -1,0 +1,124 @@
+import { ValidationError } from "@ragloom/core";
+
+/** Type of a metadata attribute. Dates are stored as epoch milliseconds (UTC) numbers. */
+export type AttributeType = "string" | "number" | "boolean" | "date" | "string[]";
+
+/** One enumerated value of an attribute with the other words users type for it. */
+export interface EnumValue {
+  /** The value as stored in metadata (`true`/`false` for boolean attributes). */
+  value: string | boolean;
+  /** Other spellings users type, e.g. `["k8s"]` for `kubernetes`. Matched case-insensitively. */
+  synonyms?: string[];
+}
+
+/** Describes one filterable metadata attribute. */
+export interface AttributeInfo {
+  /** Metadata key, e.g. `published_at`. Its words (`published`, `at`) are cue words for the parser. */
+  name: string;
+  /** Value type; `string[]` attributes are filtered with `contains`. */
+  type: AttributeType;
+  /** What the attribute means; shown to the LLM parser. */
+  description: string;
+  /**
+   * Enumerated values (strings; for booleans `true`/`false` with synonyms such as
+   * `"open access"` / `"paywalled"`). When given for a string or `string[]` attribute, a filter
+   * value outside this list is an error and typed values are matched to it, tolerating small typos.
+   */
+  values?: Array<string | EnumValue>;
+  /** Words users type for the attribute itself, e.g. `["released", "year"]` or `["price", "$"]`. */
+  synonyms?: string[];
+  /**
+   * Number attributes: unit words and the factor that converts them to the stored unit, e.g.
+   * `{ minutes: 1, hours: 60 }` for a runtime stored in minutes. Unit words are also cue words.
+   */
+  units?: Record<string, number>;
+  /**
+   * Number attributes: whether the value is a calendar year (enables "the 90s", "in 2022",
+   * "last year"). @default true when the name or a synonym contains "year"
+   */
+  year?: boolean;
+}
+
+/** A set of attributes a request may filter on. */
+export interface SelfQuerySchema {
+  attributes: AttributeInfo[];
+}
+
+const TYPES = new Set<AttributeType>(["string", "number", "boolean", "date", "string[]"]);
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+const UNSAFE = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Checks a schema and returns it frozen (deeply), so it can be shared safely.
+ * @throws ValidationError for a missing/duplicate/unsafe attribute name (`__proto__`, `$…`,
+ *   anything outside `[A-Za-z_][A-Za-z0-9_.-]*`), an unknown type, enum values on a number or
+ *   date attribute, non-boolean values on a boolean attribute, `units` on a non-number attribute,
+ *   or a non-positive unit factor.
+ */
+export function defineSchema(schema: SelfQuerySchema | AttributeInfo[]): SelfQuerySchema {
+  const attributes = Array.isArray(schema) ? schema : schema?.attributes;
+  if (!Array.isArray(attributes) || attributes.length === 0) {
+    throw new ValidationError("a self-query schema needs a non-empty attributes array");
+  }
+  const seen = new Set<string>();
+  const out: AttributeInfo[] = attributes.map((a, i) => {
+    if (!a || typeof a !== "object") throw new ValidationError(`attribute ${i} must be an object`);
+    if (typeof a.name !== "string" || !NAME.test(a.name) || UNSAFE.has(a.name)) {
+      throw new ValidationError(`attribute ${i} has an invalid name ${JSON.stringify(a.name)}`);
+    }
+    if (seen.has(a.name)) throw new ValidationError(`duplicate attribute "${a.name}"`);
+    seen.add(a.name);
+    if (!TYPES.has(a.type)) throw new ValidationError(`attribute "${a.name}" has unknown type "${String(a.type)}"`);
+    if (typeof a.description !== "string") throw new ValidationError(`attribute "${a.name}" needs a description`);
+    if (a.values !== undefined) {
+      if (!Array.isArray(a.values) || a.values.length === 0) {
+        throw new ValidationError(`attribute "${a.name}": values must be a non-empty array`);
+      }
+      if (a.type === "number" || a.type === "date") {
+        throw new ValidationError(`attribute "${a.name}": enumerated values are for string, string[] and boolean attributes`);
+      }
+      for (const v of a.values) {
+        const value = typeof v === "object" && v !== null ? v.value : v;
+        const ok = a.type === "boolean" ? typeof value === "boolean" : typeof value === "string" && value.length > 0;
+        if (!ok) throw new ValidationError(`attribute "${a.name}": bad enumerated value ${JSON.stringify(value)}`);
+        const syn = typeof v === "object" && v !== null ? v.synonyms : undefined;
+        if (syn !== undefined && (!Array.isArray(syn) || syn.some((s) => typeof s !== "string" || s.trim() === ""))) {
+          throw new ValidationError(`attribute "${a.name}": synonyms of ${JSON.stringify(value)} must be non-empty strings`);
+        }
+      }
+    }
+    if (a.synonyms !== undefined && (!Array.isArray(a.synonyms) || a.synonyms.some((s) => typeof s !== "string"))) {
+      throw new ValidationError(`attribute "${a.name}": synonyms must be strings`);
+    }
+    if (a.units !== undefined) {
+      if (a.type !== "number") throw new ValidationError(`attribute "${a.name}": units are for number attributes`);
+      for (const [u, f] of Object.entries(a.units)) {
+        if (!(typeof f === "number" && Number.isFinite(f) && f > 0)) {
+          throw new ValidationError(`attribute "${a.name}": unit "${u}" needs a positive factor`);
+        }
+      }
+    }
+    return structuredClone(a);
+  });
+  return deepFreeze({ attributes: out });
+}
+
+function deepFreeze<T>(x: T): T {
+  if (x && typeof x === "object") {
+    for (const v of Object.values(x)) deepFreeze(v);
+    Object.freeze(x);
+  }
+  return x;
+}
+
+/** Canonical enumerated values of an attribute, with their synonyms. */
+export function enumValues(attr: AttributeInfo): EnumValue[] {
+  return (attr.values ?? []).map((v) => (typeof v === "object" ? v : { value: v }));
+}
+
+/** Whether a number attribute holds calendar years. */
+export function isYearAttribute(attr: AttributeInfo): boolean {
+  if (attr.type !== "number") return false;
+  if (attr.year !== undefined) return attr.year;
+  return [attr.name, ...(attr.synonyms ?? [])].some((s) => /year/i.test(s));
+}
