@@ -9,3 +9,5 @@ export * from "./validate.js";
 export * from "./dates.js";
 export * from "./types.js";
 export { parse, createRuleBasedParser, type RuleParserOptions } from "./rules/rule-parser.js";
+export * from "./llm-parser.js";
+export * from "./retriever.js";

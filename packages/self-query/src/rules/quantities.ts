@@ -7,6 +7,7 @@ import { addMention, allFree, isFree, type ParseContext } from "./context.js";
 import {
   BRIDGE_WORDS,
   DATE_PREPOSITIONS,
+  EDGE_FILLER,
   LIKE_WORDS,
   matchesAt,
   POSTFIX_COMPARATIVES,
@@ -280,7 +281,13 @@ function pickNumberAttr(ctx: ParseContext, v: Extract<Value, { kind: "number" }>
     const money = numbers.find(isMoney);
     return money ? { attr: money, factor: 1 } : undefined;
   }
-  return numbers.length === 1 ? { attr: numbers[0]!, factor: 1 } : undefined;
+  if (numbers.length !== 1) return undefined;
+  // "under 50" may default to the only number attribute; "at least 4 stars" (an unknown unit) may not
+  const next = ctx.tokens[v.end];
+  if (next && !EDGE_FILLER.has(next.low) && !/^[^\p{L}\p{N}]+$/u.test(next.low) && !POSTFIX.some(([w]) => w[0] === next.low)) {
+    return undefined;
+  }
+  return { attr: numbers[0]!, factor: 1 };
 }
 
 function isYearNumber(n: NumberRead): boolean {
