@@ -1,1 +1,22 @@
-export {};
+/**
+ * @ragloom/prompts: versioned prompt templates (mustache, text and chat), a registry with
+ * immutable versions and movable labels, in-memory and file-system stores, a caching client with
+ * stale-while-revalidate and fallbacks, and A/B experiments with sticky bucketing and statistics.
+ * The Redis stores live in `@ragloom/prompts/redis` (ioredis is an optional peer).
+ * @packageDocumentation
+ */
+export * from "./errors.js";
+export * from "./events.js";
+export * from "./template/content.js";
+export * from "./template/parse.js";
+export * from "./template/prompt-template.js";
+export type * from "./stores/types.js";
+export { checkLabel, checkPromptName, checkVersion, LATEST } from "./stores/validate.js";
+export type { PromptRecord, StoredVersion } from "./stores/record.js";
+export * from "./stores/in-memory-prompt-store.js";
+export * from "./stores/file-system-prompt-store.js";
+export type { FileLockOptions } from "./stores/file-lock.js";
+export * from "./registry/resolved-prompt.js";
+export * from "./registry/diff.js";
+export * from "./registry/prompt-registry.js";
+export * from "./client/prompt-client.js";

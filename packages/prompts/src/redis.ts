@@ -1,1 +1,6 @@
-export {};
+/**
+ * `@ragloom/prompts/redis`: prompt and experiment stores on Redis through ioredis, an optional
+ * peer dependency imported only by this entry.
+ * @module
+ */
+export * from "./stores/redis-prompt-store.js";
