@@ -1,4 +1,4 @@
-import { brotliCompressSync, brotliDecompressSync, constants, gzipSync, gunzipSync } from "node:zlib";
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from "node:zlib";
 import type { RetrievalResult } from "../types/retriever.js";
 
 /** Turns values into bytes for remote cache back-ends and back. */

@@ -2,7 +2,7 @@ import type { EventTarget } from "../events/event-bus.js";
 import type { CallOptions, Embedder } from "../types/embedder.js";
 import type { CacheStore } from "./cache-store.js";
 import { hashText } from "./keys.js";
-import { type TieredCache, createTieredCache } from "./tiered-cache.js";
+import { createTieredCache, type TieredCache } from "./tiered-cache.js";
 
 /** Options of {@link createEmbeddingCache}. */
 export interface EmbeddingCacheOptions {

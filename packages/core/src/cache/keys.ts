@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { Filter } from "../filter/types.js";
 import { pushDownNot } from "../filter/normalize.js";
+import type { Filter } from "../filter/types.js";
 import { validateFilter } from "../filter/validate.js";
 
 /** SHA-256 of `text` (UTF-8) as 43 base64url characters (FIPS 180-4). */

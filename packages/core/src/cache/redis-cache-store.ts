@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { CacheStore } from "./cache-store.js";
 import type { Codec } from "./codec.js";
-import { type RedisGuard, type RedisResilienceOptions, createRedisGuard } from "./redis-guard.js";
+import { createRedisGuard, type RedisGuard, type RedisResilienceOptions } from "./redis-guard.js";
 
 /** Options of {@link createRedisCacheStore}. */
 export interface RedisCacheStoreOptions<V> extends RedisResilienceOptions {

@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { ValidationError } from "../errors/errors.js";
 import { normalizeQuery } from "./keys.js";
 import type { QueryCount, QueryTracker } from "./query-tracker.js";
-import { type RedisResilienceOptions, createRedisGuard } from "./redis-guard.js";
+import { createRedisGuard, type RedisResilienceOptions } from "./redis-guard.js";
 
 /** Options of {@link createRedisQueryTracker}. */
 export interface RedisQueryTrackerOptions extends RedisResilienceOptions {

@@ -1,11 +1,11 @@
 import type { Redis } from "ioredis";
 import type { RetrievalResult } from "../types/retriever.js";
 import { type Codec, createJsonCodec } from "./codec.js";
-import { type RedisResilienceOptions, createRedisGuard } from "./redis-guard.js";
+import { createRedisGuard, type RedisResilienceOptions } from "./redis-guard.js";
 import {
+  namespaceOfScope,
   type SemanticCacheEntry,
   type SemanticCacheStore,
-  namespaceOfScope,
 } from "./semantic-cache-store.js";
 
 /** Options of {@link createRedisSemanticStore}. */

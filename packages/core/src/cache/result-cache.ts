@@ -3,7 +3,7 @@ import type { EventTarget } from "../events/event-bus.js";
 import type { RetrievalResult, RetrieveOptions, Retriever } from "../types/retriever.js";
 import type { CacheStore } from "./cache-store.js";
 import { canonicalFilter, hashText, normalizeQuery } from "./keys.js";
-import { type TieredCache, createTieredCache } from "./tiered-cache.js";
+import { createTieredCache, type TieredCache } from "./tiered-cache.js";
 
 /** Options of {@link withResultCache}. */
 export interface ResultCacheOptions {

@@ -54,7 +54,10 @@ export function createMemorySemanticStore(options: MemorySemanticStoreOptions = 
     },
     async add(scope, entry) {
       let m = scopes.get(scope);
-      if (!m) scopes.set(scope, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        scopes.set(scope, m);
+      }
       m.set(entry.id, entry);
       while (m.size > max) m.delete(m.keys().next().value!);
     },

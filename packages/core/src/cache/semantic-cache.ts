@@ -6,7 +6,7 @@ import { cosineSimilarity, dot } from "../math/vector.js";
 import type { Embedder } from "../types/embedder.js";
 import type { RetrievalResult, RetrieveOptions, Retriever } from "../types/retriever.js";
 import { canonicalFilter, hashText } from "./keys.js";
-import { type SemanticCacheStore, createMemorySemanticStore } from "./semantic-cache-store.js";
+import { createMemorySemanticStore, type SemanticCacheStore } from "./semantic-cache-store.js";
 
 /**
  * Default largest cosine distance (1 − cosine similarity) of a hit. Conservative on purpose:

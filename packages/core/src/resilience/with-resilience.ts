@@ -3,7 +3,7 @@ import { type EventTarget, emitEvent } from "../events/event-bus.js";
 import type { CallOptions } from "../types/embedder.js";
 import type { VectorStore } from "../types/vector-store.js";
 import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker } from "./circuit-breaker.js";
-import { type RetryOptions, isRetryableError, retry } from "./retry.js";
+import { isRetryableError, type RetryOptions, retry } from "./retry.js";
 import { withTimeout } from "./timeout.js";
 
 /** Options of {@link withResilience}. */

@@ -3,13 +3,13 @@ import { type ServiceHandle, startChroma, stopAllServices } from "../../../../te
 import { createChromaVectorStore } from "../../src/chroma.js";
 import {
   CircuitOpenError,
-  type Document,
-  InMemoryVectorStore,
-  type RagloomEventMap,
   createEventBus,
   createHealthCheck,
   createRetriever,
+  type Document,
+  InMemoryVectorStore,
   isRetryableError,
+  type RagloomEventMap,
   withResilience,
 } from "../../src/index.js";
 import { createHashingEmbedder } from "./hashing-embedder.js";
@@ -34,7 +34,11 @@ describe("Chroma behind withResilience (real Chroma server, stopped and restarte
     for (const name of ["retry", "breaker:open", "breaker:half-open", "breaker:close"] as const) {
       events.on(name, () => seen.push(name));
     }
-    const inner = await createChromaVectorStore({ url: chroma.url, collection: "ingest_restart", dimensions: 64 });
+    const inner = await createChromaVectorStore({
+      url: chroma.url,
+      collection: "ingest_restart",
+      dimensions: 64,
+    });
     const store = withResilience(inner, {
       events,
       timeoutMs: 5000,
@@ -47,7 +51,13 @@ describe("Chroma behind withResilience (real Chroma server, stopped and restarte
         shouldRetry: (e) => e instanceof CircuitOpenError || isRetryableError(e),
       },
     });
-    const retriever = createRetriever({ embedder: createHashingEmbedder(64), store, splitter: false, batchSize: 100, events });
+    const retriever = createRetriever({
+      embedder: createHashingEmbedder(64),
+      store,
+      splitter: false,
+      batchSize: 100,
+      events,
+    });
     let restarted: Promise<void> | undefined;
     const progress: number[] = [];
     events.on("ingest:progress", ({ done }) => {
@@ -78,7 +88,11 @@ describe("Chroma behind withResilience (real Chroma server, stopped and restarte
 
   it("fails fast with CircuitOpenError while Chroma is down, serves a fallback store, reports health", async () => {
     const embedder = createHashingEmbedder(64);
-    const inner = await createChromaVectorStore({ url: chroma.url, collection: "breaker_query", dimensions: 64 });
+    const inner = await createChromaVectorStore({
+      url: chroma.url,
+      collection: "breaker_query",
+      dimensions: 64,
+    });
     const events = createEventBus();
     const log: Array<{ name: string; payload: unknown }> = [];
     for (const name of ["breaker:open", "breaker:reject", "fallback", "breaker:close"] as const) {
@@ -124,7 +138,9 @@ describe("Chroma behind withResilience (real Chroma server, stopped and restarte
     const withFallback = withResilience(inner, { events, breaker: store.breaker!, fallback, retry: false });
     const hits = await withFallback.query(q, { k: 3 });
     expect(hits).toHaveLength(3);
-    expect(log.some((l) => l.name === "fallback" && (l.payload as { fallback: string }).fallback === "in-memory")).toBe(true);
+    expect(
+      log.some((l) => l.name === "fallback" && (l.payload as { fallback: string }).fallback === "in-memory"),
+    ).toBe(true);
 
     await chroma.restart();
     await new Promise((r) => setTimeout(r, 900)); // past resetTimeoutMs: half-open
