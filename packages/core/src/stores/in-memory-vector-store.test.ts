@@ -78,3 +78,31 @@ describe("InMemoryVectorStore", () => {
     expect(() => new InMemoryVectorStore({ dimensions: 0 })).toThrowError(ValidationError);
   });
 });
+
+describe("InMemoryVectorStore SIMD kernel", () => {
+  it("gives the same top-k and scores as the JavaScript loop", async () => {
+    for (const d of [384, 8, 12]) {
+      const simd = new InMemoryVectorStore({ dimensions: d, initialCapacity: 4 });
+      const js = new InMemoryVectorStore({ dimensions: d, simd: false });
+      expect(simd.simd).toBe(d % 8 === 0);
+      expect(js.simd).toBe(false);
+      const records = Array.from({ length: 700 }, (_, i) => ({
+        id: `r${i}`,
+        text: "",
+        metadata: { i },
+        vector: vec(d),
+      }));
+      await simd.upsert(records);
+      await js.upsert(records);
+      await simd.delete(["r3", "r500"]);
+      await js.delete(["r3", "r500"]);
+      for (let t = 0; t < 5; t++) {
+        const q = vec(d);
+        const a = simd.querySync(q, { k: 20, filter: F.gte("i", 10) });
+        const b = js.querySync(q, { k: 20, filter: F.gte("i", 10) });
+        expect(a.map((h) => h.id)).toEqual(b.map((h) => h.id));
+        a.forEach((h, i) => expect(h.score).toBeCloseTo(b[i]!.score, 5));
+      }
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import { DimensionMismatchError, throwIfAborted, ValidationError } from "../errors/errors.js";
 import { compileFilter } from "../filter/evaluate.js";
 import type { Filter } from "../filter/types.js";
+import { createRowStorage, type RowStorage } from "../math/row-storage.js";
 import { TopK } from "../math/top-k.js";
 import type { Metadata } from "../types/document.js";
 import type { CallOptions } from "../types/embedder.js";
@@ -13,6 +14,12 @@ export interface InMemoryVectorStoreOptions {
   dimensions: number;
   /** Initial capacity in records (grows by doubling). @default 1024 */
   initialCapacity?: number;
+  /**
+   * Score with the WebAssembly SIMD kernel (when the runtime supports it and `dimensions` is a
+   * multiple of 8; else an unrolled JavaScript loop). WebAssembly memory caps the store at
+   * 4 GiB of vectors (about 2.6 million 384-d vectors). @default true
+   */
+  simd?: boolean;
 }
 
 const MAGIC = "RAGLOOM-VS1";
@@ -21,8 +28,9 @@ const MAGIC = "RAGLOOM-VS1";
  * Exact nearest-neighbour search by cosine similarity over contiguous `Float32Array` storage.
  *
  * Vectors are L2-normalised on upsert, so a query is one dot product per row
- * (cosine similarity = dot product of unit vectors), unrolled by four, with a bounded
- * min-heap for the top-k: O(n·d) time, O(k) extra memory, no allocation per row.
+ * (cosine similarity = dot product of unit vectors), computed by a WebAssembly SIMD kernel
+ * (or an unrolled JavaScript loop), then a bounded min-heap selects the top-k:
+ * O(n·d) time, O(k) extra memory, no allocation per row.
  * Deletion swaps the last row into the hole, so storage stays dense.
  * Filters use the filter IR evaluated in process ({@link compileFilter}).
  *
@@ -31,8 +39,7 @@ const MAGIC = "RAGLOOM-VS1";
 export class InMemoryVectorStore implements VectorStore {
   readonly kind = "in-memory";
   readonly dimensions: number;
-  private data: Float32Array;
-  private capacity: number;
+  private rows: RowStorage;
   private ids: string[] = [];
   private texts: string[] = [];
   private metadatas: Metadata[] = [];
@@ -43,23 +50,21 @@ export class InMemoryVectorStore implements VectorStore {
       throw new ValidationError(`dimensions must be a positive integer, got ${options.dimensions}`);
     }
     this.dimensions = options.dimensions;
-    this.capacity = Math.max(1, options.initialCapacity ?? 1024);
-    this.data = new Float32Array(this.capacity * this.dimensions);
+    this.rows = createRowStorage(
+      this.dimensions,
+      Math.max(1, options.initialCapacity ?? 1024),
+      options.simd ?? true,
+    );
+  }
+
+  /** Whether queries run the WebAssembly SIMD kernel. */
+  get simd(): boolean {
+    return this.rows.simd;
   }
 
   /** Number of stored records (synchronous). */
   get size(): number {
     return this.ids.length;
-  }
-
-  private ensureCapacity(n: number) {
-    if (n <= this.capacity) return;
-    let cap = this.capacity;
-    while (cap < n) cap *= 2;
-    const next = new Float32Array(cap * this.dimensions);
-    next.set(this.data.subarray(0, this.ids.length * this.dimensions));
-    this.data = next;
-    this.capacity = cap;
   }
 
   private writeRow(row: number, vector: ArrayLike<number>) {
@@ -68,7 +73,8 @@ export class InMemoryVectorStore implements VectorStore {
     let norm = 0;
     for (let i = 0; i < d; i++) norm += vector[i]! * vector[i]!;
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let i = 0; i < d; i++) this.data[off + i] = vector[i]! * inv;
+    const data = this.rows.data;
+    for (let i = 0; i < d; i++) data[off + i] = vector[i]! * inv;
   }
 
   /**
@@ -89,7 +95,7 @@ export class InMemoryVectorStore implements VectorStore {
           throw new ValidationError(`vector of "${r.id}" has a non-finite value`);
       }
     }
-    this.ensureCapacity(this.ids.length + records.length);
+    this.rows.ensureCapacity(this.ids.length + records.length);
     for (const r of records) {
       let row = this.rowOf.get(r.id);
       if (row === undefined) {
@@ -115,7 +121,7 @@ export class InMemoryVectorStore implements VectorStore {
       if (row === undefined) continue;
       const last = this.ids.length - 1;
       if (row !== last) {
-        this.data.copyWithin(row * d, last * d, last * d + d);
+        this.rows.data.copyWithin(row * d, last * d, last * d + d);
         const movedId = this.ids[last]!;
         this.ids[row] = movedId;
         this.texts[row] = this.texts[last]!;
@@ -165,26 +171,14 @@ export class InMemoryVectorStore implements VectorStore {
     const inv = qn > 0 ? 1 / Math.sqrt(qn) : 0;
     for (let i = 0; i < d; i++) q[i] = vector[i]! * inv;
 
-    const top = new TopK(Math.min(k, this.ids.length));
-    const data = this.data;
     const n = this.ids.length;
-    const d4 = d - (d % 4);
+    const top = new TopK(Math.min(k, n));
+    const scores = this.rows.scores(q, n);
     for (let row = 0; row < n; row++) {
+      const score = scores[row]!;
+      if (score < top.threshold) continue;
       if (match && !match(this.metadatas[row]!, this.texts[row]!)) continue;
-      const off = row * d;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let i = 0;
-      for (; i < d4; i += 4) {
-        s0 += data[off + i]! * q[i]!;
-        s1 += data[off + i + 1]! * q[i + 1]!;
-        s2 += data[off + i + 2]! * q[i + 2]!;
-        s3 += data[off + i + 3]! * q[i + 3]!;
-      }
-      for (; i < d; i++) s0 += data[off + i]! * q[i]!;
-      top.push(s0 + s1 + s2 + s3, row);
+      top.push(score, row);
     }
     return top.sorted().map(({ index, score }) => {
       const hit: VectorHit = {
@@ -193,7 +187,7 @@ export class InMemoryVectorStore implements VectorStore {
         metadata: { ...this.metadatas[index]! },
         score,
       };
-      if (options.includeVectors) hit.vector = this.data.slice(index * d, index * d + d);
+      if (options.includeVectors) hit.vector = this.rows.data.slice(index * d, index * d + d);
       return hit;
     });
   }
@@ -209,7 +203,7 @@ export class InMemoryVectorStore implements VectorStore {
         id,
         text: this.texts[row]!,
         metadata: { ...this.metadatas[row]! },
-        vector: this.data.slice(row * d, row * d + d),
+        vector: this.rows.data.slice(row * d, row * d + d),
       });
     }
     return out;
@@ -236,7 +230,8 @@ export class InMemoryVectorStore implements VectorStore {
       "utf8",
     );
     const n = this.ids.length * this.dimensions;
-    const vectors = Buffer.from(this.data.buffer, this.data.byteOffset, n * 4);
+    const data = this.rows.data;
+    const vectors = Buffer.from(data.buffer, data.byteOffset, n * 4);
     const prefix = Buffer.alloc(MAGIC.length + 8);
     prefix.write(MAGIC, 0, "ascii");
     prefix.writeBigUInt64LE(BigInt(header.length), MAGIC.length);
@@ -249,7 +244,10 @@ export class InMemoryVectorStore implements VectorStore {
    * Loads a store written by {@link save}.
    * @throws ValidationError when the file is not a ragloom vector store file or is truncated.
    */
-  static async load(path: string): Promise<InMemoryVectorStore> {
+  static async load(
+    path: string,
+    options: Pick<InMemoryVectorStoreOptions, "simd"> = {},
+  ): Promise<InMemoryVectorStore> {
     const buf = await readFile(path);
     if (buf.subarray(0, MAGIC.length).toString("ascii") !== MAGIC) {
       throw new ValidationError(`${path} is not a ragloom vector store file`);
@@ -265,10 +263,13 @@ export class InMemoryVectorStore implements VectorStore {
     const vecBytes = buf.subarray(start + headerLength);
     const n = header.ids.length;
     if (vecBytes.length !== n * header.dimensions * 4) throw new ValidationError(`${path} is truncated`);
-    const store = new InMemoryVectorStore({ dimensions: header.dimensions, initialCapacity: Math.max(1, n) });
-    const aligned = new Float32Array(n * header.dimensions);
-    new Uint8Array(aligned.buffer).set(vecBytes);
-    store.data.set(aligned);
+    const store = new InMemoryVectorStore({
+      ...options,
+      dimensions: header.dimensions,
+      initialCapacity: Math.max(1, n),
+    });
+    const data = store.rows.data;
+    new Uint8Array(data.buffer, data.byteOffset, vecBytes.length).set(vecBytes);
     store.ids = header.ids;
     store.texts = header.texts;
     store.metadatas = header.metadatas;

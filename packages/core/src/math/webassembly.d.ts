@@ -1,0 +1,17 @@
+// Minimal WebAssembly declarations (the global exists in Node.js and browsers; @types/node 20
+// does not declare it and the DOM lib is not in this package's compilation).
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: BufferSource);
+  }
+  class Instance {
+    constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
+    readonly exports: Record<string, unknown>;
+  }
+  class Memory {
+    constructor(descriptor: { initial: number; maximum?: number });
+    readonly buffer: ArrayBuffer;
+    grow(delta: number): number;
+  }
+  function validate(bytes: BufferSource): boolean;
+}
