@@ -57,6 +57,7 @@ function leafOf(m: Mention): Filter {
 function groupFilter(g: Group): Filter {
   if (g.items.length === 1) return leafOf(g.items[0]!);
   const first = g.items[0]!;
+  if (first.kind === "range") return { op: "or", filters: g.items.map(leafOf) };
   if (first.attr.type === "string[]") {
     const leaves = g.items.map(leafOf);
     const or = !first.negated && g.joins.includes("or");
@@ -71,8 +72,11 @@ function groupFilter(g: Group): Filter {
   return { op: first.negated ? "nin" : "in", field: first.attr.name, value: values } as Filter;
 }
 
-function mergeable(a: Mention, b: Mention): boolean {
-  return a.attr === b.attr && a.kind === "value" && b.kind === "value" && a.negated === b.negated;
+function mergeable(a: Mention, b: Mention, join: "and" | "or"): boolean {
+  if (a.attr !== b.attr || a.negated !== b.negated) return false;
+  if (a.kind === "value" && b.kind === "value") return true;
+  // "in 2021 or 2022", "before 2000 or after 2020"
+  return a.kind === "range" && b.kind === "range" && join === "or" && !a.negated;
 }
 
 /** Merges equalities on one scalar attribute inside a conjunction into `in` / `nin`. */
@@ -117,7 +121,7 @@ export function combine(ctx: ParseContext): Filter | null {
   for (let k = 0; k < ms.length; k++) {
     const m = ms[k]!;
     const last = groups[groups.length - 1];
-    if (k > 0 && last && mergeable(last.items[last.items.length - 1]!, m)) {
+    if (k > 0 && last && mergeable(last.items[last.items.length - 1]!, m, joins[k - 1]!)) {
       last.items.push(m);
       last.joins.push(joins[k - 1]!);
       continue;

@@ -141,7 +141,13 @@ function readValue(ctx: ParseContext, i: number): Value | undefined {
   }
   const date = readDate(ctx, i);
   if (date) return date;
-  const n = readNumber(ctx.tokens, i);
+  let n = readNumber(ctx.tokens, i);
+  const low = ctx.tokens[i]?.low;
+  if (!n && (low === "a" || low === "an") && isFree(ctx, i + 1)) {
+    // "an hour", "a year"
+    const unit = ctx.tokens[i + 1]?.low ?? "";
+    if (ctx.index.units.has(unit) || TIME_UNITS[unit]) n = { value: 1, end: i + 1, currency: false, words: true, plainInteger: false };
+  }
   if (!n || !allFree(ctx, i, n.end)) return undefined;
   const unitWord = ctx.tokens[n.end]?.low ?? "";
   if (!n.currency && TIME_UNITS[unitWord] && !ctx.index.units.has(unitWord) && isFree(ctx, n.end)) {
@@ -332,10 +338,10 @@ function build(ctx: ParseContext, value: Value, op: RangeOp | undefined, start: 
       emit(ctx, picked.attr, rangeFilter(picked.attr.name, theOp ?? "eq", value.n.value * (after?.factor ?? picked.factor)), before?.attrs.includes(picked.attr) ? before.start : start, end);
       return end;
     }
-    if (!theOp && !timeCue && !DATE_PREPOSITIONS.has(prev)) return -1;
+    if (!theOp && !timeCue && !DATE_PREPOSITIONS.has(prev) && !continuesTimeList(ctx, start)) return -1;
     if (LIKE_WORDS.has(prev)) return -1;
     const y = value.n.value;
-    return build(ctx, { kind: "period", p: yearPeriod(y), start: value.start, end: value.end, cued: false, decade: false, subYear: false }, theOp, start, comparator);
+    return build(ctx, { kind: "period", p: yearPeriod(y), start: value.start, end: value.end, cued: true, decade: false, subYear: false }, theOp, start, comparator);
   }
   if (value.kind === "duration") {
     // "older than 2 years", "less than 6 months old", "within 3 months", "more than 2 years ago"
@@ -366,6 +372,15 @@ function build(ctx: ParseContext, value: Value, op: RangeOp | undefined, start: 
   const filter = attr.type === "date" ? periodOnDate(ctx, attr.name, theOp ?? "in", value) : periodOnYear(attr.name, theOp ?? "in", value);
   emit(ctx, attr, filter, before?.attrs.includes(attr) ? before.start : start, end);
   return end;
+}
+
+/** "in 2021 or 2022", "2019, 2020 and 2022": a bare year right after a listed date mention. */
+function continuesTimeList(ctx: ParseContext, i: number): boolean {
+  const joiner = ctx.tokens[i - 1]?.low;
+  if (joiner !== "or" && joiner !== "and" && joiner !== ",") return false;
+  const owner = ctx.owner[i - 2];
+  const m = owner !== undefined && owner >= 0 ? ctx.mentions[owner] : undefined;
+  return !!m && (m.attr.type === "date" || ctx.schema.isYear(m.attr));
 }
 
 function timeFilter(ctx: ParseContext, attr: AttributeInfo, op: RangeOp, t: number): Filter {
@@ -435,8 +450,8 @@ export function extractQuantities(ctx: ParseContext): void {
     const cmp = readPrefix(ctx, i);
     if (cmp) {
       let j = cmp.end;
-      if (["the", "a", "an"].includes(ctx.tokens[j]?.low ?? "") && !readRelative(ctx, j)) j++;
-      const v = readValue(ctx, j);
+      let v = readValue(ctx, j);
+      if (!v && ["the", "a", "an"].includes(ctx.tokens[j]?.low ?? "")) v = readValue(ctx, ++j);
       if (v) {
         const end = build(ctx, v, cmp.op, i, cmp.words);
         if (end > i) {

@@ -7,6 +7,28 @@ import { BRIDGE_WORDS, EDGE_FILLER, TAG_CUES, VALUE_CUES } from "./lexicon.js";
 const WORD = /^[\p{L}\p{N}][\p{L}\p{N}.\-'+#]*$/u;
 const TOPIC_CUES = new Set(["about", "regarding", "on", "discussing", "concerning"]);
 
+/** Whether token `i` continues a list ("hooks or state") after a mention of `field`. */
+function listContinues(ctx: ParseContext, i: number, field: string): boolean {
+  const joiner = ctx.tokens[i - 1]?.low;
+  if (joiner !== "or" && joiner !== "and" && joiner !== ",") return false;
+  const owner = ctx.owner[i - 2];
+  return owner !== undefined && owner >= 0 && ctx.mentions[owner]?.attr.name === field;
+}
+
+/**
+ * Edit distance with adjacent transpositions counted once (optimal string alignment), from
+ * fastest-levenshtein's Levenshtein distance: `samsnug` → `samsung` is 1.
+ */
+export function typoDistance(a: string, b: string): number {
+  const d = distance(a, b);
+  if (d === 2 && a.length === b.length) {
+    const diff: number[] = [];
+    for (let k = 0; k < a.length && diff.length <= 2; k++) if (a[k] !== b[k]) diff.push(k);
+    if (diff.length === 2 && diff[1] === diff[0]! + 1 && a[diff[0]!] === b[diff[1]!] && a[diff[1]!] === b[diff[0]!]) return 1;
+  }
+  return d;
+}
+
 /** Largest edit distance tolerated for a word of `length` characters (0 below 5). */
 export function typoBudget(length: number): number {
   if (length >= 9) return 2;
@@ -42,7 +64,7 @@ function candidates(ctx: ParseContext, i: number): { phrases: Phrase[]; len: num
     for (const p of index.phrases) {
       if (p.words.length !== len || p.key[0] !== key[0] || Math.abs(p.key.length - key.length) > budget) continue;
       if (typoBudget(p.key.length) === 0) continue;
-      const d = distance(p.key, key);
+      const d = typoDistance(p.key, key);
       if (d < bestD) {
         bestD = d;
         best = [p];
@@ -94,9 +116,10 @@ export function extractValues(ctx: ParseContext): void {
     const prev = tokens[i - 1]?.low ?? "";
     if (phrase.common && !c.fuzzy) {
       const capitalised = /^\p{Lu}/u.test(tok.text) && i > 0 && !/^[.!?]$/.test(tokens[i - 1]!.text);
-      const cued = (cue && cue.attrs.includes(phrase.attr)) || VALUE_CUES.has(prev);
+      const listed = listContinues(ctx, i, phrase.attr.name);
+      const cued = (cue && cue.attrs.includes(phrase.attr)) || VALUE_CUES.has(prev) || listed;
       if (!capitalised && !cued) continue;
-      if (!capitalised && !cue && phrase.attr.type !== "boolean" && !VALUE_CUES.has(prev)) continue;
+      if (!capitalised && !cue && !listed && phrase.attr.type !== "boolean" && !VALUE_CUES.has(prev)) continue;
     }
     if (phrase.attr.type === "boolean" && TOPIC_CUES.has(prev)) continue;
     if (c.fuzzy) ctx.warnings.push(`read "${tokens.slice(i, i + c.len).map((t) => t.text).join(" ")}" as ${phrase.attr.name} = ${String(phrase.value)}`);
