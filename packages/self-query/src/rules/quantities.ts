@@ -105,6 +105,13 @@ function readDate(ctx: ParseContext, i: number): Value | undefined {
     const p = parseDateText(t.low, ctx.now);
     return p ? { kind: "period", p, start: i, end: i + 1, cued: true, decade: false, subYear: true } : undefined;
   }
+  const quarter = /^q([1-4])$/.exec(t.low);
+  const qYear = ctx.tokens[i + 1]?.low ?? "";
+  if (quarter && /^\d{4}$/.test(qYear) && isFree(ctx, i + 1)) {
+    const q = Number(quarter[1]);
+    const p = { start: utc(Number(qYear), 3 * q - 2), end: utc(Number(qYear), 3 * q + 1) };
+    return { kind: "period", p, start: i, end: i + 2, cued: true, decade: false, subYear: true };
+  }
   const isMonth = MONTHS.test(t.low) || (/^\d{1,2}(st|nd|rd|th)?$/.test(t.low) && MONTHS.test(ctx.tokens[i + 1]?.low ?? ""));
   if (!isMonth) return undefined;
   if (t.low === "may" || t.low === "march" || t.low === "mar") {
@@ -287,7 +294,11 @@ function pickNumberAttr(ctx: ParseContext, v: Extract<Value, { kind: "number" }>
     const money = numbers.find(isMoney);
     return money ? { attr: money, factor: 1 } : undefined;
   }
-  if (numbers.length !== 1) return undefined;
+  if (numbers.length !== 1) {
+    // with several number attributes and no cue, a price is the usual unnamed quantity ("under 500")
+    const money = numbers.filter(isMoney);
+    return money.length === 1 && v.n.value >= 10 ? { attr: money[0]!, factor: 1 } : undefined;
+  }
   // "under 50" may default to the only number attribute; "at least 4 stars" (an unknown unit) may not
   const next = ctx.tokens[v.end];
   if (next && !EDGE_FILLER.has(next.low) && !/^[^\p{L}\p{N}]+$/u.test(next.low) && !POSTFIX.some(([w]) => w[0] === next.low)) {
@@ -341,7 +352,7 @@ function build(ctx: ParseContext, value: Value, op: RangeOp | undefined, start: 
     if (!theOp && !timeCue && !DATE_PREPOSITIONS.has(prev) && !continuesTimeList(ctx, start)) return -1;
     if (LIKE_WORDS.has(prev)) return -1;
     const y = value.n.value;
-    return build(ctx, { kind: "period", p: yearPeriod(y), start: value.start, end: value.end, cued: true, decade: false, subYear: false }, theOp, start, comparator);
+    return build(ctx, { kind: "period", p: yearPeriod(y), start: value.start, end, cued: true, decade: false, subYear: false }, theOp, start, comparator);
   }
   if (value.kind === "duration") {
     // "older than 2 years", "less than 6 months old", "within 3 months", "more than 2 years ago"
@@ -412,9 +423,10 @@ function tryRange(ctx: ParseContext, i: number): number {
     const before = cueBefore(ctx, i);
     const cur = a.n.currency || b.n.currency;
     const aN = { ...a, n: { ...a.n, currency: cur } };
-    const picked = pickNumberAttr(ctx, aN, [after, before], lead ? [lead] : undefined);
+    const led = lead === "between" || lead === "from";
+    const picked = pickNumberAttr(ctx, aN, [after, before], led ? [lead] : undefined);
     if (!picked) return -1;
-    if (!lead && !after && !before && !cur) return -1;
+    if (!led && !after && !before && !cur) return -1;
     if (after?.attrs.includes(picked.attr)) end = after.end;
     const f = after?.factor ?? picked.factor;
     const [lo, hi] = [a.n.value * f, b.n.value * f].sort((x, y) => x - y);
@@ -426,7 +438,7 @@ function tryRange(ctx: ParseContext, i: number): number {
   const before = cueBefore(ctx, i);
   const attr = pickTimeAttr(ctx, [before]);
   if (!attr) return -1;
-  if (!lead && !before && !(a.kind === "period" && a.cued) && !DATE_PREPOSITIONS.has(t[i - 1]?.low ?? "")) return -1;
+  if (lead !== "between" && lead !== "from" && !before && !(a.kind === "period" && a.cued) && !DATE_PREPOSITIONS.has(t[i - 1]?.low ?? "")) return -1;
   const lo = Math.min(pa.start, pb.start);
   const hi = Math.max(pa.end, pb.end);
   const filter =

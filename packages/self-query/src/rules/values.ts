@@ -5,6 +5,9 @@ import { addMention, allFree, isFree, type ParseContext } from "./context.js";
 import { BRIDGE_WORDS, EDGE_FILLER, TAG_CUES, VALUE_CUES } from "./lexicon.js";
 
 const WORD = /^[\p{L}\p{N}][\p{L}\p{N}.\-'+#]*$/u;
+const HYPHEN_SUFFIXES = new Set(["language", "based", "style", "themed", "only", "speaking", "related", "specific", "powered", "flavored", "friendly"]);
+/** Words after which a request-initial "go"/"express" is a verb, not a value. */
+const VERB_FOLLOWERS = new Set(["to", "from", "back", "with", "through", "into", "the", "a", "an", "up", "down", "out", "over", "ahead", "on", "for", "away", "home", "there", "here", "about", "by", "and", "or", "is", "it", "you", "me", "i", "we"]);
 const TOPIC_CUES = new Set(["about", "regarding", "on", "discussing", "concerning"]);
 
 /** Whether token `i` continues a list ("hooks or state") after a mention of `field`. */
@@ -44,6 +47,14 @@ function candidates(ctx: ParseContext, i: number): { phrases: Phrase[]; len: num
     if (!words.every((w) => WORD.test(w) || w === "&")) continue;
     const hit = index.byKey.get(stemmedKey(words));
     if (hit) return { phrases: hit, len, fuzzy: false, negated: false };
+    if (len === 1 && words[0]!.includes("-")) {
+      // "spanish-language", "python-based": the part before the hyphen is the value
+      const [head, ...rest] = words[0]!.split("-");
+      const hit2 = index.byKey.get(stemmedKey([head!]));
+      if (hit2 && rest.length === 1 && (HYPHEN_SUFFIXES.has(rest[0]!) || hit2.some((p) => cueAttributes(index, rest[0]!).includes(p.attr)))) {
+        return { phrases: hit2, len, fuzzy: false, negated: false };
+      }
+    }
     if (len === 1 && words[0]!.startsWith("non-")) {
       const inner = index.byKey.get(stemmedKey([words[0]!.slice(4)]));
       if (inner) return { phrases: inner, len, fuzzy: false, negated: true };
@@ -115,7 +126,8 @@ export function extractValues(ctx: ParseContext): void {
     const tok = tokens[i]!;
     const prev = tokens[i - 1]?.low ?? "";
     if (phrase.common && !c.fuzzy) {
-      const capitalised = /^\p{Lu}/u.test(tok.text) && i > 0 && !/^[.!?]$/.test(tokens[i - 1]!.text);
+      const initialNoun = i === 0 && c.len === 1 && tokens.length > 1 && !VERB_FOLLOWERS.has(tokens[1]!.low) && !/^[^\p{L}]/u.test(tokens[1]!.low);
+      const capitalised = (/^\p{Lu}/u.test(tok.text) && i > 0 && !/^[.!?]$/.test(tokens[i - 1]!.text)) || initialNoun;
       const listed = listContinues(ctx, i, phrase.attr.name);
       const cued = (cue && cue.attrs.includes(phrase.attr)) || VALUE_CUES.has(prev) || listed;
       if (!capitalised && !cued) continue;
@@ -148,6 +160,10 @@ export function extractFreeValues(ctx: ParseContext): void {
         attrs = [cp.attr];
         cueEnd = i + cp.words.length;
       } else attrs = cueAttributes(ctx.index, w).filter((a) => free.includes(a));
+    }
+    if (attrs.length === 0 && w === "by" && /^\p{Lu}/u.test(tokens[i + 1]?.text ?? "")) {
+      // "by Greta Gerwig": the free-text attribute that holds a person's name
+      attrs = free.filter((a) => a.type === "string" && /author|director|writer|creator|artist|maker|composer|name|by/i.test(`${a.name} ${a.description}`));
     }
     const attr = attrs[0];
     if (!attr) continue;
