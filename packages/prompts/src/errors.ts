@@ -25,10 +25,7 @@ export class TemplateVariablesError extends ValidationError {
   readonly missing: string[];
   readonly extra: string[];
   readonly undeclared: string[];
-  constructor(
-    what: string,
-    variables: { missing?: string[]; extra?: string[]; undeclared?: string[] },
-  ) {
+  constructor(what: string, variables: { missing?: string[]; extra?: string[]; undeclared?: string[] }) {
     const missing = variables.missing ?? [];
     const extra = variables.extra ?? [];
     const undeclared = variables.undeclared ?? [];

@@ -6,7 +6,13 @@ export interface PromptEventMap {
   /** A publish finished; `created` is false when the content equalled the latest version (no-op). */
   publish: { name: string; version: number; hash: string; created: boolean; author: string; message: string };
   /** A label now points at another version (`from` undefined: new label; `to` undefined: deleted). */
-  "label:move": { name: string; label: string; from?: number; to?: number; reason: "publish" | "set" | "rollback" | "delete" };
+  "label:move": {
+    name: string;
+    label: string;
+    from?: number;
+    to?: number;
+    reason: "publish" | "set" | "rollback" | "delete";
+  };
   /** The client cache answered; `state` is `fresh`, or `stale` (served while a refresh runs). */
   "cache:hit": { name: string; ref: PromptRef; version: number; state: "fresh" | "stale" };
   /** The client cache had nothing usable and asked the store. */

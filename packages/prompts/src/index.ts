@@ -5,18 +5,25 @@
  * The Redis stores live in `@ragloom/prompts/redis` (ioredis is an optional peer).
  * @packageDocumentation
  */
+
+export * from "./client/prompt-client.js";
 export * from "./errors.js";
 export * from "./events.js";
+export * from "./experiments/bucketing.js";
+export * from "./experiments/experiments.js";
+export * from "./experiments/in-memory-experiment-store.js";
+export * from "./experiments/report.js";
+export * from "./experiments/stats.js";
+export type * from "./experiments/types.js";
+export * from "./registry/diff.js";
+export * from "./registry/prompt-registry.js";
+export * from "./registry/resolved-prompt.js";
+export type { FileLockOptions } from "./stores/file-lock.js";
+export * from "./stores/file-system-prompt-store.js";
+export * from "./stores/in-memory-prompt-store.js";
+export type { PromptRecord, StoredVersion } from "./stores/record.js";
+export type * from "./stores/types.js";
+export { checkLabel, checkPromptName, checkVersion, LATEST } from "./stores/validate.js";
 export * from "./template/content.js";
 export * from "./template/parse.js";
 export * from "./template/prompt-template.js";
-export type * from "./stores/types.js";
-export { checkLabel, checkPromptName, checkVersion, LATEST } from "./stores/validate.js";
-export type { PromptRecord, StoredVersion } from "./stores/record.js";
-export * from "./stores/in-memory-prompt-store.js";
-export * from "./stores/file-system-prompt-store.js";
-export type { FileLockOptions } from "./stores/file-lock.js";
-export * from "./registry/resolved-prompt.js";
-export * from "./registry/diff.js";
-export * from "./registry/prompt-registry.js";
-export * from "./client/prompt-client.js";

@@ -3,4 +3,6 @@
  * peer dependency imported only by this entry.
  * @module
  */
+
+export * from "./experiments/redis-experiment-store.js";
 export * from "./stores/redis-prompt-store.js";

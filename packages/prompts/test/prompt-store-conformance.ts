@@ -4,7 +4,11 @@ import { hashContent, type PromptContent, type PromptStore, type PublishRequest 
 
 const text = (template: string): PromptContent => ({ type: "text", template });
 
-export function request(name: string, content: PromptContent, extra: Partial<PublishRequest> = {}): PublishRequest {
+export function request(
+  name: string,
+  content: PromptContent,
+  extra: Partial<PublishRequest> = {},
+): PublishRequest {
   return {
     name,
     content,
@@ -62,7 +66,12 @@ export function runPromptStoreConformance(label: string, make: () => Promise<Pro
       const again = await store.publish(request("p", text("two"), { labels: ["production"] }));
       expect(again.created).toBe(false);
       expect(again.labelMoves).toEqual([{ name: "p", label: "production", from: 1, to: 2 }]);
-      expect(await store.setLabel("p", "production", 1)).toEqual({ name: "p", label: "production", from: 2, to: 1 });
+      expect(await store.setLabel("p", "production", 1)).toEqual({
+        name: "p",
+        label: "production",
+        from: 2,
+        to: 1,
+      });
       expect(await store.setLabel("p", "production", 7)).toBeUndefined();
       expect(await store.setLabel("ghost", "production", 1)).toBeUndefined();
       expect((await store.head("p"))?.labels).toEqual({ production: 1, staging: 2 });
@@ -78,7 +87,7 @@ export function runPromptStoreConformance(label: string, make: () => Promise<Pro
         type: "chat",
         messages: [
           { role: "system", content: "Line 1\nLine 2: {{x}}\n" },
-          { role: "user", content: "ünïcödé ✓ \"quotes\" {{{y}}}" },
+          { role: "user", content: 'ünïcödé ✓ "quotes" {{{y}}}' },
         ],
         inputVariables: ["x", "y"],
         optionalVariables: [],
@@ -95,7 +104,9 @@ export function runPromptStoreConformance(label: string, make: () => Promise<Pro
       const store = await make();
       await expect(store.publish(request("Bad Name", text("x")))).rejects.toThrow(ValidationError);
       await expect(store.publish(request("../etc", text("x")))).rejects.toThrow(ValidationError);
-      await expect(store.publish(request("ok", text("x"), { labels: ["Prod!"] }))).rejects.toThrow(ValidationError);
+      await expect(store.publish(request("ok", text("x"), { labels: ["Prod!"] }))).rejects.toThrow(
+        ValidationError,
+      );
     });
 
     it("never loses or duplicates a version under concurrent publishes", async () => {

@@ -5,7 +5,14 @@
 import { createFileSystemPromptStore, createPromptRegistry, type PromptStore } from "../src/index.js";
 import { createRedisPromptStore } from "../src/redis.js";
 
-const [kind, target, name, count, worker, namespace] = process.argv.slice(2) as [string, string, string, string, string, string?];
+const [kind, target, name, count, worker, namespace] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string?,
+];
 let store: PromptStore;
 if (kind === "redis") {
   const redis = await createRedisPromptStore({ url: target, namespace });
@@ -20,7 +27,11 @@ const registry = createPromptRegistry({ store });
 const got = await Promise.all(
   Array.from({ length: Number(count) }, (_, i) =>
     registry
-      .publish({ name, content: { type: "text", template: `worker ${worker} item ${i} {{q}}` }, author: `w${worker}` })
+      .publish({
+        name,
+        content: { type: "text", template: `worker ${worker} item ${i} {{q}}` },
+        author: `w${worker}`,
+      })
       .then((r) => r.version.version),
   ),
 );

@@ -5,10 +5,14 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { ServiceError, ValidationError } from "@ragloom/core";
 import { Redis } from "ioredis";
-import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { REPO_ROOT, type ServiceHandle, startRedis, stopAllServices } from "../../../test/services.js";
-import { createFileSystemPromptStore, createInMemoryPromptStore, createPromptRegistry } from "../src/index.js";
+import {
+  createFileSystemPromptStore,
+  createInMemoryPromptStore,
+  createPromptRegistry,
+} from "../src/index.js";
 import { createRedisPromptStore, type RedisPromptStore } from "../src/redis.js";
 import { request, runPromptStoreConformance } from "./prompt-store-conformance.js";
 
@@ -143,7 +147,7 @@ describe("FileSystemPromptStore specifics", () => {
     const text = readFileSync(join(dir, "qa.yaml"), "utf8");
     expect(text).toContain("labels:\n  production: 1\n");
     expect(text).toContain("template: |\n        Answer the question.\n        Question: {{question}}\n");
-    expect(text).toContain('createdAt: 2026-02-03T04:05:06.000Z');
+    expect(text).toContain("createdAt: 2026-02-03T04:05:06.000Z");
     expect(parseYaml(text).versions[0].author).toBe("ada");
   });
 

@@ -53,9 +53,17 @@ export function diffVersions(a: PromptVersion, b: PromptVersion, context = 3): P
     to: b.version,
     identical: a.hash === b.hash,
     changes,
-    patch: createTwoFilesPatch(`${a.name}@v${a.version}`, `${b.name}@v${b.version}`, left, right, a.hash, b.hash, {
-      context,
-    }),
+    patch: createTwoFilesPatch(
+      `${a.name}@v${a.version}`,
+      `${b.name}@v${b.version}`,
+      left,
+      right,
+      a.hash,
+      b.hash,
+      {
+        context,
+      },
+    ),
     added: changes.filter((c) => c.added).reduce((s, c) => s + c.count, 0),
     removed: changes.filter((c) => c.removed).reduce((s, c) => s + c.count, 0),
   };

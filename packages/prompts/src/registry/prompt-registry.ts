@@ -165,7 +165,8 @@ export function createPromptRegistry(options: PromptRegistryOptions): PromptRegi
       let to = opts.to;
       if (to === undefined) {
         if (current === undefined) throw new PromptNotFoundError(name, `label ${label}`);
-        if (current <= 1) throw new PromptNotFoundError(name, `version before ${current} to roll ${label} back to`);
+        if (current <= 1)
+          throw new PromptNotFoundError(name, `version before ${current} to roll ${label} back to`);
         to = current - 1;
       }
       checkVersion(to);
@@ -190,7 +191,10 @@ export function createPromptRegistry(options: PromptRegistryOptions): PromptRegi
         .reverse();
     },
     async diff(name, from, to) {
-      const [a, b] = await Promise.all([fetch(name, toRef(from, defaultLabel)), fetch(name, toRef(to, defaultLabel))]);
+      const [a, b] = await Promise.all([
+        fetch(name, toRef(from, defaultLabel)),
+        fetch(name, toRef(to, defaultLabel)),
+      ]);
       return diffVersions(a, b);
     },
     list: () => store.list(),

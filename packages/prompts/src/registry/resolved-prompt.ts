@@ -1,6 +1,11 @@
 import type { ChatMessage } from "@ragloom/core";
 import type { PromptRef, PromptVersion } from "../stores/types.js";
-import { createPromptTemplate, type PromptTemplate, type RenderOptions, type TemplateValues } from "../template/prompt-template.js";
+import {
+  createPromptTemplate,
+  type PromptTemplate,
+  type RenderOptions,
+  type TemplateValues,
+} from "../template/prompt-template.js";
 
 /** Where a resolved prompt came from. */
 export type PromptSource = "store" | "cache" | "stale-cache" | "fallback";

@@ -41,7 +41,11 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number) {
  * `index.lock`), so other processes wait. Calls within one process are also queued per path.
  * @throws TimeoutError when the lock is not acquired within `timeoutMs`.
  */
-export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+export async function withFileLock<T>(
+  lockPath: string,
+  fn: () => Promise<T>,
+  options: FileLockOptions = {},
+): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const staleMs = options.staleMs ?? 30_000;
   const previous = local.get(lockPath) ?? Promise.resolve();

@@ -4,7 +4,14 @@ import { ServiceError, ValidationError } from "@ragloom/core";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { hashContent } from "../template/content.js";
 import { type FileLockOptions, withFileLock } from "./file-lock.js";
-import { emptyRecord, getFromRecord, type PromptRecord, publishToRecord, setLabelInRecord, toVersion } from "./record.js";
+import {
+  emptyRecord,
+  getFromRecord,
+  type PromptRecord,
+  publishToRecord,
+  setLabelInRecord,
+  toVersion,
+} from "./record.js";
 import type { PromptStore } from "./types.js";
 import { checkLabel, checkPromptName, checkVersion } from "./validate.js";
 
@@ -59,7 +66,9 @@ export function createFileSystemPromptStore(options: FileSystemPromptStoreOption
       text = await readFile(fileOf(name), "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw new ServiceError("fs", `reading ${fileOf(name)} failed: ${(error as Error).message}`, { cause: error });
+      throw new ServiceError("fs", `reading ${fileOf(name)} failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     let record: PromptRecord;
     try {
@@ -67,7 +76,12 @@ export function createFileSystemPromptStore(options: FileSystemPromptStoreOption
     } catch (cause) {
       throw new ValidationError(`${fileOf(name)} is not valid ${format}`, { cause });
     }
-    if (!record || record.name !== name || !Array.isArray(record.versions) || typeof record.labels !== "object") {
+    if (
+      !record ||
+      record.name !== name ||
+      !Array.isArray(record.versions) ||
+      typeof record.labels !== "object"
+    ) {
       throw new ValidationError(`${fileOf(name)} is not a prompt record for "${name}"`);
     }
     record.labels ??= {};
@@ -93,7 +107,11 @@ export function createFileSystemPromptStore(options: FileSystemPromptStoreOption
     }
   }
 
-  async function update<T>(name: string, fn: (record: PromptRecord) => T, create: boolean): Promise<T | undefined> {
+  async function update<T>(
+    name: string,
+    fn: (record: PromptRecord) => T,
+    create: boolean,
+  ): Promise<T | undefined> {
     checkPromptName(name);
     await mkdir(directory, { recursive: true });
     return withFileLock(
@@ -151,7 +169,9 @@ export function createFileSystemPromptStore(options: FileSystemPromptStoreOption
         files = await readdir(directory);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-        throw new ServiceError("fs", `listing ${directory} failed: ${(error as Error).message}`, { cause: error });
+        throw new ServiceError("fs", `listing ${directory} failed: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       return files
         .filter((f) => f.endsWith(ext))

@@ -1,4 +1,11 @@
-import { emptyRecord, getFromRecord, type PromptRecord, publishToRecord, setLabelInRecord, toVersion } from "./record.js";
+import {
+  emptyRecord,
+  getFromRecord,
+  type PromptRecord,
+  publishToRecord,
+  setLabelInRecord,
+  toVersion,
+} from "./record.js";
 import type { PromptStore } from "./types.js";
 import { checkLabel, checkPromptName, checkVersion } from "./validate.js";
 

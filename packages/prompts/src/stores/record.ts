@@ -78,7 +78,11 @@ export function getFromRecord(record: PromptRecord, ref: PromptRef): PromptVersi
 }
 
 /** Moves a label in place; undefined when `version` does not exist. */
-export function setLabelInRecord(record: PromptRecord, label: string, version: number): LabelMove | undefined {
+export function setLabelInRecord(
+  record: PromptRecord,
+  label: string,
+  version: number,
+): LabelMove | undefined {
   if (!record.versions[version - 1]) return undefined;
   const from = record.labels[label];
   record.labels[label] = version;

@@ -1,8 +1,15 @@
 import { ServiceError, ValidationError } from "@ragloom/core";
 import type { Redis, RedisOptions } from "ioredis";
 import type { PromptContent } from "../template/content.js";
-import type { LabelMove, PromptRef, PromptStore, PromptVersion, PublishRequest, PublishResult } from "./types.js";
-import { checkLabel, checkPromptName, checkVersion, LATEST } from "./validate.js";
+import type {
+  LabelMove,
+  PromptRef,
+  PromptStore,
+  PromptVersion,
+  PublishRequest,
+  PublishResult,
+} from "./types.js";
+import { checkLabel, checkPromptName, checkVersion } from "./validate.js";
 
 /** Options of {@link createRedisPromptStore}. */
 export interface RedisPromptStoreOptions {
@@ -73,7 +80,9 @@ interface Payload {
 
 function wrap(error: unknown, what: string): ServiceError {
   if (error instanceof ServiceError) return error;
-  return new ServiceError("redis", `${what} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  return new ServiceError("redis", `${what} failed: ${(error as Error)?.message ?? String(error)}`, {
+    cause: error,
+  });
 }
 
 const toVersion = (name: string, version: number, payload: string): PromptVersion => {
@@ -212,7 +221,9 @@ export class RedisPromptStore implements PromptStore {
     checkVersion(version);
     let prev: string | null;
     try {
-      prev = (await this.client.eval(SET_LABEL, 2, versionsKey!, labelsKey!, label, String(version))) as string | null;
+      prev = (await this.client.eval(SET_LABEL, 2, versionsKey!, labelsKey!, label, String(version))) as
+        | string
+        | null;
     } catch (error) {
       throw wrap(error, "setLabel");
     }
@@ -259,10 +270,16 @@ export async function connectRedis(options: {
   try {
     mod = await import("ioredis");
   } catch (cause) {
-    throw new ServiceError("redis", "install the optional peer dependency ioredis", { retryable: false, cause });
+    throw new ServiceError("redis", "install the optional peer dependency ioredis", {
+      retryable: false,
+      cause,
+    });
   }
   const RedisClass = (mod.Redis ?? (mod as unknown as { default: typeof Redis }).default) as typeof Redis;
-  const client = new RedisClass(options.url ?? "redis://127.0.0.1:6379", { lazyConnect: true, ...options.redisOptions });
+  const client = new RedisClass(options.url ?? "redis://127.0.0.1:6379", {
+    lazyConnect: true,
+    ...options.redisOptions,
+  });
   client.on("error", options.onConnectionError ?? (() => {}));
   try {
     await client.connect();
@@ -278,7 +295,9 @@ export async function connectRedis(options: {
  * @throws ServiceError when ioredis is missing or Redis is unreachable.
  * @throws ValidationError for a bad namespace.
  */
-export async function createRedisPromptStore(options: RedisPromptStoreOptions = {}): Promise<RedisPromptStore> {
+export async function createRedisPromptStore(
+  options: RedisPromptStoreOptions = {},
+): Promise<RedisPromptStore> {
   if (options.namespace !== undefined && typeof options.namespace !== "string") {
     throw new ValidationError("namespace must be a string");
   }

@@ -26,7 +26,9 @@ export function checkPromptName(name: unknown): asserts name is string {
  */
 export function checkLabel(label: unknown, allowLatest = false): asserts label is string {
   if (typeof label !== "string" || !LABEL.test(label)) {
-    throw new ValidationError(`invalid label ${JSON.stringify(label)}: use 1-64 lower-case letters, digits, ".", "_", "-"`);
+    throw new ValidationError(
+      `invalid label ${JSON.stringify(label)}: use 1-64 lower-case letters, digits, ".", "_", "-"`,
+    );
   }
   if (label === LATEST && !allowLatest) {
     throw new ValidationError(`"latest" always follows the newest version and cannot be set or deleted`);

@@ -85,7 +85,8 @@ export function normalizeContent(content: PromptContent): PromptContent {
     ...(config ? { config } : {}),
   };
   if (content.type === "text") {
-    if (typeof content.template !== "string") throw new ValidationError("text prompt needs a string template");
+    if (typeof content.template !== "string")
+      throw new ValidationError("text prompt needs a string template");
     return { type: "text", template: content.template, ...extras };
   }
   if (content.type === "chat") {
@@ -108,7 +109,11 @@ export function normalizeContent(content: PromptContent): PromptContent {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => {
     if (v && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, (v as Record<string, unknown>)[k]]),
+      );
     }
     return v;
   });
@@ -119,5 +124,7 @@ export function canonicalJson(value: unknown): string {
  * (sorted keys) of the normalised content. Author, message and time are not part of it.
  */
 export function hashContent(content: PromptContent): string {
-  return `sha256:${createHash("sha256").update(canonicalJson(normalizeContent(content))).digest("hex")}`;
+  return `sha256:${createHash("sha256")
+    .update(canonicalJson(normalizeContent(content)))
+    .digest("hex")}`;
 }

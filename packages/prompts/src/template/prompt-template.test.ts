@@ -41,7 +41,9 @@ describe("createPromptTemplate", () => {
     expect(t.format({ question: "a < b & 'c'?", context: "<p>x</p>" })).toBe(
       "Q: a < b & 'c'?\nContext: <p>x</p>",
     );
-    expect(t.toMessages({ question: "q", context: "c" })).toEqual([{ role: "user", content: "Q: q\nContext: c" }]);
+    expect(t.toMessages({ question: "q", context: "c" })).toEqual([
+      { role: "user", content: "Q: q\nContext: c" },
+    ]);
   });
 
   it("reports missing and extra variables by name", () => {
@@ -78,7 +80,11 @@ describe("createPromptTemplate", () => {
     expect(t.format({ q: "x", unused: 1 })).toBe("Q: x");
     expect(t.format({ q: "x", unused: 1, context: "doc" })).toBe("Q: x\nUse: doc");
     // inferred + optional
-    const t2 = createPromptTemplate({ type: "text", template: "{{q}}{{#c}}!{{/c}}", optionalVariables: ["c"] });
+    const t2 = createPromptTemplate({
+      type: "text",
+      template: "{{q}}{{#c}}!{{/c}}",
+      optionalVariables: ["c"],
+    });
     expect(t2.inputVariables).toEqual(["q"]);
   });
 

@@ -1,6 +1,11 @@
 import type { ChatMessage } from "@ragloom/core";
 import { TemplateVariablesError } from "../errors.js";
-import { type ChatPromptContent, normalizeContent, type PromptContent, type TextPromptContent } from "./content.js";
+import {
+  type ChatPromptContent,
+  normalizeContent,
+  type PromptContent,
+  type TextPromptContent,
+} from "./content.js";
 import { parseTemplate, renderMustache } from "./parse.js";
 
 /** Values of a template's variables; `undefined` counts as missing. */
@@ -75,7 +80,8 @@ export function createPromptTemplate(input: PromptContent): PromptTemplate {
     inputVariables = content.inputVariables;
     const declared = new Set([...inputVariables, ...optionalVariables]);
     const undeclared = used.filter((v) => !declared.has(v));
-    if (undeclared.length) throw new TemplateVariablesError("template does not match its declaration", { undeclared });
+    if (undeclared.length)
+      throw new TemplateVariablesError("template does not match its declaration", { undeclared });
   } else {
     inputVariables = used.filter((v) => !optionalVariables.includes(v));
   }
