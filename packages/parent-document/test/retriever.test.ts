@@ -307,7 +307,7 @@ describe("auto-merging", () => {
       for (const a of ids)
         for (const b of ids) if (a !== b) expect(isAncestor(a, b), `${a} / ${b} in ${ids}`).toBe(false);
       expect(documents.reduce((s, d) => s + d.children.length, 0)).toBe(childK);
-      for (const d of documents.filter((x: RetrievedChunk) => x.metadata.level < 2)) {
+      for (const d of documents.filter((x: RetrievedChunk) => (x.metadata.level as number) < 2)) {
         // a merged chunk: more than `ratio` of its direct children are covered by retrieved leaves
         const direct = new Set(
           d.children.map((c) => {
