@@ -49,7 +49,8 @@ function rerun(seed: number, rates: Record<string, number>): ExperimentReport {
   const random = seededRandom(seed);
   const counts: Record<string, VariantCounts> = {};
   for (const variant of assigned.values()) {
-    const c = (counts[variant] ??= { exposures: 0, conversions: { conversion: 0 }, values: {} });
+    const c = counts[variant] ?? { exposures: 0, conversions: { conversion: 0 }, values: {} };
+    counts[variant] = c;
     c.exposures++;
     if (random() < rates[variant]!) c.conversions.conversion! += 1;
   }
