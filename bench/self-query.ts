@@ -8,8 +8,8 @@
  *   pnpm tsx bench/self-query.ts --llm 20   # plus the LLM parser (SmolLM2-135M, local server) on 20 requests
  */
 import { parseArgs } from "node:util";
-import { byCategory, evaluate, NOW, type Outcome, requests } from "../packages/self-query/test/accuracy.js";
 import { createLlmParser, parse, type RuleParserOptions } from "../packages/self-query/src/index.js";
+import { byCategory, evaluate, NOW, type Outcome, requests } from "../packages/self-query/test/accuracy.js";
 import { percentile } from "./lib/metrics.js";
 import { printTable, writeResults } from "./lib/report.js";
 
@@ -46,7 +46,12 @@ if (values.llm) {
   const { createOpenAICompatibleModel } = await import("@ragloom/core");
   const server = await startLlmServer();
   try {
-    const model = createOpenAICompatibleModel({ baseURL: server.url, model: LLM_MODEL_ID, timeoutMs: 120_000, maxRetries: 0 });
+    const model = createOpenAICompatibleModel({
+      baseURL: server.url,
+      model: LLM_MODEL_ID,
+      timeoutMs: 120_000,
+      maxRetries: 0,
+    });
     const parser = createLlmParser({ model, now, maxTokens: 160 });
     // every k-th request, so each category is sampled
     const step = Math.max(1, Math.floor(requests.length / n));
@@ -60,7 +65,12 @@ if (values.llm) {
       if (out.fallback) fallbacks++;
       return out;
     }, sample);
-    variants.push({ name: `llm ${LLM_MODEL_ID} + fallback (n=${sample.length})`, outcomes, latencyMs, extra: { fallbackRate: fallbacks / sample.length } });
+    variants.push({
+      name: `llm ${LLM_MODEL_ID} + fallback (n=${sample.length})`,
+      outcomes,
+      latencyMs,
+      extra: { fallbackRate: fallbacks / sample.length },
+    });
   } finally {
     await stopAllServices();
   }
@@ -68,14 +78,19 @@ if (values.llm) {
 
 const categories = [...new Set(requests.map((r) => r.category))].sort();
 const rows = [...categories, "all"].map((category) => {
-  const row: Record<string, string | number> = { category, n: requests.filter((r) => category === "all" || r.category === category).length };
+  const row: Record<string, string | number> = {
+    category,
+    n: requests.filter((r) => category === "all" || r.category === category).length,
+  };
   for (const v of variants) {
     const c = byCategory(v.outcomes).find((x) => x.category === category);
     row[v.name] = c ? `${c.correct}/${c.n} (${(100 * c.accuracy).toFixed(1)}%)` : "-";
   }
   return row;
 });
-console.log(`Self-query accuracy (${requests.length} labelled requests, ${new Set(requests.map((r) => r.schema)).size} schemas)`);
+console.log(
+  `Self-query accuracy (${requests.length} labelled requests, ${new Set(requests.map((r) => r.schema)).size} schemas)`,
+);
 printTable(rows);
 console.log("");
 printTable(
@@ -88,18 +103,22 @@ printTable(
   })),
 );
 for (const v of variants) {
-  for (const o of v.outcomes.filter((x) => !x.correct)) console.log(`  [${v.name}] miss (${o.item.category}): ${o.item.request}`);
+  for (const o of v.outcomes.filter((x) => !x.correct))
+    console.log(`  [${v.name}] miss (${o.item.category}): ${o.item.request}`);
 }
 const file = writeResults("self-query", {
   date: new Date().toISOString(),
   requests: requests.length,
-  method: "a request is correct when its filter selects exactly the labelled records of a 600-record synthetic collection per schema",
+  method:
+    "a request is correct when its filter selects exactly the labelled records of a 600-record synthetic collection per schema",
   variants: variants.map((v) => ({
     name: v.name,
     perCategory: byCategory(v.outcomes),
     parseMs: { p50: percentile(v.latencyMs, 50), p95: percentile(v.latencyMs, 95) },
     ...(v.extra ?? {}),
-    misses: v.outcomes.filter((o) => !o.correct).map((o) => ({ request: o.item.request, category: o.item.category, predicted: o.predicted })),
+    misses: v.outcomes
+      .filter((o) => !o.correct)
+      .map((o) => ({ request: o.item.request, category: o.item.category, predicted: o.predicted })),
   })),
 });
 console.log(`wrote ${file}`);

@@ -1,4 +1,10 @@
-import { type AttributeInfo, defineSchema, enumValues, isYearAttribute, type SelfQuerySchema } from "./schema.js";
+import {
+  type AttributeInfo,
+  defineSchema,
+  enumValues,
+  isYearAttribute,
+  type SelfQuerySchema,
+} from "./schema.js";
 
 /** Lookup structures derived once from a schema (internal). */
 export interface CompiledSchema {
@@ -25,7 +31,8 @@ export function normText(s: string): string {
 export function compileSchema(schema: SelfQuerySchema | AttributeInfo[]): CompiledSchema {
   const hit = cache.get(schema);
   if (hit) return hit;
-  const checked = Object.isFrozen(schema) && !Array.isArray(schema) ? (schema as SelfQuerySchema) : defineSchema(schema);
+  const checked =
+    Object.isFrozen(schema) && !Array.isArray(schema) ? (schema as SelfQuerySchema) : defineSchema(schema);
   const byName = new Map<string, AttributeInfo>();
   const canonical = new Map<string, Map<string, string | boolean>>();
   for (const a of checked.attributes) {

@@ -54,7 +54,7 @@ export function parseDateText(text: string, reference: Date): Period | undefined
   }
   const results = chrono.parse(s, reference);
   const r = results[0];
-  if (!r || r.index !== 0 || r.text.length < s.replace(/[.,;]+$/, "").length) return undefined;
+  if (r?.index !== 0 || r.text.length < s.replace(/[.,;]+$/, "").length) return undefined;
   return componentsToPeriod(r.start, reference);
 }
 

@@ -14,7 +14,13 @@ export type SchemaFilterReason =
 export class SchemaFilterError extends FilterError {
   readonly reason: SchemaFilterReason;
   readonly attribute?: string;
-  constructor(reason: SchemaFilterReason, message: string, path = "", attribute?: string, options?: { cause?: unknown }) {
+  constructor(
+    reason: SchemaFilterReason,
+    message: string,
+    path = "",
+    attribute?: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, path, options);
     this.reason = reason;
     this.attribute = attribute;

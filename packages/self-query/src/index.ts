@@ -3,11 +3,12 @@
  * validated against an attribute schema; rule-based (offline) and LLM parsers; a retriever wrapper.
  * @packageDocumentation
  */
-export * from "./schema.js";
-export * from "./errors.js";
-export * from "./validate.js";
+
 export * from "./dates.js";
-export * from "./types.js";
-export { parse, createRuleBasedParser, type RuleParserOptions } from "./rules/rule-parser.js";
+export * from "./errors.js";
 export * from "./llm-parser.js";
 export * from "./retriever.js";
+export { createRuleBasedParser, parse, type RuleParserOptions } from "./rules/rule-parser.js";
+export * from "./schema.js";
+export * from "./types.js";
+export * from "./validate.js";

@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from "@ragloom/core";
 import { type CompiledSchema, compileSchema } from "./compiled-schema.js";
-import { type RuleParserOptions, parse as parseWithRules } from "./rules/rule-parser.js";
+import { parse as parseWithRules, type RuleParserOptions } from "./rules/rule-parser.js";
 import { enumValues, type SelfQuerySchema } from "./schema.js";
 import type { ParseOptions, SelfQueryParser, SelfQueryResult } from "./types.js";
 import { ALLOWED_OPERATORS, validateSchemaFilter } from "./validate.js";
@@ -54,7 +54,10 @@ export function answerJsonSchema(schema: CompiledSchema): Record<string, unknown
           type: "object",
           properties: {
             attribute: { type: "string", enum: schema.attributes.map((a) => a.name) },
-            operator: { type: "string", enum: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "contains"] },
+            operator: {
+              type: "string",
+              enum: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "contains"],
+            },
             value: { anyOf: [...scalar, { type: "array", items: { anyOf: scalar }, maxItems: 10 }] },
           },
           required: ["attribute", "operator", "value"],
@@ -70,7 +73,9 @@ export function answerJsonSchema(schema: CompiledSchema): Record<string, unknown
 export function systemPrompt(schema: CompiledSchema, now: Date): string {
   const lines = schema.attributes.map((a) => {
     const values = enumValues(a)
-      .map((v) => (v.synonyms?.length ? `${String(v.value)} (also: ${v.synonyms.join(", ")})` : String(v.value)))
+      .map((v) =>
+        v.synonyms?.length ? `${String(v.value)} (also: ${v.synonyms.join(", ")})` : String(v.value),
+      )
       .join(", ");
     const type = a.type === "date" ? "date, write YYYY-MM-DD" : a.type;
     return `- ${a.name} (${type}; operators: ${ALLOWED_OPERATORS[a.type].join(", ")}): ${a.description}${values ? `. Values: ${values}` : ""}`;
@@ -101,9 +106,14 @@ function firstJsonObject(text: string): unknown {
  * `{ query, filter }` with `filter` in filter IR. The filter is validated against the schema.
  * @throws ValidationError (not JSON, wrong shape) or SchemaFilterError (filter does not fit the schema).
  */
-export function readAnswer(text: string, schema: CompiledSchema, now: Date): { query: string; filter: Filter | null } {
+export function readAnswer(
+  text: string,
+  schema: CompiledSchema,
+  now: Date,
+): { query: string; filter: Filter | null } {
   const raw = firstJsonObject(text);
-  if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new ValidationError("the answer must be a JSON object");
+  if (!raw || typeof raw !== "object" || Array.isArray(raw))
+    throw new ValidationError("the answer must be a JSON object");
   const obj = raw as Record<string, unknown>;
   if (typeof obj.query !== "string") throw new ValidationError('"query" must be a string');
   const query = obj.query.trim().slice(0, 2000);
@@ -115,7 +125,8 @@ export function readAnswer(text: string, schema: CompiledSchema, now: Date): { q
   if (conditions.length === 0) return { query, filter: null };
   if (conditions.length > 32) throw new ValidationError("too many conditions");
   const leaves = conditions.map((c, i) => {
-    if (!c || typeof c !== "object" || Array.isArray(c)) throw new ValidationError(`condition ${i} must be an object`);
+    if (!c || typeof c !== "object" || Array.isArray(c))
+      throw new ValidationError(`condition ${i} must be an object`);
     const { attribute, operator, value } = c as Record<string, unknown>;
     return { op: operator, field: attribute, value };
   });
@@ -137,7 +148,8 @@ export function createLlmParser(options: LlmParserOptions): SelfQueryParser & {
   parse(request: string, schema: SelfQuerySchema, opts?: ParseOptions): Promise<SelfQueryResult>;
 } {
   const { model } = options;
-  if (!model || typeof model.generate !== "function") throw new ValidationError("createLlmParser needs a LanguageModel");
+  if (!model || typeof model.generate !== "function")
+    throw new ValidationError("createLlmParser needs a LanguageModel");
   const clock = options.now ?? (() => new Date());
   const maxRepairs = options.maxRepairs ?? 1;
   const warn = (list: string[], message: string) => {
@@ -147,7 +159,8 @@ export function createLlmParser(options: LlmParserOptions): SelfQueryParser & {
   return {
     kind: `llm:${model.modelId}`,
     async parse(request, schema, opts = {}) {
-      if (typeof request !== "string" || request.trim() === "") throw new ValidationError("request must be a non-empty string");
+      if (typeof request !== "string" || request.trim() === "")
+        throw new ValidationError("request must be a non-empty string");
       const compiled = compileSchema(schema);
       const now = clock();
       const signal = opts.signal;

@@ -1,4 +1,11 @@
-import { type Filter, type RetrievalResult, type RetrieveOptions, type Retriever, ValidationError, validateFilter } from "@ragloom/core";
+import {
+  type Filter,
+  type RetrievalResult,
+  type RetrieveOptions,
+  type Retriever,
+  ValidationError,
+  validateFilter,
+} from "@ragloom/core";
 import { compileSchema } from "./compiled-schema.js";
 import { createRuleBasedParser } from "./rules/rule-parser.js";
 import type { SelfQuerySchema } from "./schema.js";
@@ -63,15 +70,18 @@ function merge(a: Filter, b: Filter, op: "and" | "or"): Filter {
  */
 export function createSelfQueryRetriever(options: SelfQueryRetrieverOptions): Retriever {
   const { retriever, events } = options;
-  if (!retriever || typeof retriever.retrieve !== "function") throw new ValidationError("retriever must be a Retriever");
+  if (!retriever || typeof retriever.retrieve !== "function")
+    throw new ValidationError("retriever must be a Retriever");
   const schema = compileSchema(options.schema).schema;
   const parser = options.parser ?? createRuleBasedParser();
   const mode = options.mergeFilters ?? "and";
-  if (!["and", "or", "replace"].includes(mode)) throw new ValidationError(`mergeFilters must be "and", "or" or "replace"`);
+  if (!["and", "or", "replace"].includes(mode))
+    throw new ValidationError(`mergeFilters must be "and", "or" or "replace"`);
   const defaultFilter = options.defaultFilter ? validateFilter(options.defaultFilter) : null;
   return {
     async retrieve(request: string, opts: RetrieveOptions = {}): Promise<RetrievalResult> {
-      if (typeof request !== "string" || request.trim() === "") throw new ValidationError("request must be a non-empty string");
+      if (typeof request !== "string" || request.trim() === "")
+        throw new ValidationError("request must be a non-empty string");
       const t0 = performance.now();
       const parsed = await parser.parse(request, schema, { signal: opts.signal });
       const parseMs = performance.now() - t0;
@@ -83,13 +93,18 @@ export function createSelfQueryRetriever(options: SelfQueryRetrieverOptions): Re
           used = "applied";
         } else if (mode === "replace") {
           used = "replaced";
-          events?.emit("self-query:default-filter-replaced", { request, defaultFilter, filter: parsed.filter });
+          events?.emit("self-query:default-filter-replaced", {
+            request,
+            defaultFilter,
+            filter: parsed.filter,
+          });
         } else {
           filter = merge(defaultFilter, parsed.filter, mode);
           used = "applied";
         }
       }
-      if (opts.filter) filter = filter ? merge(validateFilter(opts.filter), filter, "and") : validateFilter(opts.filter);
+      if (opts.filter)
+        filter = filter ? merge(validateFilter(opts.filter), filter, "and") : validateFilter(opts.filter);
       for (const w of parsed.warnings) events?.emit("self-query:warning", { request, warning: w });
       const query = parsed.query.trim() || request;
       const info: SelfQueryInfo = {

@@ -68,30 +68,45 @@ export function defineSchema(schema: SelfQuerySchema | AttributeInfo[]): SelfQue
     }
     if (seen.has(a.name)) throw new ValidationError(`duplicate attribute "${a.name}"`);
     seen.add(a.name);
-    if (!TYPES.has(a.type)) throw new ValidationError(`attribute "${a.name}" has unknown type "${String(a.type)}"`);
-    if (typeof a.description !== "string") throw new ValidationError(`attribute "${a.name}" needs a description`);
+    if (!TYPES.has(a.type))
+      throw new ValidationError(`attribute "${a.name}" has unknown type "${String(a.type)}"`);
+    if (typeof a.description !== "string")
+      throw new ValidationError(`attribute "${a.name}" needs a description`);
     if (a.values !== undefined) {
       if (!Array.isArray(a.values) || a.values.length === 0) {
         throw new ValidationError(`attribute "${a.name}": values must be a non-empty array`);
       }
       if (a.type === "number" || a.type === "date") {
-        throw new ValidationError(`attribute "${a.name}": enumerated values are for string, string[] and boolean attributes`);
+        throw new ValidationError(
+          `attribute "${a.name}": enumerated values are for string, string[] and boolean attributes`,
+        );
       }
       for (const v of a.values) {
         const value = typeof v === "object" && v !== null ? v.value : v;
-        const ok = a.type === "boolean" ? typeof value === "boolean" : typeof value === "string" && value.length > 0;
-        if (!ok) throw new ValidationError(`attribute "${a.name}": bad enumerated value ${JSON.stringify(value)}`);
+        const ok =
+          a.type === "boolean" ? typeof value === "boolean" : typeof value === "string" && value.length > 0;
+        if (!ok)
+          throw new ValidationError(`attribute "${a.name}": bad enumerated value ${JSON.stringify(value)}`);
         const syn = typeof v === "object" && v !== null ? v.synonyms : undefined;
-        if (syn !== undefined && (!Array.isArray(syn) || syn.some((s) => typeof s !== "string" || s.trim() === ""))) {
-          throw new ValidationError(`attribute "${a.name}": synonyms of ${JSON.stringify(value)} must be non-empty strings`);
+        if (
+          syn !== undefined &&
+          (!Array.isArray(syn) || syn.some((s) => typeof s !== "string" || s.trim() === ""))
+        ) {
+          throw new ValidationError(
+            `attribute "${a.name}": synonyms of ${JSON.stringify(value)} must be non-empty strings`,
+          );
         }
       }
     }
-    if (a.synonyms !== undefined && (!Array.isArray(a.synonyms) || a.synonyms.some((s) => typeof s !== "string"))) {
+    if (
+      a.synonyms !== undefined &&
+      (!Array.isArray(a.synonyms) || a.synonyms.some((s) => typeof s !== "string"))
+    ) {
       throw new ValidationError(`attribute "${a.name}": synonyms must be strings`);
     }
     if (a.units !== undefined) {
-      if (a.type !== "number") throw new ValidationError(`attribute "${a.name}": units are for number attributes`);
+      if (a.type !== "number")
+        throw new ValidationError(`attribute "${a.name}": units are for number attributes`);
       for (const [u, f] of Object.entries(a.units)) {
         if (!(typeof f === "number" && Number.isFinite(f) && f > 0)) {
           throw new ValidationError(`attribute "${a.name}": unit "${u}" needs a positive factor`);

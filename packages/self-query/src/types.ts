@@ -21,5 +21,9 @@ export interface ParseOptions extends CallOptions {}
 /** Turns a natural-language request into `{ query, filter }` over a schema. */
 export interface SelfQueryParser {
   readonly kind: string;
-  parse(request: string, schema: SelfQuerySchema, options?: ParseOptions): SelfQueryResult | Promise<SelfQueryResult>;
+  parse(
+    request: string,
+    schema: SelfQuerySchema,
+    options?: ParseOptions,
+  ): SelfQueryResult | Promise<SelfQueryResult>;
 }

@@ -1,4 +1,11 @@
-import { type Filter, FilterError, type FilterScalar, MAX_FILTER_DEPTH, MAX_LIST_LENGTH, validateFilter } from "@ragloom/core";
+import {
+  type Filter,
+  FilterError,
+  type FilterScalar,
+  MAX_FILTER_DEPTH,
+  MAX_LIST_LENGTH,
+  validateFilter,
+} from "@ragloom/core";
 import { type CompiledSchema, compileSchema, normText } from "./compiled-schema.js";
 import { parseDateText } from "./dates.js";
 import { SchemaFilterError } from "./errors.js";
@@ -32,7 +39,10 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 const NUMBER_TEXT = /^[-+]?\$?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/;
 
 function describe(v: unknown): string {
-  const s = typeof v === "string" ? JSON.stringify(v.slice(0, 60)) : String(typeof v === "object" ? JSON.stringify(v)?.slice(0, 60) : v);
+  const s =
+    typeof v === "string"
+      ? JSON.stringify(v.slice(0, 60))
+      : String(typeof v === "object" ? JSON.stringify(v)?.slice(0, 60) : v);
   return s;
 }
 
@@ -44,12 +54,18 @@ interface Ctx {
 
 function coerceScalar(attr: AttributeInfo, value: unknown, path: string, ctx: Ctx): FilterScalar {
   const bad = (why: string): never => {
-    throw new SchemaFilterError("invalid_value", `"${attr.name}" (${attr.type}): ${why}, got ${describe(value)}`, path, attr.name);
+    throw new SchemaFilterError(
+      "invalid_value",
+      `"${attr.name}" (${attr.type}): ${why}, got ${describe(value)}`,
+      path,
+      attr.name,
+    );
   };
   switch (attr.type) {
     case "number": {
       if (typeof value === "number") return Number.isFinite(value) ? value : bad("needs a finite number");
-      if (typeof value === "string" && NUMBER_TEXT.test(value.trim())) return Number(value.replace(/[$,\s]/g, ""));
+      if (typeof value === "string" && NUMBER_TEXT.test(value.trim()))
+        return Number(value.replace(/[$,\s]/g, ""));
       return bad("needs a number");
     }
     case "date": {
@@ -77,7 +93,8 @@ function coerceScalar(attr: AttributeInfo, value: unknown, path: string, ctx: Ct
         return bad("needs a string");
       }
       const s = String(value);
-      if (s.length === 0 || s.length > 1000) return bad("needs a non-empty string of at most 1000 characters");
+      if (s.length === 0 || s.length > 1000)
+        return bad("needs a non-empty string of at most 1000 characters");
       if (!attr.values) return s;
       const v = ctx.schema.canonical.get(attr.name)?.get(normText(s));
       if (typeof v === "string") return v;
@@ -94,13 +111,23 @@ function leaf(node: Record<string, unknown>, path: string, ctx: Ctx): Filter {
   }
   if (field === "$document") {
     if (!ctx.allowDocument || op !== "contains") {
-      throw new SchemaFilterError("unknown_attribute", `document-text filters are not allowed here`, `${path}/field`, field);
+      throw new SchemaFilterError(
+        "unknown_attribute",
+        `document-text filters are not allowed here`,
+        `${path}/field`,
+        field,
+      );
     }
     return validateFilter({ op, field, value: node.value }, path) as Filter;
   }
   const attr = ctx.schema.byName.get(field);
   if (!attr) {
-    throw new SchemaFilterError("unknown_attribute", `unknown attribute ${describe(field)}`, `${path}/field`, field.slice(0, 100));
+    throw new SchemaFilterError(
+      "unknown_attribute",
+      `unknown attribute ${describe(field)}`,
+      `${path}/field`,
+      field.slice(0, 100),
+    );
   }
   if (!ALLOWED_OPERATORS[attr.type].includes(op)) {
     throw new SchemaFilterError(
@@ -114,9 +141,15 @@ function leaf(node: Record<string, unknown>, path: string, ctx: Ctx): Filter {
   if (op === "in" || op === "nin") {
     const list = node.value;
     if (!Array.isArray(list) || list.length === 0) {
-      throw new SchemaFilterError("invalid_value", `"${op}" on "${attr.name}" needs a non-empty array`, vpath, attr.name);
+      throw new SchemaFilterError(
+        "invalid_value",
+        `"${op}" on "${attr.name}" needs a non-empty array`,
+        vpath,
+        attr.name,
+      );
     }
-    if (list.length > MAX_LIST_LENGTH) throw new SchemaFilterError("invalid_value", `"${op}" list too long`, vpath, attr.name);
+    if (list.length > MAX_LIST_LENGTH)
+      throw new SchemaFilterError("invalid_value", `"${op}" list too long`, vpath, attr.name);
     const values = [...new Set(list.map((v, i) => coerceScalar(attr, v, `${vpath}/${i}`, ctx)))];
     return { op, field, value: values } as Filter;
   }
@@ -125,8 +158,20 @@ function leaf(node: Record<string, unknown>, path: string, ctx: Ctx): Filter {
     const p = parseDateText(node.value, ctx.now);
     if (p && p.end > p.start) {
       return op === "eq"
-        ? { op: "and", filters: [{ op: "gte", field, value: p.start }, { op: "lt", field, value: p.end }] }
-        : { op: "or", filters: [{ op: "lt", field, value: p.start }, { op: "gte", field, value: p.end }] };
+        ? {
+            op: "and",
+            filters: [
+              { op: "gte", field, value: p.start },
+              { op: "lt", field, value: p.end },
+            ],
+          }
+        : {
+            op: "or",
+            filters: [
+              { op: "lt", field, value: p.start },
+              { op: "gte", field, value: p.end },
+            ],
+          };
     }
   }
   const value = coerceScalar(attr, node.value, vpath, ctx);
@@ -134,14 +179,20 @@ function leaf(node: Record<string, unknown>, path: string, ctx: Ctx): Filter {
 }
 
 function walk(node: unknown, path: string, depth: number, ctx: Ctx): Filter {
-  if (depth > MAX_FILTER_DEPTH) throw new SchemaFilterError("invalid_filter", "filter nested too deeply", path);
-  if (!isPlainObject(node)) throw new SchemaFilterError("invalid_filter", "filter node must be a plain object", path);
+  if (depth > MAX_FILTER_DEPTH)
+    throw new SchemaFilterError("invalid_filter", "filter nested too deeply", path);
+  if (!isPlainObject(node))
+    throw new SchemaFilterError("invalid_filter", "filter node must be a plain object", path);
   const keys = Object.keys(node);
   const op = node.op;
   const allow = (expected: string[]) => {
     for (const k of keys) {
       if (!expected.includes(k)) {
-        throw new SchemaFilterError("invalid_filter", `unexpected key ${describe(k)} in "${String(op)}" node`, path);
+        throw new SchemaFilterError(
+          "invalid_filter",
+          `unexpected key ${describe(k)} in "${String(op)}" node`,
+          path,
+        );
       }
     }
   };
@@ -151,7 +202,8 @@ function walk(node: unknown, path: string, depth: number, ctx: Ctx): Filter {
     if (!Array.isArray(children) || children.length === 0) {
       throw new SchemaFilterError("invalid_filter", `"${op}" needs a non-empty "filters" array`, path);
     }
-    if (children.length > MAX_LIST_LENGTH) throw new SchemaFilterError("invalid_filter", `"${op}" has too many children`, path);
+    if (children.length > MAX_LIST_LENGTH)
+      throw new SchemaFilterError("invalid_filter", `"${op}" has too many children`, path);
     return { op, filters: children.map((c, i) => walk(c, `${path}/filters/${i}`, depth + 1, ctx)) };
   }
   if (op === "not") {
@@ -186,7 +238,11 @@ export function validateSchemaFilter(
   options: ValidateSchemaFilterOptions = {},
 ): Filter {
   const compiled = "byName" in schema ? schema : compileSchema(schema);
-  const ctx: Ctx = { schema: compiled, now: options.now ?? new Date(), allowDocument: options.allowDocumentFilter ?? false };
+  const ctx: Ctx = {
+    schema: compiled,
+    now: options.now ?? new Date(),
+    allowDocument: options.allowDocumentFilter ?? false,
+  };
   const out = walk(filter, "", 0, ctx);
   try {
     return validateFilter(out);

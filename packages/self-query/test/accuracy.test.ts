@@ -10,7 +10,21 @@ describe("labelled request set", () => {
     expect(requests.length).toBeGreaterThanOrEqual(60);
     expect(new Set(requests.map((r) => r.schema)).size).toBeGreaterThanOrEqual(2);
     const cats = new Set(requests.map((r) => r.category));
-    for (const c of ["comparative", "range", "decade", "date", "relative-date", "negation", "list", "boolean", "synonym", "typo", "array", "or", "non-filter"]) {
+    for (const c of [
+      "comparative",
+      "range",
+      "decade",
+      "date",
+      "relative-date",
+      "negation",
+      "list",
+      "boolean",
+      "synonym",
+      "typo",
+      "array",
+      "or",
+      "non-filter",
+    ]) {
       expect(cats).toContain(c);
     }
   });
@@ -19,7 +33,8 @@ describe("labelled request set", () => {
     const outcomes = await evaluate((r, s) => parse(r, s, { now: () => NOW }));
     const table = byCategory(outcomes);
     console.table(table);
-    for (const o of outcomes.filter((x) => !x.correct)) console.log(`miss: ${o.item.request} -> ${JSON.stringify(o.predicted)}`);
+    for (const o of outcomes.filter((x) => !x.correct))
+      console.log(`miss: ${o.item.request} -> ${JSON.stringify(o.predicted)}`);
     expect(table.at(-1)!.accuracy).toBeGreaterThanOrEqual(FLOOR);
   });
 });

@@ -6,7 +6,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileFilter, type Filter, type Metadata } from "@ragloom/core";
-import { defineSchema, enumValues, type SelfQueryResult, type SelfQuerySchema, validateSchemaFilter } from "../src/index.js";
+import {
+  defineSchema,
+  enumValues,
+  type SelfQueryResult,
+  type SelfQuerySchema,
+  validateSchemaFilter,
+} from "../src/index.js";
 
 const here = import.meta.dirname;
 
@@ -24,7 +30,9 @@ interface Fixture {
 }
 
 export const fixture = JSON.parse(readFileSync(join(here, "fixtures", "schemas.json"), "utf8")) as Fixture;
-export const requests = JSON.parse(readFileSync(join(here, "fixtures", "requests.json"), "utf8")) as LabelledRequest[];
+export const requests = JSON.parse(
+  readFileSync(join(here, "fixtures", "requests.json"), "utf8"),
+) as LabelledRequest[];
 export const NOW = new Date(fixture.now);
 export const schemas: Record<string, SelfQuerySchema> = Object.fromEntries(
   Object.entries(fixture.schemas).map(([k, v]) => [k, defineSchema(v)]),
@@ -53,7 +61,8 @@ export function syntheticRecords(name: string, n = 600, seed = 7): Array<{ id: s
     for (const a of schema.attributes) {
       const g = gen[a.name];
       const values = enumValues(a).map((v) => v.value);
-      if (a.type === "string") metadata[a.name] = values.length ? (pick(values) as string) : pick(g as string[]);
+      if (a.type === "string")
+        metadata[a.name] = values.length ? (pick(values) as string) : pick(g as string[]);
       else if (a.type === "string[]") {
         const k = 1 + Math.floor(r() * 3);
         const set = new Set<string>();
@@ -123,11 +132,21 @@ export async function evaluate(
 }
 
 /** Accuracy per category plus `all`. */
-export function byCategory(outcomes: Outcome[]): Array<{ category: string; n: number; correct: number; accuracy: number }> {
+export function byCategory(
+  outcomes: Outcome[],
+): Array<{ category: string; n: number; correct: number; accuracy: number }> {
   const cats = [...new Set(outcomes.map((o) => o.item.category))].sort();
   const row = (category: string, os: Outcome[]) => {
     const correct = os.filter((o) => o.correct).length;
     return { category, n: os.length, correct, accuracy: os.length ? correct / os.length : 0 };
   };
-  return [...cats.map((c) => row(c, outcomes.filter((o) => o.item.category === c))), row("all", outcomes)];
+  return [
+    ...cats.map((c) =>
+      row(
+        c,
+        outcomes.filter((o) => o.item.category === c),
+      ),
+    ),
+    row("all", outcomes),
+  ];
 }

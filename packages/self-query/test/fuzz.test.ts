@@ -1,19 +1,63 @@
-import { RagloomError, type Filter } from "@ragloom/core";
+import { type Filter, RagloomError } from "@ragloom/core";
 import { describe, expect, it } from "vitest";
 import { parse, validateSchemaFilter } from "../src/index.js";
 import { NOW, requests, rng, schemas } from "./accuracy.js";
 
 const HOSTILE = [
-  "$where", "__proto__", "constructor", "prototype", "{\"$where\": \"sleep(1000)\"}", "'; DROP TABLE docs; --",
-  "{{7*7}}", "${process.exit()}", "\u0000\u0001\u001b[31m", "\ud800", "\u202e", "NaN", "Infinity", "-0", "1e309",
-  "9".repeat(400), "0x1F", "between and", "more than", "not not not", "or or or", "the 90s 80s 70s", "2023-13-45",
-  "after after before since", "$1,000,000,000,000,000,000", "tagged", "\"unclosed quote", "k8s".repeat(50),
-  "<script>alert(1)</script>", "published > 2020 OR 1=1", "field: __proto__", "author: \"__proto__\"", "by Constructor",
+  "$where",
+  "__proto__",
+  "constructor",
+  "prototype",
+  '{"$where": "sleep(1000)"}',
+  "'; DROP TABLE docs; --",
+  "{{7*7}}",
+  `$${"{"}process.exit()}`,
+  "\u0000\u0001\u001b[31m",
+  "\ud800",
+  "\u202e",
+  "NaN",
+  "Infinity",
+  "-0",
+  "1e309",
+  "9".repeat(400),
+  "0x1F",
+  "between and",
+  "more than",
+  "not not not",
+  "or or or",
+  "the 90s 80s 70s",
+  "2023-13-45",
+  "after after before since",
+  "$1,000,000,000,000,000,000",
+  "tagged",
+  '"unclosed quote',
+  "k8s".repeat(50),
+  "<script>alert(1)</script>",
+  "published > 2020 OR 1=1",
+  "field: __proto__",
+  'author: "__proto__"',
+  "by Constructor",
 ];
 const WORDS = [
   ...new Set(requests.flatMap((r) => r.request.split(/\s+/))),
   ...HOSTILE,
-  "between", "and", "or", "not", "last", "year", "months", "ago", "the", "90s", "k", "$", "+", "-", ",", ":", "=",
+  "between",
+  "and",
+  "or",
+  "not",
+  "last",
+  "year",
+  "months",
+  "ago",
+  "the",
+  "90s",
+  "k",
+  "$",
+  "+",
+  "-",
+  ",",
+  ":",
+  "=",
 ];
 
 function fields(f: Filter | null, out: string[] = []): string[] {
@@ -28,11 +72,15 @@ function randomText(r: () => number): string {
   const kind = r();
   if (kind < 0.5) {
     const n = 1 + Math.floor(r() * 25);
-    return Array.from({ length: n }, () => WORDS[Math.floor(r() * WORDS.length)]).join(r() < 0.5 ? " " : "  ");
+    return Array.from({ length: n }, () => WORDS[Math.floor(r() * WORDS.length)]).join(
+      r() < 0.5 ? " " : "  ",
+    );
   }
   if (kind < 0.8) {
     const n = Math.floor(r() * 200);
-    return Array.from({ length: n }, () => String.fromCharCode(Math.floor(r() * (r() < 0.8 ? 128 : 0xffff)))).join("");
+    return Array.from({ length: n }, () =>
+      String.fromCharCode(Math.floor(r() * (r() < 0.8 ? 128 : 0xffff))),
+    ).join("");
   }
   const base = requests[Math.floor(r() * requests.length)]!.request;
   return base
@@ -82,11 +130,61 @@ describe("fuzzing the parser", () => {
 
 describe("fuzzing the validator", () => {
   const schema = schemas.products!;
-  const attrs = [...schema.attributes.map((a) => a.name), "__proto__", "constructor", "$where", "$document", "", "x".repeat(300), "tags"];
-  const ops = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "contains", "and", "or", "not", "$where", "$and", "__proto__", 7];
+  const attrs = [
+    ...schema.attributes.map((a) => a.name),
+    "__proto__",
+    "constructor",
+    "$where",
+    "$document",
+    "",
+    "x".repeat(300),
+    "tags",
+  ];
+  const ops = [
+    "eq",
+    "ne",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "in",
+    "nin",
+    "contains",
+    "and",
+    "or",
+    "not",
+    "$where",
+    "$and",
+    "__proto__",
+    7,
+  ];
   const values: unknown[] = [
-    1, -1, 0, 1e308, Number.NaN, Number.POSITIVE_INFINITY, "1", "1,200", "$5", "apple", "APPLE", "red", true, "yes", null,
-    undefined, [], ["apple"], ["apple", 1], [[1]], { $gt: 1 }, "2023-03-01", "March 2023", "\u0000", "__proto__", "x".repeat(5000),
+    1,
+    -1,
+    0,
+    1e308,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    "1",
+    "1,200",
+    "$5",
+    "apple",
+    "APPLE",
+    "red",
+    true,
+    "yes",
+    null,
+    undefined,
+    [],
+    ["apple"],
+    ["apple", 1],
+    [[1]],
+    { $gt: 1 },
+    "2023-03-01",
+    "March 2023",
+    "\u0000",
+    "__proto__",
+    "x".repeat(5000),
   ];
 
   function randomNode(r: () => number, depth: number): unknown {
@@ -95,7 +193,11 @@ describe("fuzzing the validator", () => {
       return { op, filters: Array.from({ length: Math.floor(r() * 4) }, () => randomNode(r, depth + 1)) };
     }
     if (op === "not" && depth < 6) return { op, filter: randomNode(r, depth + 1) };
-    const node: Record<string, unknown> = { op, field: attrs[Math.floor(r() * attrs.length)], value: values[Math.floor(r() * values.length)] };
+    const node: Record<string, unknown> = {
+      op,
+      field: attrs[Math.floor(r() * attrs.length)],
+      value: values[Math.floor(r() * values.length)],
+    };
     if (r() < 0.05) node.extra = 1;
     if (r() < 0.05) return JSON.parse(`{"op":"eq","field":"price","value":1,"__proto__":{"polluted":true}}`);
     if (r() < 0.03) return [node];

@@ -2,8 +2,8 @@ import { createServer, type Server } from "node:http";
 import { type ChatMessage, createOpenAICompatibleModel, type LanguageModel } from "@ragloom/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LLM_MODEL_ID, startLlmServer, stopAllServices } from "../../../test/services.js";
-import { createLlmParser, parse, readAnswer, validateSchemaFilter } from "../src/index.js";
 import { compileSchema } from "../src/compiled-schema.js";
+import { createLlmParser, parse, readAnswer, validateSchemaFilter } from "../src/index.js";
 import { NOW, schemas } from "./accuracy.js";
 
 const schema = schemas.products!;
@@ -27,14 +27,21 @@ beforeAll(async () => {
   try {
     llmUrl = (await startLlmServer()).url;
   } catch (e) {
-    throw new Error(`the local LLM server is needed (run \`bash scripts/setup.sh\`): ${(e as Error).message}`);
+    throw new Error(
+      `the local LLM server is needed (run \`bash scripts/setup.sh\`): ${(e as Error).message}`,
+    );
   }
 });
 afterAll(() => stopAllServices());
 
 describe("LLM parser against the real local model", () => {
   it("returns a validated filter or an explicit fallback, never an invalid filter", async () => {
-    const model = createOpenAICompatibleModel({ baseURL: llmUrl, model: LLM_MODEL_ID, timeoutMs: 90_000, maxRetries: 0 });
+    const model = createOpenAICompatibleModel({
+      baseURL: llmUrl,
+      model: LLM_MODEL_ID,
+      timeoutMs: 90_000,
+      maxRetries: 0,
+    });
     const warnings: string[] = [];
     const parser = createLlmParser({ model, now, maxTokens: 120, onWarning: (w) => warnings.push(w) });
     for (const request of ["sony headphones under $100", "red laptops"]) {
@@ -89,7 +96,11 @@ describe("LLM parser repair and fallback (injected faults)", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     const port = (server.address() as { port: number }).port;
     try {
-      const model = createOpenAICompatibleModel({ baseURL: `http://127.0.0.1:${port}/v1`, model: "x", maxRetries: 0 });
+      const model = createOpenAICompatibleModel({
+        baseURL: `http://127.0.0.1:${port}/v1`,
+        model: "x",
+        maxRetries: 0,
+      });
       const out = await createLlmParser({ model, now }).parse("red laptops", schema);
       expect(out.parser).toBe("rules");
       expect(out.fallback?.reason).toBe("model_error");
@@ -102,18 +113,32 @@ describe("LLM parser repair and fallback (injected faults)", () => {
   it("rethrows the caller's abort", async () => {
     const ac = new AbortController();
     ac.abort();
-    await expect(createLlmParser({ model: scripted(["{}"]), now }).parse("x", schema, { signal: ac.signal })).rejects.toMatchObject({ name: "AbortError" });
+    await expect(
+      createLlmParser({ model: scripted(["{}"]), now }).parse("x", schema, { signal: ac.signal }),
+    ).rejects.toMatchObject({ name: "AbortError" });
   });
 
   it("reads IR-shaped answers too and rejects hostile ones", () => {
     const c = compileSchema(schema);
-    expect(readAnswer('```json\n{"query": "q", "filter": {"op": "eq", "field": "brand", "value": "DELL"}}\n```', c, NOW)).toEqual({
+    expect(
+      readAnswer(
+        '```json\n{"query": "q", "filter": {"op": "eq", "field": "brand", "value": "DELL"}}\n```',
+        c,
+        NOW,
+      ),
+    ).toEqual({
       query: "q",
       filter: { op: "eq", field: "brand", value: "dell" },
     });
-    expect(() => readAnswer('{"query": "q", "filter": {"op": "$where", "value": "1"}}', c, NOW)).toThrowError();
-    expect(() => readAnswer('{"query": "q", "conditions": [{"attribute": "__proto__", "operator": "eq", "value": 1}]}', c, NOW)).toThrowError(
-      "unknown attribute",
-    );
+    expect(() =>
+      readAnswer('{"query": "q", "filter": {"op": "$where", "value": "1"}}', c, NOW),
+    ).toThrowError();
+    expect(() =>
+      readAnswer(
+        '{"query": "q", "conditions": [{"attribute": "__proto__", "operator": "eq", "value": 1}]}',
+        c,
+        NOW,
+      ),
+    ).toThrowError("unknown attribute");
   });
 });

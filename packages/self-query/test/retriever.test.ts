@@ -1,4 +1,10 @@
-import { type Filter, FilterError, InMemoryVectorStore, type Retriever, ValidationError } from "@ragloom/core";
+import {
+  type Filter,
+  FilterError,
+  InMemoryVectorStore,
+  type Retriever,
+  ValidationError,
+} from "@ragloom/core";
 import { describe, expect, it } from "vitest";
 import { createRuleBasedParser, createSelfQueryRetriever, defineSchema } from "../src/index.js";
 
@@ -21,7 +27,10 @@ async function storeRetriever() {
   const retriever: Retriever = {
     async retrieve(query, opts = {}) {
       seen.push({ query, filter: opts.filter });
-      return { documents: await store.query([1, 0], { k: opts.k ?? 10, filter: opts.filter }), timings: { search: 0 } };
+      return {
+        documents: await store.query([1, 0], { k: opts.k ?? 10, filter: opts.filter }),
+        timings: { search: 0 },
+      };
     },
   };
   return { retriever, seen };
@@ -33,11 +42,20 @@ const en: Filter = { op: "eq", field: "lang", value: "en" };
 describe("createSelfQueryRetriever", () => {
   it("ANDs the default filter with the parsed one and reports what it did", async () => {
     const { retriever, seen } = await storeRetriever();
-    const sq = createSelfQueryRetriever({ retriever, schema, defaultFilter: en, parser: createRuleBasedParser() });
+    const sq = createSelfQueryRetriever({
+      retriever,
+      schema,
+      defaultFilter: en,
+      parser: createRuleBasedParser(),
+    });
     const res = await sq.retrieve("redis caching tips");
     expect(ids(res)).toEqual(["a"]);
     expect(seen[0]!.query).toBe("caching tips");
-    expect(res.info?.selfQuery).toMatchObject({ defaultFilter: "applied", parser: "rules", query: "caching tips" });
+    expect(res.info?.selfQuery).toMatchObject({
+      defaultFilter: "applied",
+      parser: "rules",
+      query: "caching tips",
+    });
     expect(res.timings.parse).toBeGreaterThanOrEqual(0);
   });
 
@@ -75,8 +93,14 @@ describe("createSelfQueryRetriever", () => {
 
   it("rejects bad options and invalid default filters with typed errors", async () => {
     const { retriever } = await storeRetriever();
-    expect(() => createSelfQueryRetriever({ retriever, schema, mergeFilters: "xor" as never })).toThrowError(ValidationError);
-    expect(() => createSelfQueryRetriever({ retriever, schema, defaultFilter: { op: "$where" } as never })).toThrowError(FilterError);
-    await expect(createSelfQueryRetriever({ retriever, schema }).retrieve("  ")).rejects.toThrowError(ValidationError);
+    expect(() => createSelfQueryRetriever({ retriever, schema, mergeFilters: "xor" as never })).toThrowError(
+      ValidationError,
+    );
+    expect(() =>
+      createSelfQueryRetriever({ retriever, schema, defaultFilter: { op: "$where" } as never }),
+    ).toThrowError(FilterError);
+    await expect(createSelfQueryRetriever({ retriever, schema }).retrieve("  ")).rejects.toThrowError(
+      ValidationError,
+    );
   });
 });

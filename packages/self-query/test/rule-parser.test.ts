@@ -6,9 +6,20 @@ const schema = defineSchema([
     name: "technology",
     type: "string",
     description: "main technology",
-    values: ["redis", { value: "kubernetes", synonyms: ["k8s"] }, "react", "vue", { value: "go", synonyms: ["golang"] }],
+    values: [
+      "redis",
+      { value: "kubernetes", synonyms: ["k8s"] },
+      "react",
+      "vue",
+      { value: "go", synonyms: ["golang"] },
+    ],
   },
-  { name: "doc_type", type: "string", description: "kind of page", values: ["tutorial", "reference", "changelog"] },
+  {
+    name: "doc_type",
+    type: "string",
+    description: "kind of page",
+    values: ["tutorial", "reference", "changelog"],
+  },
   { name: "published", type: "date", description: "publication date" },
   { name: "tags", type: "string[]", description: "tags", values: ["hooks", "state"] },
   { name: "open_access", type: "boolean", description: "free to read" },
@@ -52,12 +63,19 @@ describe("rule-based parser", () => {
     expect(typo.warnings.join()).toContain("kubernets");
     expect(p("open access only").filter).toEqual({ op: "eq", field: "open_access", value: true });
     expect(p("tagged hooks").filter).toEqual({ op: "contains", field: "tags", value: "hooks" });
-    expect(p("not tagged hooks").filter).toEqual({ op: "not", filter: { op: "contains", field: "tags", value: "hooks" } });
+    expect(p("not tagged hooks").filter).toEqual({
+      op: "not",
+      filter: { op: "contains", field: "tags", value: "hooks" },
+    });
   });
 
   it("reads dates relative to the injected clock", () => {
     expect(p("released last year").filter).toEqual({ op: "eq", field: "year", value: 2023 });
-    expect(p("published in the last 3 months").filter).toEqual({ op: "gte", field: "published", value: Date.UTC(2024, 2, 15) });
+    expect(p("published in the last 3 months").filter).toEqual({
+      op: "gte",
+      field: "published",
+      value: Date.UTC(2024, 2, 15),
+    });
     const later = parse("released last year", schema, { now: () => new Date("2030-01-02T00:00:00Z") });
     expect(later.filter).toEqual({ op: "eq", field: "year", value: 2029 });
   });

@@ -22,7 +22,9 @@ function vectors(n: number, seed: number): number[][] {
 async function fill(store: VectorStore, name: string) {
   const recs = syntheticRecords(name, N, 11);
   const vs = vectors(N, 3);
-  await store.upsert(recs.map((rec, i) => ({ id: rec.id, text: `doc ${rec.id}`, metadata: rec.metadata, vector: vs[i]! })));
+  await store.upsert(
+    recs.map((rec, i) => ({ id: rec.id, text: `doc ${rec.id}`, metadata: rec.metadata, vector: vs[i]! })),
+  );
 }
 
 /** No one-argument `$and`/`$or`, no empty object anywhere in a Chroma `where`. */
@@ -44,7 +46,9 @@ beforeAll(async () => {
   try {
     chromaUrl = (await startChroma()).url;
   } catch (e) {
-    throw new Error(`Chroma is needed for this test (run \`bash scripts/setup.sh\`): ${(e as Error).message}`);
+    throw new Error(
+      `Chroma is needed for this test (run \`bash scripts/setup.sh\`): ${(e as Error).message}`,
+    );
   }
 });
 afterAll(() => stopAllServices());
@@ -54,7 +58,11 @@ describe("parsed filters on the in-memory store and on Chroma", () => {
     it(`${name}: every labelled request selects the same documents in both stores`, async () => {
       const schema = schemas[name]!;
       const memory = new InMemoryVectorStore({ dimensions: DIM });
-      const chroma = await createChromaVectorStore({ url: chromaUrl, collection: `self_query_${name}`, dimensions: DIM });
+      const chroma = await createChromaVectorStore({
+        url: chromaUrl,
+        collection: `self_query_${name}`,
+        dimensions: DIM,
+      });
       await fill(memory, name);
       await fill(chroma, name);
       const probe = vectors(1, 99)[0]!;
@@ -86,18 +94,28 @@ describe("parsed filters on the in-memory store and on Chroma", () => {
         parser: { kind: "rules", parse: (r, s) => parse(r, s, { now: () => NOW }) },
         retriever: {
           async retrieve(_query, opts = {}) {
-            const hits = await store.query(vectors(1, 99)[0]!, { k: opts.k ?? 10, filter: opts.filter as Filter | null });
+            const hits = await store.query(vectors(1, 99)[0]!, {
+              k: opts.k ?? 10,
+              filter: opts.filter as Filter | null,
+            });
             return { documents: hits, timings: {} };
           },
         },
         defaultFilter: { op: "eq", field: "in_stock", value: true },
       });
     const memory = new InMemoryVectorStore({ dimensions: DIM });
-    const chroma = await createChromaVectorStore({ url: chromaUrl, collection: "self_query_products", dimensions: DIM });
+    const chroma = await createChromaVectorStore({
+      url: chromaUrl,
+      collection: "self_query_products",
+      dimensions: DIM,
+    });
     await fill(memory, "products");
     await fill(chroma, "products");
     const request = "sony or samsung products under $1500, not black";
-    const [a, b] = await Promise.all([make(memory).retrieve(request, { k: N }), make(chroma).retrieve(request, { k: N })]);
+    const [a, b] = await Promise.all([
+      make(memory).retrieve(request, { k: N }),
+      make(chroma).retrieve(request, { k: N }),
+    ]);
     expect(b.documents.map((d) => d.id).sort()).toEqual(a.documents.map((d) => d.id).sort());
     expect(a.documents.length).toBeGreaterThan(0);
     for (const d of a.documents) {

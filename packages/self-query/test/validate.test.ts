@@ -3,11 +3,21 @@ import { describe, expect, it } from "vitest";
 import { defineSchema, SchemaFilterError, validateSchemaFilter } from "../src/index.js";
 
 const schema = defineSchema([
-  { name: "technology", type: "string", description: "tech", values: ["redis", { value: "kubernetes", synonyms: ["k8s"] }] },
+  {
+    name: "technology",
+    type: "string",
+    description: "tech",
+    values: ["redis", { value: "kubernetes", synonyms: ["k8s"] }],
+  },
   { name: "author", type: "string", description: "free text" },
   { name: "published", type: "date", description: "date" },
   { name: "pages", type: "number", description: "pages" },
-  { name: "open_access", type: "boolean", description: "oa", values: [{ value: false, synonyms: ["paywalled"] }] },
+  {
+    name: "open_access",
+    type: "boolean",
+    description: "oa",
+    values: [{ value: false, synonyms: ["paywalled"] }],
+  },
   { name: "tags", type: "string[]", description: "tags", values: ["hooks", "state"] },
 ]);
 const now = new Date("2024-06-15T00:00:00Z");
@@ -21,7 +31,13 @@ describe("defineSchema", () => {
     [[{ name: "a", type: "number", description: "", values: ["1"] }], "enumerated"],
     [[{ name: "a", type: "boolean", description: "", values: ["yes"] }], "bad enumerated"],
     [[{ name: "a", type: "string", description: "", units: { h: 60 } }], "units"],
-    [[{ name: "a", type: "string", description: "" }, { name: "a", type: "string", description: "" }], "duplicate"],
+    [
+      [
+        { name: "a", type: "string", description: "" },
+        { name: "a", type: "string", description: "" },
+      ],
+      "duplicate",
+    ],
   ])("rejects %j", (attrs, message) => {
     expect(() => defineSchema(attrs as never)).toThrowError(ValidationError);
     expect(() => defineSchema(attrs as never)).toThrowError(message);
@@ -74,7 +90,9 @@ describe("validateSchemaFilter", () => {
         { op: "lt", field: "published", value: Date.UTC(2023, 0, 1) },
       ],
     });
-    expect(validateSchemaFilter({ op: "eq", field: "published", value: "2023-03-01T10:00:00Z" }, schema)).toEqual({
+    expect(
+      validateSchemaFilter({ op: "eq", field: "published", value: "2023-03-01T10:00:00Z" }, schema),
+    ).toEqual({
       op: "eq",
       field: "published",
       value: Date.parse("2023-03-01T10:00:00Z"),

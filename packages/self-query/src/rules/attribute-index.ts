@@ -27,7 +27,28 @@ export interface AttributeIndex {
   units: Map<string, Array<{ attr: AttributeInfo; factor: number }>>;
 }
 
-const GENERIC_NAME_WORDS = new Set(["at", "is", "has", "have", "can", "was", "in", "of", "the", "id", "num", "number", "count", "total", "value", "flag", "on", "by", "a", "to"]);
+const GENERIC_NAME_WORDS = new Set([
+  "at",
+  "is",
+  "has",
+  "have",
+  "can",
+  "was",
+  "in",
+  "of",
+  "the",
+  "id",
+  "num",
+  "number",
+  "count",
+  "total",
+  "value",
+  "flag",
+  "on",
+  "by",
+  "a",
+  "to",
+]);
 
 /** Stem for cue words, so `rated`/`rating`, `cited`/`citations`, `released`/`release` meet. */
 export function cueStem(word: string): string {
@@ -91,7 +112,9 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
       for (const s of v.synonyms ?? []) addPhrase(attr, v.value, s);
     }
     if (attr.type === "boolean") {
-      const core = words.filter((w, i) => !(i === 0 && ["is", "has", "have", "can", "was", "with"].includes(w)));
+      const core = words.filter(
+        (w, i) => !(i === 0 && ["is", "has", "have", "can", "was", "with"].includes(w)),
+      );
       if (core.length > 0) {
         const explicit = enumValues(attr).some((v) => v.value === true && (v.synonyms?.length ?? 0) > 0);
         if (!explicit || core.length > 1) addPhrase(attr, true, core.join(" "));
@@ -126,6 +149,8 @@ export function cueAttributes(index: AttributeIndex, word: string): AttributeInf
 /** Whether a number attribute is priced in money (name, synonyms or units mention price/cost/$). */
 export function isMoney(attr: AttributeInfo): boolean {
   if (attr.type !== "number") return false;
-  const words = [attr.name, ...(attr.synonyms ?? []), ...Object.keys(attr.units ?? {})].join(" ").toLowerCase();
+  const words = [attr.name, ...(attr.synonyms ?? []), ...Object.keys(attr.units ?? {})]
+    .join(" ")
+    .toLowerCase();
   return /price|cost|fee|salary|budget|amount|msrp|\$|dollar|euro|usd|€|£/.test(words);
 }

@@ -2,8 +2,39 @@ import type { Filter, FilterScalar } from "@ragloom/core";
 import { FILLER, type Mention, negationBefore, type ParseContext } from "./context.js";
 import { OR_WORDS, POSTFIX_NEGATIONS } from "./lexicon.js";
 
-const LIST_GAP = new Set(["or", "and", "nor", ",", "/", "&", "the", "a", "an", "either", "neither", "also", "plus", ";"]);
-const CONNECTORS = new Set(["and", "or", "nor", ",", "/", "&", "but", "plus", "also", ";", "either", "as", "well", "while", "yet"]);
+const LIST_GAP = new Set([
+  "or",
+  "and",
+  "nor",
+  ",",
+  "/",
+  "&",
+  "the",
+  "a",
+  "an",
+  "either",
+  "neither",
+  "also",
+  "plus",
+  ";",
+]);
+const CONNECTORS = new Set([
+  "and",
+  "or",
+  "nor",
+  ",",
+  "/",
+  "&",
+  "but",
+  "plus",
+  "also",
+  ";",
+  "either",
+  "as",
+  "well",
+  "while",
+  "yet",
+]);
 
 function gap(ctx: ParseContext, from: number, to: number) {
   return ctx.tokens.slice(from, to).map((t, k) => ({ low: t.low, i: from + k }));

@@ -1,19 +1,72 @@
 import type { Token } from "./tokenize.js";
 
 const ONES: Record<string, number> = {
-  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18,
-  nineteen: 19, dozen: 12, couple: 2,
+  zero: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  dozen: 12,
+  couple: 2,
 };
 const TENS: Record<string, number> = {
-  twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
 };
-const SCALES: Record<string, number> = { hundred: 100, thousand: 1000, million: 1_000_000, billion: 1_000_000_000 };
+const SCALES: Record<string, number> = {
+  hundred: 100,
+  thousand: 1000,
+  million: 1_000_000,
+  billion: 1_000_000_000,
+};
 const DECADE_WORDS: Record<string, number> = {
-  twenties: 1920, thirties: 1930, forties: 1940, fifties: 1950, sixties: 1960, seventies: 1970, eighties: 1980,
-  nineties: 1990, noughties: 2000, aughts: 2000,
+  twenties: 1920,
+  thirties: 1930,
+  forties: 1940,
+  fifties: 1950,
+  sixties: 1960,
+  seventies: 1970,
+  eighties: 1980,
+  nineties: 1990,
+  noughties: 2000,
+  aughts: 2000,
 };
-const CURRENCY = new Set(["$", "€", "£", "¥", "usd", "eur", "gbp", "dollars", "dollar", "euros", "euro", "bucks", "pounds"]);
+const CURRENCY = new Set([
+  "$",
+  "€",
+  "£",
+  "¥",
+  "usd",
+  "eur",
+  "gbp",
+  "dollars",
+  "dollar",
+  "euros",
+  "euro",
+  "bucks",
+  "pounds",
+]);
 
 /** A number read from the request. */
 export interface NumberRead {
@@ -71,7 +124,15 @@ function wordNumber(tokens: Token[], i: number): { value: number; end: number } 
     if (!ok) break;
     any = true;
     j++;
-    if (tokens[j]?.low === "and" && tokens[j + 1] && /^(one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)/.test(tokens[j + 1]!.low) && current >= 100) j++;
+    if (
+      tokens[j]?.low === "and" &&
+      tokens[j + 1] &&
+      /^(one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)/.test(
+        tokens[j + 1]!.low,
+      ) &&
+      current >= 100
+    )
+      j++;
     if (tokens[j]?.low === "of" && tokens[j - 1]?.low === "couple") j++;
   }
   if (!any) return undefined;
@@ -101,7 +162,11 @@ export function readNumber(tokens: Token[], i: number): NumberRead | undefined {
     else if (suffix === "s" || /^(st|nd|rd|th)$/.test(suffix)) return undefined;
     else if (suffix) unit = suffix;
     j++;
-    if (tokens[j] && (tokens[j]!.low === "k" || tokens[j]!.low === "thousand") && tokens[j]!.start === tokens[j - 1]!.end) {
+    if (
+      tokens[j] &&
+      (tokens[j]!.low === "k" || tokens[j]!.low === "thousand") &&
+      tokens[j]!.start === tokens[j - 1]!.end
+    ) {
       value *= 1000;
       j++;
     }
@@ -109,7 +174,14 @@ export function readNumber(tokens: Token[], i: number): NumberRead | undefined {
       currency = true;
       j++;
     }
-    return { value, end: j, currency, unit, words: false, plainInteger: !m[2] && !suffix && !m[1]!.includes(",") };
+    return {
+      value,
+      end: j,
+      currency,
+      unit,
+      words: false,
+      plainInteger: !m[2] && !suffix && !m[1]!.includes(","),
+    };
   }
   if (currency) return undefined;
   const w = wordNumber(tokens, j);
@@ -139,13 +211,13 @@ export function readDecade(tokens: Token[], i: number): DecadeRead | undefined {
   const t = tokens[j];
   if (!t) return undefined;
   let start: number | undefined;
-  let m = /^(\d{2}|\d{4})(?:'s|s)$/.exec(t.low);
+  const m = /^(\d{2}|\d{4})(?:'s|s)$/.exec(t.low);
   let end = j + 1;
   if (m) {
     const n = Number(m[1]);
     start = m[1]!.length === 2 ? twoDigitDecade(n) : n;
-  } else if ((m = /^'(\d{2})'?s$/.exec(t.low))) {
-    start = twoDigitDecade(Number(m[1]));
+  } else if (/^'(\d{2})'?s$/.test(t.low)) {
+    start = twoDigitDecade(Number(t.low.slice(1, 3)));
   } else if (/^(\d{2}|\d{4})$/.test(t.low) && tokens[j + 1]?.low === "'" && tokens[j + 2]?.low === "s") {
     const n = Number(t.low);
     start = t.low.length === 2 ? twoDigitDecade(n) : n;

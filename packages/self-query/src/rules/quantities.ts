@@ -1,6 +1,5 @@
 import type { Filter } from "@ragloom/core";
-import * as chrono from "chrono-node";
-import { addUnits, componentsToPeriod, dayPeriod, monthPeriod, type Period, parseDateText, utc, yearPeriod } from "../dates.js";
+import { addUnits, yearPeriod } from "../dates.js";
 import type { AttributeInfo } from "../schema.js";
 import { cueAttributes, isMoney } from "./attribute-index.js";
 import { addMention, allFree, isFree, type ParseContext } from "./context.js";
@@ -15,164 +14,44 @@ import {
   type RangeOp,
   splitPhrases,
 } from "./lexicon.js";
-import { type NumberRead, readDecade, readNumber } from "./numbers.js";
-
-type TimeUnit = "day" | "week" | "month" | "year";
-
-type Value =
-  | { kind: "number"; n: NumberRead; start: number; end: number }
-  | { kind: "period"; p: Period; start: number; end: number; cued: boolean; decade: boolean; subYear: boolean }
-  | { kind: "since"; t: number; start: number; end: number }
-  | { kind: "duration"; count: number; unit: TimeUnit; start: number; end: number };
+import type { NumberRead } from "./numbers.js";
+import { readValue, type Value } from "./value-readers.js";
 
 const PREFIX = splitPhrases(PREFIX_COMPARATIVES).sort((a, b) => b[0].length - a[0].length);
 const POSTFIX = splitPhrases(POSTFIX_COMPARATIVES).sort((a, b) => b[0].length - a[0].length);
-const TIME_UNITS: Record<string, TimeUnit> = {
-  day: "day", days: "day", week: "week", weeks: "week", month: "month", months: "month", year: "year", years: "year", yr: "year", yrs: "year",
-};
-const MONTHS = /^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)(uary|ruary|ch|il|e|y|ust|tember|ober|ember)?\.?$/;
 const RANGE_JOINERS = new Set(["and", "to", "-", "–", "—", "through", "thru", "until", "till"]);
 /** Comparatives that read a number as a date when both fit (after 2020, since 2019). */
-const DATE_ONLY = new Set(["after", "before", "since", "until", "till", "prior", "later", "earlier", "newer", "older", "as", "starting", "pre", "post", "through", "from"]);
-
-function startOfUnit(now: Date, unit: TimeUnit): number {
-  const y = now.getUTCFullYear();
-  const m = now.getUTCMonth() + 1;
-  if (unit === "year") return utc(y);
-  if (unit === "month") return utc(y, m);
-  const day = utc(y, m, now.getUTCDate());
-  if (unit === "week") return day - ((now.getUTCDay() + 6) % 7) * 86_400_000; // ISO week starts Monday
-  return day;
-}
-
-function unitPeriod(t: number, unit: TimeUnit): Period {
-  const d = new Date(t);
-  if (unit === "year") return yearPeriod(d.getUTCFullYear());
-  if (unit === "month") return monthPeriod(d.getUTCFullYear(), d.getUTCMonth() + 1);
-  if (unit === "week") return { start: t, end: t + 7 * 86_400_000 };
-  return dayPeriod(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
-}
-
-function readRelative(ctx: ParseContext, i: number): Value | undefined {
-  const t = ctx.tokens;
-  const now = ctx.now;
-  const low = (k: number) => t[k]?.low ?? "";
-  const ref = now.getTime();
-  if (low(i) === "today") return { kind: "period", p: unitPeriod(ref, "day"), start: i, end: i + 1, cued: true, decade: false, subYear: true };
-  if (low(i) === "yesterday") {
-    return { kind: "period", p: unitPeriod(ref - 86_400_000, "day"), start: i, end: i + 1, cued: true, decade: false, subYear: true };
-  }
-  let j = i;
-  const article = low(j) === "the";
-  if (article) j++;
-  const w = low(j);
-  if (w === "this" || w === "current") {
-    const unit = TIME_UNITS[low(j + 1)];
-    if (!unit || article) return undefined;
-    const start = startOfUnit(now, unit);
-    return { kind: "period", p: { start, end: addUnits(start, unit, 1) }, start: i, end: j + 2, cued: true, decade: false, subYear: unit !== "year" };
-  }
-  if (w === "last" || w === "past" || w === "previous" || w === "recent" || w === "prior") {
-    const n = readNumber(t, j + 1);
-    if (n && TIME_UNITS[low(n.end)]) {
-      const unit = TIME_UNITS[low(n.end)]!;
-      return { kind: "since", t: addUnits(ref, unit, -n.value), start: i, end: n.end + 1 };
-    }
-    const unit = TIME_UNITS[low(j + 1)];
-    if (!unit) return undefined;
-    if (!article && (w === "last" || w === "previous")) {
-      const start = addUnits(startOfUnit(now, unit), unit, -1);
-      return { kind: "period", p: { start, end: addUnits(start, unit, 1) }, start: i, end: j + 2, cued: true, decade: false, subYear: unit !== "year" };
-    }
-    return { kind: "since", t: addUnits(ref, unit, -1), start: i, end: j + 2 };
-  }
-  if (article) return undefined;
-  const n = readNumber(t, i);
-  if (n && !n.currency && TIME_UNITS[low(n.end)]) {
-    const unit = TIME_UNITS[low(n.end)]!;
-    if (low(n.end + 1) === "ago") {
-      const p = unitPeriod(addUnits(ref, unit, -n.value), unit);
-      return { kind: "period", p, start: i, end: n.end + 2, cued: true, decade: false, subYear: unit !== "year" };
-    }
-  }
-  return undefined;
-}
-
-function readDate(ctx: ParseContext, i: number): Value | undefined {
-  const t = ctx.tokens[i];
-  if (!t) return undefined;
-  if (/^\d{4}-\d{1,2}-\d{1,2}$/.test(t.low)) {
-    const p = parseDateText(t.low, ctx.now);
-    return p ? { kind: "period", p, start: i, end: i + 1, cued: true, decade: false, subYear: true } : undefined;
-  }
-  const quarter = /^q([1-4])$/.exec(t.low);
-  const qYear = ctx.tokens[i + 1]?.low ?? "";
-  if (quarter && /^\d{4}$/.test(qYear) && isFree(ctx, i + 1)) {
-    const q = Number(quarter[1]);
-    const p = { start: utc(Number(qYear), 3 * q - 2), end: utc(Number(qYear), 3 * q + 1) };
-    return { kind: "period", p, start: i, end: i + 2, cued: true, decade: false, subYear: true };
-  }
-  const isMonth = MONTHS.test(t.low) || (/^\d{1,2}(st|nd|rd|th)?$/.test(t.low) && MONTHS.test(ctx.tokens[i + 1]?.low ?? ""));
-  if (!isMonth) return undefined;
-  if (t.low === "may" || t.low === "march" || t.low === "mar") {
-    // "may"/"march" are usually verbs: only a date with a year or day next to them
-    if (!/^\d/.test(ctx.tokens[i + 1]?.low ?? "")) return undefined;
-  }
-  const text = ctx.tokens
-    .slice(i, i + 6)
-    .map((x) => x.text)
-    .join(" ");
-  const r = chrono.parse(text, ctx.now, { forwardDate: false })[0];
-  if (!r || r.index !== 0) return undefined;
-  const p = componentsToPeriod(r.start, ctx.now);
-  if (!p) return undefined;
-  // how many tokens chrono used
-  let used = 0;
-  let len = 0;
-  while (used < 6 && i + used < ctx.tokens.length && len < r.text.length) {
-    len += ctx.tokens[i + used]!.text.length + 1;
-    used++;
-  }
-  if (!allFree(ctx, i, i + used)) return undefined;
-  const yearKnown = r.start.isCertain("year");
-  return { kind: "period", p, start: i, end: i + used, cued: yearKnown, decade: false, subYear: true };
-}
-
-function readValue(ctx: ParseContext, i: number): Value | undefined {
-  if (!isFree(ctx, i)) return undefined;
-  const rel = readRelative(ctx, i);
-  if (rel) return allFree(ctx, i, rel.end) ? rel : undefined;
-  const dec = readDecade(ctx.tokens, i);
-  if (dec && allFree(ctx, i, dec.end)) {
-    return { kind: "period", p: { start: utc(dec.from), end: utc(dec.to + 1) }, start: i, end: dec.end, cued: true, decade: true, subYear: false };
-  }
-  const date = readDate(ctx, i);
-  if (date) return date;
-  let n = readNumber(ctx.tokens, i);
-  const low = ctx.tokens[i]?.low;
-  if (!n && (low === "a" || low === "an") && isFree(ctx, i + 1)) {
-    // "an hour", "a year"
-    const unit = ctx.tokens[i + 1]?.low ?? "";
-    if (ctx.index.units.has(unit) || TIME_UNITS[unit]) n = { value: 1, end: i + 1, currency: false, words: true, plainInteger: false };
-  }
-  if (!n || !allFree(ctx, i, n.end)) return undefined;
-  const unitWord = ctx.tokens[n.end]?.low ?? "";
-  if (!n.currency && TIME_UNITS[unitWord] && !ctx.index.units.has(unitWord) && isFree(ctx, n.end)) {
-    return { kind: "duration", count: n.value, unit: TIME_UNITS[unitWord]!, start: i, end: n.end + 1 };
-  }
-  return { kind: "number", n, start: i, end: n.end };
-}
+const DATE_ONLY = new Set([
+  "after",
+  "before",
+  "since",
+  "until",
+  "till",
+  "prior",
+  "later",
+  "earlier",
+  "newer",
+  "older",
+  "as",
+  "starting",
+  "pre",
+  "post",
+  "through",
+  "from",
+]);
 
 function readPrefix(ctx: ParseContext, i: number): { op: RangeOp; end: number; words: string[] } | undefined {
   for (const [words, op] of PREFIX) {
-    if (matchesAt(ctx.tokens, i, words) && allFree(ctx, i, i + words.length)) return { op, end: i + words.length, words };
+    if (matchesAt(ctx.tokens, i, words) && allFree(ctx, i, i + words.length))
+      return { op, end: i + words.length, words };
   }
   return undefined;
 }
 
 function readPostfix(ctx: ParseContext, i: number): { op: RangeOp; end: number } | undefined {
   for (const [words, op] of POSTFIX) {
-    if (matchesAt(ctx.tokens, i, words) && allFree(ctx, i, i + words.length)) return { op, end: i + words.length };
+    if (matchesAt(ctx.tokens, i, words) && allFree(ctx, i, i + words.length))
+      return { op, end: i + words.length };
   }
   return undefined;
 }
@@ -208,11 +87,16 @@ function cueBefore(ctx: ParseContext, i: number): Cue | undefined {
     const t = ctx.tokens[j]!;
     for (const cp of ctx.index.cuePhrases) {
       const s = j - cp.words.length + 1;
-      if (matchesAt(ctx.tokens, s, cp.words) && allFree(ctx, s, j + 1)) return { attrs: [cp.attr], start: s, end: i };
+      if (matchesAt(ctx.tokens, s, cp.words) && allFree(ctx, s, j + 1))
+        return { attrs: [cp.attr], start: s, end: i };
     }
     const attrs = cueAttributes(ctx.index, t.low);
     if (attrs.length) return { attrs, start: j, end: i };
-    if (!BRIDGE_WORDS.has(t.low) && !["a", "rating", "with", "has", "have", "having", "costing", "priced", "whose"].includes(t.low)) return undefined;
+    if (
+      !BRIDGE_WORDS.has(t.low) &&
+      !["a", "rating", "with", "has", "have", "having", "costing", "priced", "whose"].includes(t.low)
+    )
+      return undefined;
   }
   return undefined;
 }
@@ -230,11 +114,18 @@ function andOf(filters: Filter[]): Filter {
 }
 
 /** Filter of a period on a date attribute. */
-function periodOnDate(ctx: ParseContext, field: string, op: RangeOp | "in", v: Extract<Value, { kind: "period" }>): Filter {
+function periodOnDate(
+  ctx: ParseContext,
+  field: string,
+  op: RangeOp | "in",
+  v: Extract<Value, { kind: "period" }>,
+): Filter {
   const { start, end } = v.p;
   switch (op) {
     case "gt":
-      return v.decade || ctx.afterPeriod === "end" ? rangeFilter(field, "gte", end) : rangeFilter(field, "gt", start);
+      return v.decade || ctx.afterPeriod === "end"
+        ? rangeFilter(field, "gte", end)
+        : rangeFilter(field, "gt", start);
     case "gte":
       return rangeFilter(field, "gte", start);
     case "lt":
@@ -242,7 +133,9 @@ function periodOnDate(ctx: ParseContext, field: string, op: RangeOp | "in", v: E
     case "lte":
       return rangeFilter(field, "lt", end);
     default:
-      return end > start ? andOf([rangeFilter(field, "gte", start), rangeFilter(field, "lt", end)]) : rangeFilter(field, "eq", start);
+      return end > start
+        ? andOf([rangeFilter(field, "gte", start), rangeFilter(field, "lt", end)])
+        : rangeFilter(field, "eq", start);
   }
 }
 
@@ -260,7 +153,9 @@ function periodOnYear(field: string, op: RangeOp | "in", v: Extract<Value, { kin
     case "lte":
       return rangeFilter(field, "lte", to);
     default:
-      return from === to ? rangeFilter(field, "eq", from) : andOf([rangeFilter(field, "gte", from), rangeFilter(field, "lte", to)]);
+      return from === to
+        ? rangeFilter(field, "eq", from)
+        : andOf([rangeFilter(field, "gte", from), rangeFilter(field, "lte", to)]);
   }
 }
 
@@ -277,7 +172,12 @@ function pickTimeAttr(ctx: ParseContext, cues: Array<Cue | undefined>): Attribut
   return all.find((a) => a.type === "date") ?? all[0];
 }
 
-function pickNumberAttr(ctx: ParseContext, v: Extract<Value, { kind: "number" }>, cues: Array<Cue | undefined>, comparator: string[] | undefined): { attr: AttributeInfo; factor: number } | undefined {
+function pickNumberAttr(
+  ctx: ParseContext,
+  v: Extract<Value, { kind: "number" }>,
+  cues: Array<Cue | undefined>,
+  comparator: string[] | undefined,
+): { attr: AttributeInfo; factor: number } | undefined {
   const numeric = (a: AttributeInfo) => a.type === "number" && !ctx.schema.isYear(a);
   for (const c of cues) {
     const a = c?.attrs.find(numeric);
@@ -301,7 +201,12 @@ function pickNumberAttr(ctx: ParseContext, v: Extract<Value, { kind: "number" }>
   }
   // "under 50" may default to the only number attribute; "at least 4 stars" (an unknown unit) may not
   const next = ctx.tokens[v.end];
-  if (next && !EDGE_FILLER.has(next.low) && !/^[^\p{L}\p{N}]+$/u.test(next.low) && !POSTFIX.some(([w]) => w[0] === next.low)) {
+  if (
+    next &&
+    !EDGE_FILLER.has(next.low) &&
+    !/^[^\p{L}\p{N}]+$/u.test(next.low) &&
+    !POSTFIX.some(([w]) => w[0] === next.low)
+  ) {
     return undefined;
   }
   return { attr: numbers[0]!, factor: 1 };
@@ -315,7 +220,13 @@ function isYearNumber(n: NumberRead): boolean {
  * Builds a mention for `value` with comparator `op` (or none), spanning `start..` plus cues.
  * Returns the end token of what it consumed, or -1 when the value is not a filter.
  */
-function build(ctx: ParseContext, value: Value, op: RangeOp | undefined, start: number, comparator?: string[]): number {
+function build(
+  ctx: ParseContext,
+  value: Value,
+  op: RangeOp | undefined,
+  start: number,
+  comparator?: string[],
+): number {
   const post = op ? undefined : readPostfix(ctx, value.end);
   let theOp = op ?? post?.op;
   let end = post?.end ?? value.end;
@@ -332,7 +243,7 @@ function build(ctx: ParseContext, value: Value, op: RangeOp | undefined, start: 
     if (!theOp && !after && !before) return -1;
     const picked = pickNumberAttr(ctx, value, [after, before], comparator);
     if (!picked) return -1;
-    if (after && after.attrs.includes(picked.attr)) end = Math.max(end, after.end, post2?.end ?? 0);
+    if (after?.attrs.includes(picked.attr)) end = Math.max(end, after.end, post2?.end ?? 0);
     const s = before?.attrs.includes(picked.attr) ? before.start : start;
     const n = value.n.value * (after?.factor ?? picked.factor);
     emit(ctx, picked.attr, rangeFilter(picked.attr.name, theOp ?? "eq", n), s, end);
@@ -340,19 +251,43 @@ function build(ctx: ParseContext, value: Value, op: RangeOp | undefined, start: 
   }
   if (value.kind === "number") {
     // a plain integer that could be a year
-    const numericCue = [after, before].some((c) => c?.attrs.some((a) => a.type === "number" && !ctx.schema.isYear(a)));
-    const timeCue = [after, before].some((c) => c?.attrs.some((a) => a.type === "date" || ctx.schema.isYear(a)));
+    const numericCue = [after, before].some((c) =>
+      c?.attrs.some((a) => a.type === "number" && !ctx.schema.isYear(a)),
+    );
+    const timeCue = [after, before].some((c) =>
+      c?.attrs.some((a) => a.type === "date" || ctx.schema.isYear(a)),
+    );
     if (numericCue && !timeCue && !(comparator && DATE_ONLY.has(comparator[0]!))) {
       const picked = pickNumberAttr(ctx, value, [after, before], comparator);
       if (!picked) return -1;
       if (after?.attrs.includes(picked.attr)) end = Math.max(end, after.end);
-      emit(ctx, picked.attr, rangeFilter(picked.attr.name, theOp ?? "eq", value.n.value * (after?.factor ?? picked.factor)), before?.attrs.includes(picked.attr) ? before.start : start, end);
+      emit(
+        ctx,
+        picked.attr,
+        rangeFilter(picked.attr.name, theOp ?? "eq", value.n.value * (after?.factor ?? picked.factor)),
+        before?.attrs.includes(picked.attr) ? before.start : start,
+        end,
+      );
       return end;
     }
     if (!theOp && !timeCue && !DATE_PREPOSITIONS.has(prev) && !continuesTimeList(ctx, start)) return -1;
     if (LIKE_WORDS.has(prev)) return -1;
     const y = value.n.value;
-    return build(ctx, { kind: "period", p: yearPeriod(y), start: value.start, end, cued: true, decade: false, subYear: false }, theOp, start, comparator);
+    return build(
+      ctx,
+      {
+        kind: "period",
+        p: yearPeriod(y),
+        start: value.start,
+        end,
+        cued: true,
+        decade: false,
+        subYear: false,
+      },
+      theOp,
+      start,
+      comparator,
+    );
   }
   if (value.kind === "duration") {
     // "older than 2 years", "less than 6 months old", "within 3 months", "more than 2 years ago"
@@ -375,12 +310,21 @@ function build(ctx: ParseContext, value: Value, op: RangeOp | undefined, start: 
   const attr = pickTimeAttr(ctx, [before, after]);
   if (!attr) return -1;
   if (value.kind === "since") {
-    emit(ctx, attr, timeFilter(ctx, attr, "gte", value.t), before?.attrs.includes(attr) ? before.start : start, end);
+    emit(
+      ctx,
+      attr,
+      timeFilter(ctx, attr, "gte", value.t),
+      before?.attrs.includes(attr) ? before.start : start,
+      end,
+    );
     return end;
   }
   if (!theOp && !value.cued && !DATE_PREPOSITIONS.has(prev) && !before && !after) return -1;
   if (after?.attrs.includes(attr)) end = Math.max(end, after.end);
-  const filter = attr.type === "date" ? periodOnDate(ctx, attr.name, theOp ?? "in", value) : periodOnYear(attr.name, theOp ?? "in", value);
+  const filter =
+    attr.type === "date"
+      ? periodOnDate(ctx, attr.name, theOp ?? "in", value)
+      : periodOnYear(attr.name, theOp ?? "in", value);
   emit(ctx, attr, filter, before?.attrs.includes(attr) ? before.start : start, end);
   return end;
 }
@@ -394,7 +338,7 @@ function continuesTimeList(ctx: ParseContext, i: number): boolean {
   return !!m && (m.attr.type === "date" || ctx.schema.isYear(m.attr));
 }
 
-function timeFilter(ctx: ParseContext, attr: AttributeInfo, op: RangeOp, t: number): Filter {
+function timeFilter(_ctx: ParseContext, attr: AttributeInfo, op: RangeOp, t: number): Filter {
   if (attr.type === "date") return rangeFilter(attr.name, op, t);
   const year = new Date(t).getUTCFullYear();
   return rangeFilter(attr.name, op === "gt" ? "gte" : op === "lt" ? "lte" : op, year);
@@ -430,21 +374,40 @@ function tryRange(ctx: ParseContext, i: number): number {
     if (after?.attrs.includes(picked.attr)) end = after.end;
     const f = after?.factor ?? picked.factor;
     const [lo, hi] = [a.n.value * f, b.n.value * f].sort((x, y) => x - y);
-    emit(ctx, picked.attr, andOf([rangeFilter(picked.attr.name, "gte", lo!), rangeFilter(picked.attr.name, "lte", hi!)]), before?.attrs.includes(picked.attr) ? before.start : i, end);
+    emit(
+      ctx,
+      picked.attr,
+      andOf([rangeFilter(picked.attr.name, "gte", lo!), rangeFilter(picked.attr.name, "lte", hi!)]),
+      before?.attrs.includes(picked.attr) ? before.start : i,
+      end,
+    );
     return end;
   }
   const pa = a.kind === "number" ? yearPeriod(a.n.value) : (a as Extract<Value, { kind: "period" }>).p;
-  const pb = b.kind === "number" ? yearPeriod((b as Extract<Value, { kind: "number" }>).n.value) : (b as Extract<Value, { kind: "period" }>).p;
+  const pb =
+    b.kind === "number"
+      ? yearPeriod((b as Extract<Value, { kind: "number" }>).n.value)
+      : (b as Extract<Value, { kind: "period" }>).p;
   const before = cueBefore(ctx, i);
   const attr = pickTimeAttr(ctx, [before]);
   if (!attr) return -1;
-  if (lead !== "between" && lead !== "from" && !before && !(a.kind === "period" && a.cued) && !DATE_PREPOSITIONS.has(t[i - 1]?.low ?? "")) return -1;
+  if (
+    lead !== "between" &&
+    lead !== "from" &&
+    !before &&
+    !(a.kind === "period" && a.cued) &&
+    !DATE_PREPOSITIONS.has(t[i - 1]?.low ?? "")
+  )
+    return -1;
   const lo = Math.min(pa.start, pb.start);
   const hi = Math.max(pa.end, pb.end);
   const filter =
     attr.type === "date"
       ? andOf([rangeFilter(attr.name, "gte", lo), rangeFilter(attr.name, "lt", hi)])
-      : andOf([rangeFilter(attr.name, "gte", new Date(lo).getUTCFullYear()), rangeFilter(attr.name, "lte", new Date(hi - 1).getUTCFullYear())]);
+      : andOf([
+          rangeFilter(attr.name, "gte", new Date(lo).getUTCFullYear()),
+          rangeFilter(attr.name, "lte", new Date(hi - 1).getUTCFullYear()),
+        ]);
   emit(ctx, attr, filter, before?.attrs.includes(attr) ? before.start : i, b.end);
   return b.end;
 }

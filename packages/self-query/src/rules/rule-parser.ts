@@ -35,7 +35,8 @@ function remainder(ctx: ParseContext): string {
   const kept = ctx.tokens.filter((_, i) => ctx.owner[i] === -1);
   let a = 0;
   let b = kept.length;
-  const drop = (t: { low: string }) => EDGE_FILLER.has(t.low) || (PUNCT.test(t.low) && !/^["'“”]$/.test(t.low));
+  const drop = (t: { low: string }) =>
+    EDGE_FILLER.has(t.low) || (PUNCT.test(t.low) && !/^["'“”]$/.test(t.low));
   while (a < b && drop(kept[a]!)) a++;
   while (b > a && drop(kept[b - 1]!)) b--;
   const words = kept.slice(a, b);
@@ -45,7 +46,10 @@ function remainder(ctx: ParseContext): string {
     const glued = prev && prev.end === t.start;
     out += k === 0 || glued || /^[,.;:!?)]$/.test(t.text) ? t.text : ` ${t.text}`;
   });
-  return out.replace(/\s+,/g, ",").replace(/,(\s*,)+/g, ",").trim();
+  return out
+    .replace(/\s+,/g, ",")
+    .replace(/,(\s*,)+/g, ",")
+    .trim();
 }
 
 /**
@@ -59,10 +63,15 @@ function remainder(ctx: ParseContext): string {
  * @returns `{ query, filter, parser: "rules", warnings }`; `filter` is validated against the schema.
  * @throws ValidationError for a non-string or too long request or an invalid schema.
  */
-export function parse(request: string, schema: SelfQuerySchema | CompiledSchema, options: RuleParserOptions = {}): SelfQueryResult {
+export function parse(
+  request: string,
+  schema: SelfQuerySchema | CompiledSchema,
+  options: RuleParserOptions = {},
+): SelfQueryResult {
   if (typeof request !== "string") throw new ValidationError("request must be a string");
   const max = options.maxRequestLength ?? 2000;
-  if (request.length > max) throw new ValidationError(`request is ${request.length} characters, more than maxRequestLength ${max}`);
+  if (request.length > max)
+    throw new ValidationError(`request is ${request.length} characters, more than maxRequestLength ${max}`);
   const compiled = "byName" in schema ? schema : compileSchema(schema);
   const text = request.normalize("NFKC").replace(CONTROL, " ");
   const tokens = tokenize(text);
@@ -90,9 +99,12 @@ export function parse(request: string, schema: SelfQuerySchema | CompiledSchema,
       // keep the conditions that validate on their own; say which were dropped
       const ok: Filter[] = [];
       for (const m of ctx.mentions) {
-        const leaf: Filter = m.kind === "range" ? m.filter! : { op: "eq", field: m.attr.name, value: m.value! };
+        const leaf: Filter =
+          m.kind === "range" ? m.filter! : { op: "eq", field: m.attr.name, value: m.value! };
         try {
-          ok.push(validateSchemaFilter(m.negated ? { op: "not", filter: leaf } : leaf, compiled, { now: ctx.now }));
+          ok.push(
+            validateSchemaFilter(m.negated ? { op: "not", filter: leaf } : leaf, compiled, { now: ctx.now }),
+          );
         } catch {
           ctx.warnings.push(`dropped a condition on "${m.attr.name}": ${(e as Error).message}`);
         }

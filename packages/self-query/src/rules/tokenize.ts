@@ -18,7 +18,12 @@ export function tokenize(text: string): Token[] {
   const out: Token[] = [];
   for (const m of text.matchAll(TOKEN)) {
     const t = m[0];
-    out.push({ text: t, low: t.toLowerCase().replace(/[’‘`]/g, "'"), start: m.index, end: m.index + t.length });
+    out.push({
+      text: t,
+      low: t.toLowerCase().replace(/[’‘`]/g, "'"),
+      start: m.index,
+      end: m.index + t.length,
+    });
   }
   return out;
 }

@@ -5,9 +5,52 @@ import { addMention, allFree, isFree, type ParseContext } from "./context.js";
 import { BRIDGE_WORDS, EDGE_FILLER, TAG_CUES, VALUE_CUES } from "./lexicon.js";
 
 const WORD = /^[\p{L}\p{N}][\p{L}\p{N}.\-'+#]*$/u;
-const HYPHEN_SUFFIXES = new Set(["language", "based", "style", "themed", "only", "speaking", "related", "specific", "powered", "flavored", "friendly"]);
+const HYPHEN_SUFFIXES = new Set([
+  "language",
+  "based",
+  "style",
+  "themed",
+  "only",
+  "speaking",
+  "related",
+  "specific",
+  "powered",
+  "flavored",
+  "friendly",
+]);
 /** Words after which a request-initial "go"/"express" is a verb, not a value. */
-const VERB_FOLLOWERS = new Set(["to", "from", "back", "with", "through", "into", "the", "a", "an", "up", "down", "out", "over", "ahead", "on", "for", "away", "home", "there", "here", "about", "by", "and", "or", "is", "it", "you", "me", "i", "we"]);
+const VERB_FOLLOWERS = new Set([
+  "to",
+  "from",
+  "back",
+  "with",
+  "through",
+  "into",
+  "the",
+  "a",
+  "an",
+  "up",
+  "down",
+  "out",
+  "over",
+  "ahead",
+  "on",
+  "for",
+  "away",
+  "home",
+  "there",
+  "here",
+  "about",
+  "by",
+  "and",
+  "or",
+  "is",
+  "it",
+  "you",
+  "me",
+  "i",
+  "we",
+]);
 const TOPIC_CUES = new Set(["about", "regarding", "on", "discussing", "concerning"]);
 
 /** Whether token `i` continues a list ("hooks or state") after a mention of `field`. */
@@ -27,7 +70,13 @@ export function typoDistance(a: string, b: string): number {
   if (d === 2 && a.length === b.length) {
     const diff: number[] = [];
     for (let k = 0; k < a.length && diff.length <= 2; k++) if (a[k] !== b[k]) diff.push(k);
-    if (diff.length === 2 && diff[1] === diff[0]! + 1 && a[diff[0]!] === b[diff[1]!] && a[diff[1]!] === b[diff[0]!]) return 1;
+    if (
+      diff.length === 2 &&
+      diff[1] === diff[0]! + 1 &&
+      a[diff[0]!] === b[diff[1]!] &&
+      a[diff[1]!] === b[diff[0]!]
+    )
+      return 1;
   }
   return d;
 }
@@ -39,7 +88,10 @@ export function typoBudget(length: number): number {
   return 0;
 }
 
-function candidates(ctx: ParseContext, i: number): { phrases: Phrase[]; len: number; fuzzy: boolean; negated: boolean } | undefined {
+function candidates(
+  ctx: ParseContext,
+  i: number,
+): { phrases: Phrase[]; len: number; fuzzy: boolean; negated: boolean } | undefined {
   const { tokens, index } = ctx;
   for (let len = Math.min(index.maxWords, tokens.length - i); len >= 1; len--) {
     if (!allFree(ctx, i, i + len)) continue;
@@ -51,7 +103,11 @@ function candidates(ctx: ParseContext, i: number): { phrases: Phrase[]; len: num
       // "spanish-language", "python-based": the part before the hyphen is the value
       const [head, ...rest] = words[0]!.split("-");
       const hit2 = index.byKey.get(stemmedKey([head!]));
-      if (hit2 && rest.length === 1 && (HYPHEN_SUFFIXES.has(rest[0]!) || hit2.some((p) => cueAttributes(index, rest[0]!).includes(p.attr)))) {
+      if (
+        hit2 &&
+        rest.length === 1 &&
+        (HYPHEN_SUFFIXES.has(rest[0]!) || hit2.some((p) => cueAttributes(index, rest[0]!).includes(p.attr)))
+      ) {
         return { phrases: hit2, len, fuzzy: false, negated: false };
       }
     }
@@ -73,7 +129,8 @@ function candidates(ctx: ParseContext, i: number): { phrases: Phrase[]; len: num
     let best: Phrase[] = [];
     let bestD = budget + 1;
     for (const p of index.phrases) {
-      if (p.words.length !== len || p.key[0] !== key[0] || Math.abs(p.key.length - key.length) > budget) continue;
+      if (p.words.length !== len || p.key[0] !== key[0] || Math.abs(p.key.length - key.length) > budget)
+        continue;
       if (typoBudget(p.key.length) === 0) continue;
       const d = typoDistance(p.key, key);
       if (d < bestD) {
@@ -81,7 +138,11 @@ function candidates(ctx: ParseContext, i: number): { phrases: Phrase[]; len: num
         best = [p];
       } else if (d === bestD) best.push(p);
     }
-    if (best.length > 0 && bestD <= budget && new Set(best.map((p) => `${p.attr.name}\u0000${String(p.value)}`)).size === 1) {
+    if (
+      best.length > 0 &&
+      bestD <= budget &&
+      new Set(best.map((p) => `${p.attr.name}\u0000${String(p.value)}`)).size === 1
+    ) {
       return { phrases: best, len, fuzzy: true, negated: false };
     }
   }
@@ -89,12 +150,17 @@ function candidates(ctx: ParseContext, i: number): { phrases: Phrase[]; len: num
 }
 
 /** Cue before token `i` naming an attribute (or a tag cue); returns its start and attributes. */
-function attributeCueBefore(ctx: ParseContext, i: number): { start: number; attrs: AttributeInfo[]; tag: boolean } | undefined {
+function attributeCueBefore(
+  ctx: ParseContext,
+  i: number,
+): { start: number; attrs: AttributeInfo[]; tag: boolean } | undefined {
   let j = i - 1;
-  while (j >= 0 && isFree(ctx, j) && [":", "=", "is", "of", "with", "as", "in"].includes(ctx.tokens[j]!.low)) j--;
+  while (j >= 0 && isFree(ctx, j) && [":", "=", "is", "of", "with", "as", "in"].includes(ctx.tokens[j]!.low))
+    j--;
   if (j < 0 || !isFree(ctx, j)) return undefined;
   const w = ctx.tokens[j]!.low;
-  if (TAG_CUES.has(w)) return { start: j, attrs: ctx.schema.attributes.filter((a) => a.type === "string[]"), tag: true };
+  if (TAG_CUES.has(w))
+    return { start: j, attrs: ctx.schema.attributes.filter((a) => a.type === "string[]"), tag: true };
   for (const cp of ctx.index.cuePhrases) {
     const s = j - cp.words.length + 1;
     if (s >= 0 && cp.words.every((x, k) => ctx.tokens[s + k]!.low === x) && allFree(ctx, s, j + 1)) {
@@ -105,7 +171,11 @@ function attributeCueBefore(ctx: ParseContext, i: number): { start: number; attr
   return attrs.length ? { start: j, attrs, tag: false } : undefined;
 }
 
-function choose(ctx: ParseContext, phrases: Phrase[], cue: ReturnType<typeof attributeCueBefore>): Phrase | undefined {
+function choose(
+  _ctx: ParseContext,
+  phrases: Phrase[],
+  cue: ReturnType<typeof attributeCueBefore>,
+): Phrase | undefined {
   if (cue) {
     const hit = phrases.find((p) => cue.attrs.includes(p.attr));
     if (hit) return hit;
@@ -126,19 +196,39 @@ export function extractValues(ctx: ParseContext): void {
     const tok = tokens[i]!;
     const prev = tokens[i - 1]?.low ?? "";
     if (phrase.common && !c.fuzzy) {
-      const initialNoun = i === 0 && c.len === 1 && tokens.length > 1 && !VERB_FOLLOWERS.has(tokens[1]!.low) && !/^[^\p{L}]/u.test(tokens[1]!.low);
-      const capitalised = (/^\p{Lu}/u.test(tok.text) && i > 0 && !/^[.!?]$/.test(tokens[i - 1]!.text)) || initialNoun;
+      const initialNoun =
+        i === 0 &&
+        c.len === 1 &&
+        tokens.length > 1 &&
+        !VERB_FOLLOWERS.has(tokens[1]!.low) &&
+        !/^[^\p{L}]/u.test(tokens[1]!.low);
+      const capitalised =
+        (/^\p{Lu}/u.test(tok.text) && i > 0 && !/^[.!?]$/.test(tokens[i - 1]!.text)) || initialNoun;
       const listed = listContinues(ctx, i, phrase.attr.name);
-      const cued = (cue && cue.attrs.includes(phrase.attr)) || VALUE_CUES.has(prev) || listed;
+      const cued = cue?.attrs.includes(phrase.attr) || VALUE_CUES.has(prev) || listed;
       if (!capitalised && !cued) continue;
-      if (!capitalised && !cue && !listed && phrase.attr.type !== "boolean" && !VALUE_CUES.has(prev)) continue;
+      if (!capitalised && !cue && !listed && phrase.attr.type !== "boolean" && !VALUE_CUES.has(prev))
+        continue;
     }
     if (phrase.attr.type === "boolean" && TOPIC_CUES.has(prev)) continue;
-    if (c.fuzzy) ctx.warnings.push(`read "${tokens.slice(i, i + c.len).map((t) => t.text).join(" ")}" as ${phrase.attr.name} = ${String(phrase.value)}`);
-    const start = cue && cue.attrs.includes(phrase.attr) ? cue.start : i;
+    if (c.fuzzy)
+      ctx.warnings.push(
+        `read "${tokens
+          .slice(i, i + c.len)
+          .map((t) => t.text)
+          .join(" ")}" as ${phrase.attr.name} = ${String(phrase.value)}`,
+      );
+    const start = cue?.attrs.includes(phrase.attr) ? cue.start : i;
     let end = i + c.len;
     if (tokens[end]?.low === "only" && isFree(ctx, end)) end++;
-    addMention(ctx, { attr: phrase.attr, start, end, kind: "value", value: phrase.value, negated: c.negated });
+    addMention(ctx, {
+      attr: phrase.attr,
+      start,
+      end,
+      kind: "value",
+      value: phrase.value,
+      negated: c.negated,
+    });
     i = end - 1;
   }
 }
@@ -146,7 +236,9 @@ export function extractValues(ctx: ParseContext): void {
 /** Values of attributes without enumerated values, after a cue ("tagged hooks", "author: \"Ada Lovelace\""). */
 export function extractFreeValues(ctx: ParseContext): void {
   const { tokens } = ctx;
-  const free = ctx.schema.attributes.filter((a) => (a.type === "string" || a.type === "string[]") && !a.values);
+  const free = ctx.schema.attributes.filter(
+    (a) => (a.type === "string" || a.type === "string[]") && !a.values,
+  );
   if (free.length === 0) return;
   for (let i = 0; i < tokens.length; i++) {
     if (!isFree(ctx, i)) continue;
@@ -155,7 +247,9 @@ export function extractFreeValues(ctx: ParseContext): void {
     let cueEnd = i + 1;
     if (TAG_CUES.has(w)) attrs = free.filter((a) => a.type === "string[]");
     else {
-      const cp = ctx.index.cuePhrases.find((p) => p.words.every((x, k) => tokens[i + k]?.low === x) && allFree(ctx, i, i + p.words.length));
+      const cp = ctx.index.cuePhrases.find(
+        (p) => p.words.every((x, k) => tokens[i + k]?.low === x) && allFree(ctx, i, i + p.words.length),
+      );
       if (cp && free.includes(cp.attr)) {
         attrs = [cp.attr];
         cueEnd = i + cp.words.length;
@@ -163,7 +257,11 @@ export function extractFreeValues(ctx: ParseContext): void {
     }
     if (attrs.length === 0 && w === "by" && /^\p{Lu}/u.test(tokens[i + 1]?.text ?? "")) {
       // "by Greta Gerwig": the free-text attribute that holds a person's name
-      attrs = free.filter((a) => a.type === "string" && /author|director|writer|creator|artist|maker|composer|name|by/i.test(`${a.name} ${a.description}`));
+      attrs = free.filter(
+        (a) =>
+          a.type === "string" &&
+          /author|director|writer|creator|artist|maker|composer|name|by/i.test(`${a.name} ${a.description}`),
+      );
     }
     const attr = attrs[0];
     if (!attr) continue;
@@ -189,13 +287,25 @@ export function extractFreeValues(ctx: ParseContext): void {
       }
     } else if (/^\p{Lu}/u.test(t.text) && attr.type === "string") {
       let k = j;
-      while (k < tokens.length && k < j + 4 && isFree(ctx, k) && /^\p{Lu}/u.test(tokens[k]!.text) && WORD.test(tokens[k]!.low)) k++;
+      while (
+        k < tokens.length &&
+        k < j + 4 &&
+        isFree(ctx, k) &&
+        /^\p{Lu}/u.test(tokens[k]!.text) &&
+        WORD.test(tokens[k]!.low)
+      )
+        k++;
       value = tokens
         .slice(j, k)
         .map((x) => x.text)
         .join(" ");
       end = k;
-    } else if ((explicit || attr.type === "string[]") && WORD.test(t.low) && !BRIDGE_WORDS.has(t.low) && !EDGE_FILLER.has(t.low)) {
+    } else if (
+      (explicit || attr.type === "string[]") &&
+      WORD.test(t.low) &&
+      !BRIDGE_WORDS.has(t.low) &&
+      !EDGE_FILLER.has(t.low)
+    ) {
       value = attr.type === "string[]" ? t.low : t.text;
       end = j + 1;
     }

@@ -1,0 +1,227 @@
+import * as chrono from "chrono-node";
+import {
+  addUnits,
+  componentsToPeriod,
+  dayPeriod,
+  monthPeriod,
+  type Period,
+  parseDateText,
+  utc,
+  yearPeriod,
+} from "../dates.js";
+import { allFree, isFree, type ParseContext } from "./context.js";
+import { type NumberRead, readDecade, readNumber } from "./numbers.js";
+
+/** Calendar unit of relative dates and durations. */
+export type TimeUnit = "day" | "week" | "month" | "year";
+
+/** A quantity read at a token: a number, a period, a rolling window ("since t") or a duration. */
+export type Value =
+  | { kind: "number"; n: NumberRead; start: number; end: number }
+  | {
+      kind: "period";
+      p: Period;
+      start: number;
+      end: number;
+      cued: boolean;
+      decade: boolean;
+      subYear: boolean;
+    }
+  | { kind: "since"; t: number; start: number; end: number }
+  | { kind: "duration"; count: number; unit: TimeUnit; start: number; end: number };
+
+export const TIME_UNITS: Record<string, TimeUnit> = {
+  day: "day",
+  days: "day",
+  week: "week",
+  weeks: "week",
+  month: "month",
+  months: "month",
+  year: "year",
+  years: "year",
+  yr: "year",
+  yrs: "year",
+};
+const MONTHS =
+  /^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)(uary|ruary|ch|il|e|y|ust|tember|ober|ember)?\.?$/;
+function startOfUnit(now: Date, unit: TimeUnit): number {
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth() + 1;
+  if (unit === "year") return utc(y);
+  if (unit === "month") return utc(y, m);
+  const day = utc(y, m, now.getUTCDate());
+  if (unit === "week") return day - ((now.getUTCDay() + 6) % 7) * 86_400_000; // ISO week starts Monday
+  return day;
+}
+
+function unitPeriod(t: number, unit: TimeUnit): Period {
+  const d = new Date(t);
+  if (unit === "year") return yearPeriod(d.getUTCFullYear());
+  if (unit === "month") return monthPeriod(d.getUTCFullYear(), d.getUTCMonth() + 1);
+  if (unit === "week") return { start: t, end: t + 7 * 86_400_000 };
+  return dayPeriod(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+}
+
+export function readRelative(ctx: ParseContext, i: number): Value | undefined {
+  const t = ctx.tokens;
+  const now = ctx.now;
+  const low = (k: number) => t[k]?.low ?? "";
+  const ref = now.getTime();
+  if (low(i) === "today")
+    return {
+      kind: "period",
+      p: unitPeriod(ref, "day"),
+      start: i,
+      end: i + 1,
+      cued: true,
+      decade: false,
+      subYear: true,
+    };
+  if (low(i) === "yesterday") {
+    return {
+      kind: "period",
+      p: unitPeriod(ref - 86_400_000, "day"),
+      start: i,
+      end: i + 1,
+      cued: true,
+      decade: false,
+      subYear: true,
+    };
+  }
+  let j = i;
+  const article = low(j) === "the";
+  if (article) j++;
+  const w = low(j);
+  if (w === "this" || w === "current") {
+    const unit = TIME_UNITS[low(j + 1)];
+    if (!unit || article) return undefined;
+    const start = startOfUnit(now, unit);
+    return {
+      kind: "period",
+      p: { start, end: addUnits(start, unit, 1) },
+      start: i,
+      end: j + 2,
+      cued: true,
+      decade: false,
+      subYear: unit !== "year",
+    };
+  }
+  if (w === "last" || w === "past" || w === "previous" || w === "recent" || w === "prior") {
+    const n = readNumber(t, j + 1);
+    if (n && TIME_UNITS[low(n.end)]) {
+      const unit = TIME_UNITS[low(n.end)]!;
+      return { kind: "since", t: addUnits(ref, unit, -n.value), start: i, end: n.end + 1 };
+    }
+    const unit = TIME_UNITS[low(j + 1)];
+    if (!unit) return undefined;
+    if (!article && (w === "last" || w === "previous")) {
+      const start = addUnits(startOfUnit(now, unit), unit, -1);
+      return {
+        kind: "period",
+        p: { start, end: addUnits(start, unit, 1) },
+        start: i,
+        end: j + 2,
+        cued: true,
+        decade: false,
+        subYear: unit !== "year",
+      };
+    }
+    return { kind: "since", t: addUnits(ref, unit, -1), start: i, end: j + 2 };
+  }
+  if (article) return undefined;
+  const n = readNumber(t, i);
+  if (n && !n.currency && TIME_UNITS[low(n.end)]) {
+    const unit = TIME_UNITS[low(n.end)]!;
+    if (low(n.end + 1) === "ago") {
+      const p = unitPeriod(addUnits(ref, unit, -n.value), unit);
+      return {
+        kind: "period",
+        p,
+        start: i,
+        end: n.end + 2,
+        cued: true,
+        decade: false,
+        subYear: unit !== "year",
+      };
+    }
+  }
+  return undefined;
+}
+
+function readDate(ctx: ParseContext, i: number): Value | undefined {
+  const t = ctx.tokens[i];
+  if (!t) return undefined;
+  if (/^\d{4}-\d{1,2}-\d{1,2}$/.test(t.low)) {
+    const p = parseDateText(t.low, ctx.now);
+    return p
+      ? { kind: "period", p, start: i, end: i + 1, cued: true, decade: false, subYear: true }
+      : undefined;
+  }
+  const quarter = /^q([1-4])$/.exec(t.low);
+  const qYear = ctx.tokens[i + 1]?.low ?? "";
+  if (quarter && /^\d{4}$/.test(qYear) && isFree(ctx, i + 1)) {
+    const q = Number(quarter[1]);
+    const p = { start: utc(Number(qYear), 3 * q - 2), end: utc(Number(qYear), 3 * q + 1) };
+    return { kind: "period", p, start: i, end: i + 2, cued: true, decade: false, subYear: true };
+  }
+  const isMonth =
+    MONTHS.test(t.low) ||
+    (/^\d{1,2}(st|nd|rd|th)?$/.test(t.low) && MONTHS.test(ctx.tokens[i + 1]?.low ?? ""));
+  if (!isMonth) return undefined;
+  if (t.low === "may" || t.low === "march" || t.low === "mar") {
+    // "may"/"march" are usually verbs: only a date with a year or day next to them
+    if (!/^\d/.test(ctx.tokens[i + 1]?.low ?? "")) return undefined;
+  }
+  const text = ctx.tokens
+    .slice(i, i + 6)
+    .map((x) => x.text)
+    .join(" ");
+  const r = chrono.parse(text, ctx.now, { forwardDate: false })[0];
+  if (r?.index !== 0) return undefined;
+  const p = componentsToPeriod(r.start, ctx.now);
+  if (!p) return undefined;
+  // how many tokens chrono used
+  let used = 0;
+  let len = 0;
+  while (used < 6 && i + used < ctx.tokens.length && len < r.text.length) {
+    len += ctx.tokens[i + used]!.text.length + 1;
+    used++;
+  }
+  if (!allFree(ctx, i, i + used)) return undefined;
+  const yearKnown = r.start.isCertain("year");
+  return { kind: "period", p, start: i, end: i + used, cued: yearKnown, decade: false, subYear: true };
+}
+
+export function readValue(ctx: ParseContext, i: number): Value | undefined {
+  if (!isFree(ctx, i)) return undefined;
+  const rel = readRelative(ctx, i);
+  if (rel) return allFree(ctx, i, rel.end) ? rel : undefined;
+  const dec = readDecade(ctx.tokens, i);
+  if (dec && allFree(ctx, i, dec.end)) {
+    return {
+      kind: "period",
+      p: { start: utc(dec.from), end: utc(dec.to + 1) },
+      start: i,
+      end: dec.end,
+      cued: true,
+      decade: true,
+      subYear: false,
+    };
+  }
+  const date = readDate(ctx, i);
+  if (date) return date;
+  let n = readNumber(ctx.tokens, i);
+  const low = ctx.tokens[i]?.low;
+  if (!n && (low === "a" || low === "an") && isFree(ctx, i + 1)) {
+    // "an hour", "a year"
+    const unit = ctx.tokens[i + 1]?.low ?? "";
+    if (ctx.index.units.has(unit) || TIME_UNITS[unit])
+      n = { value: 1, end: i + 1, currency: false, words: true, plainInteger: false };
+  }
+  if (!n || !allFree(ctx, i, n.end)) return undefined;
+  const unitWord = ctx.tokens[n.end]?.low ?? "";
+  if (!n.currency && TIME_UNITS[unitWord] && !ctx.index.units.has(unitWord) && isFree(ctx, n.end)) {
+    return { kind: "duration", count: n.value, unit: TIME_UNITS[unitWord]!, start: i, end: n.end + 1 };
+  }
+  return { kind: "number", n, start: i, end: n.end };
+}
