@@ -99,7 +99,7 @@ printTable(
     accuracy: byCategory(v.outcomes).at(-1)!.accuracy,
     "parse p50 ms": percentile(v.latencyMs, 50),
     "parse p95 ms": percentile(v.latencyMs, 95),
-    ...(v.extra ?? {}),
+    "fallback rate": v.extra?.fallbackRate ?? "-",
   })),
 );
 for (const v of variants) {
