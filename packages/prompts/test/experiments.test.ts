@@ -197,7 +197,8 @@ function experimentSuite(label: string, makeStore: () => Promise<ExperimentStore
         const base = a.variant === "control" ? 100 : 80;
         await experiments.recordValue("qa-test", `user${i}`, "tokens", base + ((i * 37) % 21) - 10);
       }
-      const early = await experiments.report("qa-test", { metric: "tokens", kind: "value" });
+      const early = await experiments.report("qa-test", { metric: "tokens" });
+      expect(early.kind).toBe("value"); // inferred: only values were recorded under "tokens"
       expect(early.verdict.status).toBe("insufficient-data");
       expect(early.verdict.message).toMatch(/^No verdict yet/);
       const r = await experiments.report("qa-test", {

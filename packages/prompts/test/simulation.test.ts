@@ -28,6 +28,7 @@ const declared = (r: ExperimentReport) =>
 
 let definition: ExperimentDefinition;
 let assigned: Map<string, string>;
+let assignedIndex: Uint8Array;
 let report: ExperimentReport;
 const experiments = createExperiments({ store: createInMemoryExperimentStore() });
 
@@ -42,18 +43,24 @@ beforeAll(async () => {
     if (random() < BETTER[a.variant as keyof typeof BETTER]) await experiments.recordConversion("sim", unit);
   }
   report = await experiments.report("sim");
+  assignedIndex = Uint8Array.from([...assigned.values()].map((v) => VARIANTS.findIndex((x) => x.name === v)));
 });
 
 /** Re-draws every user's conversion with `rates` (same assignments) and reports. */
 function rerun(seed: number, rates: Record<string, number>): ExperimentReport {
   const random = seededRandom(seed);
-  const counts: Record<string, VariantCounts> = {};
-  for (const variant of assigned.values()) {
-    const c = counts[variant] ?? { exposures: 0, conversions: { conversion: 0 }, values: {} };
-    counts[variant] = c;
-    c.exposures++;
-    if (random() < rates[variant]!) c.conversions.conversion! += 1;
+  const names = VARIANTS.map((v) => v.name);
+  const rate = names.map((v) => rates[v]!);
+  const exposures = names.map(() => 0);
+  const conversions = names.map(() => 0);
+  for (const i of assignedIndex) {
+    exposures[i]! += 1;
+    if (random() < rate[i]!) conversions[i]! += 1;
   }
+  const counts: Record<string, VariantCounts> = {};
+  names.forEach((v, i) => {
+    counts[v] = { exposures: exposures[i]!, conversions: { conversion: conversions[i]! }, values: {} };
+  });
   return buildReport(definition, "running", counts);
 }
 

@@ -13,7 +13,10 @@ import type { ExperimentDefinition, ExperimentStatus, VariantCounts } from "./ty
 export interface ReportOptions {
   /** Metric to analyse. @default "conversion" */
   metric?: string;
-  /** `conversion` (rates, two-proportion z-test) or `value` (means, Welch's t-test). @default "conversion" */
+  /**
+   * `conversion` (rates, two-proportion z-test) or `value` (means, Welch's t-test).
+   * @default "value" when only numeric values were recorded under `metric`, else "conversion"
+   */
   kind?: "conversion" | "value";
   /** Family-wise significance level; each of the m treatment-vs-control tests uses alpha / m (Bonferroni). @default 0.05 */
   alpha?: number;
@@ -107,7 +110,12 @@ export function buildReport(
   options: ReportOptions = {},
 ): ExperimentReport {
   const metric = options.metric ?? "conversion";
-  const kind = options.kind ?? "conversion";
+  const recorded = Object.values(counts);
+  const kind =
+    options.kind ??
+    (recorded.some((c) => c.values[metric]) && !recorded.some((c) => c.conversions[metric] !== undefined)
+      ? "value"
+      : "conversion");
   const alpha = options.alpha ?? 0.05;
   const minSampleSize = options.minSampleSize ?? 1000;
   const higherIsBetter = options.higherIsBetter ?? true;
