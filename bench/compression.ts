@@ -3,11 +3,12 @@
  * (all-MiniLM-L6-v2, fp32) for each claim, how many tokens each compressor removes and how many of
  * the gold evidence sentences (of gold documents that were retrieved) survive.
  *
- *   pnpm tsx bench/compression.ts [--queries N] [--llm N]
+ *   pnpm tsx bench/compression.ts [--queries N] [--llm N] [--only REGEX]
  *
  * --queries N  evaluate every ⌈809/N⌉-th query only (default: all 809)
  * --llm N      also run the LLM filter and extractor (SmolLM2-135M on the local llama.cpp server)
  *              on the first N evaluated queries that have evidence (default 0: skipped)
+ * --only REGEX run only the compressors whose name matches (for exploring)
  *
  * Tokens: js-tiktoken cl100k_base, summed over the texts handed to the LLM.
  * Evidence: a gold sentence (corpus_sentences.jsonl, indices from queries.jsonl `metadata`) survives
@@ -147,65 +148,51 @@ const sentencesPerQuery =
 // ---------------------------------------------------------------- compressors
 const tokenizer = await loadTiktokenTokenizer("cl100k_base");
 const quiet = () => {};
-const variants: Array<{ family: string; compressor: DocumentCompressor }> = [
+const extract = (o: Omit<Parameters<typeof createSentenceExtractor>[0], "embedder">) =>
+  createSentenceExtractor({ embedder, onWarning: quiet, ...o });
+const half = { by: "ratio", ratio: 0.5, tokenizer } as const;
+const allVariants: Array<{ family: string; compressor: DocumentCompressor }> = [
   { family: "embeddings filter", compressor: createEmbeddingsFilter({ embedder, k: 5 }) },
   { family: "embeddings filter", compressor: createEmbeddingsFilter({ embedder, k: 3 }) },
   { family: "embeddings filter", compressor: createEmbeddingsFilter({ embedder, similarityThreshold: 0.5 }) },
+  { family: "sentence extraction", compressor: extract({ select: { by: "threshold", threshold: 0.3 } }) },
+  { family: "sentence extraction", compressor: extract({ select: { by: "threshold", threshold: 0.4 } }) },
+  { family: "sentence extraction", compressor: extract({ select: { by: "fraction", fraction: 0.5 } }) },
   {
     family: "sentence extraction",
-    compressor: createSentenceExtractor({ embedder, select: { by: "threshold", threshold: 0.3 } }),
+    compressor: extract({ select: { by: "fraction", fraction: 0.5 }, scope: "all" }),
+  },
+  { family: "sentence extraction", compressor: extract({ select: half }) },
+  { family: "sentence extraction", compressor: extract({ select: half, scope: "all" }) },
+  { family: "sentence extraction", compressor: extract({ select: half, scope: "all", neighbors: 1 }) },
+  {
+    family: "sentence extraction",
+    compressor: extract({ select: half, scope: "all", scoring: "sentence+document", documentWeight: 1 }),
   },
   {
     family: "sentence extraction",
-    compressor: createSentenceExtractor({ embedder, select: { by: "threshold", threshold: 0.4 } }),
+    compressor: extract({ select: half, scope: "all", scoring: "sentence+document", documentWeight: 2 }),
   },
   {
     family: "sentence extraction",
-    compressor: createSentenceExtractor({ embedder, select: { by: "fraction", fraction: 0.5 } }),
+    compressor: extract({ select: half, scope: "all", scoring: "sentence+document", documentWeight: 4 }),
   },
   {
     family: "sentence extraction",
-    compressor: createSentenceExtractor({
-      embedder,
-      select: { by: "fraction", fraction: 0.5 },
-      scope: "all",
-    }),
-  },
-  {
-    family: "sentence extraction",
-    compressor: createSentenceExtractor({
-      embedder,
-      select: { by: "fraction", fraction: 0.3 },
-      scope: "all",
-      neighbors: 1,
-    }),
-  },
-  {
-    family: "sentence extraction",
-    compressor: createSentenceExtractor({
-      embedder,
-      select: { by: "fraction", fraction: 0.5 },
+    compressor: extract({
+      select: { by: "ratio", ratio: 0.4, tokenizer },
       scope: "all",
       scoring: "sentence+document",
+      documentWeight: 2,
     }),
   },
   {
     family: "sentence extraction",
-    compressor: createSentenceExtractor({
-      embedder,
-      select: { by: "fraction", fraction: 0.4 },
-      scope: "all",
-      scoring: "sentence+document",
-    }),
-  },
-  {
-    family: "sentence extraction",
-    compressor: createSentenceExtractor({
-      embedder,
+    compressor: extract({
       select: { by: "budget", maxTokens: 1000, tokenizer },
       scope: "all",
       scoring: "sentence+document",
-      onWarning: quiet,
+      documentWeight: 2,
     }),
   },
   {
@@ -224,17 +211,22 @@ const variants: Array<{ family: string; compressor: DocumentCompressor }> = [
   {
     family: "pipeline",
     compressor: pipeline(
-      createRedundancyFilter({ embedder, level: "sentence", threshold: 0.9 }),
-      createSentenceExtractor({
-        embedder,
-        select: { by: "fraction", fraction: 0.5 },
+      createRedundancyFilter({ embedder, level: "document", threshold: 0.95 }),
+      createEmbeddingsFilter({ embedder, k: 8 }),
+      extract({
+        select: { by: "ratio", ratio: 0.6, tokenizer },
         scope: "all",
         scoring: "sentence+document",
+        documentWeight: 2,
       }),
-      createTokenBudget({ maxTokens: 1200, tokenizer, onWarning: quiet }),
+      createTokenBudget({ maxTokens: 1500, tokenizer, onWarning: quiet }),
     ),
   },
 ];
+const only = process.argv.includes("--only")
+  ? new RegExp(process.argv[process.argv.indexOf("--only") + 1]!)
+  : null;
+const variants = only ? allVariants.filter((v) => only.test(v.compressor.name)) : allVariants;
 
 // ---------------------------------------------------------------- evaluation
 interface Row {
@@ -257,6 +249,17 @@ interface Row {
   msPerQuery: number;
 }
 
+const tokenCounts = new Map<string, number>();
+/** cl100k_base count, memoised by text (the benchmark counts the same texts for every compressor). */
+const countTokens = (text: string) => {
+  let n = tokenCounts.get(text);
+  if (n === undefined) {
+    n = tokenizer.count(text);
+    tokenCounts.set(text, n);
+  }
+  return n;
+};
+
 async function evaluate(family: string, c: DocumentCompressor, qs: Query[]): Promise<Row> {
   let before = 0;
   let after = 0;
@@ -272,8 +275,8 @@ async function evaluate(family: string, c: DocumentCompressor, qs: Query[]): Pro
     const t0 = performance.now();
     const out = await c.compress(docs, q.text);
     ms += performance.now() - t0;
-    const b = docs.reduce((s, d) => s + tokenizer.count(d.text), 0);
-    const a = out.reduce((s, d) => s + tokenizer.count(d.text), 0);
+    const b = docs.reduce((s, d) => s + countTokens(d.text), 0);
+    const a = out.reduce((s, d) => s + countTokens(d.text), 0);
     before += b;
     after += a;
     redSum += 1 - a / b;

@@ -9,13 +9,17 @@ import type { Tokenizer } from "./types.js";
  * - `count`: the best `count` sentences of each scope (an integer >= 1);
  * - `budget`: the best sentences, greedily, while the kept text of each scope fits in
  *   `maxTokens` tokens of `tokenizer`; a sentence is never cut, a sentence that does not fit is
- *   skipped and smaller ones after it may still fit.
+ *   skipped and smaller ones after it may still fit;
+ * - `ratio`: like `budget`, with the budget set to `ratio` (in (0, 1]) times the tokens of all
+ *   sentences of the scope, i.e. a target compression rate (as LLMLingua's `rate`, Jiang et al.,
+ *   EMNLP 2023): `ratio: 0.5` keeps about half the tokens, the most relevant half.
  */
 export type SentenceSelection =
   | { by: "threshold"; threshold: number }
   | { by: "fraction"; fraction: number }
   | { by: "count"; count: number }
-  | { by: "budget"; maxTokens: number; tokenizer: Tokenizer };
+  | { by: "budget"; maxTokens: number; tokenizer: Tokenizer }
+  | { by: "ratio"; ratio: number; tokenizer: Tokenizer };
 
 /** Over which sentences `fraction`, `count` and `budget` apply: each document alone, or all together. */
 export type SelectionScope = "document" | "all";
@@ -39,6 +43,10 @@ export function validateSelection(s: SentenceSelection): void {
     case "budget":
       if (!Number.isInteger(s.maxTokens) || s.maxTokens < 1) bad("maxTokens must be an integer >= 1");
       if (!s.tokenizer || typeof s.tokenizer.count !== "function") bad("budget needs a tokenizer");
+      break;
+    case "ratio":
+      if (!(s.ratio > 0 && s.ratio <= 1)) bad("ratio must be in (0, 1]");
+      if (!s.tokenizer || typeof s.tokenizer.count !== "function") bad("ratio needs a tokenizer");
       break;
     default:
       bad(`unknown selection ${(s as { by?: unknown }).by}`);
@@ -70,8 +78,8 @@ function window(index: number, n: number, size: number): number[] {
  * Chooses sentences to keep.
  * @param scores - `scores[d][i]`: score of sentence `i` of document `d`.
  * @param texts - `texts[d][i]`: its text (used by `budget`).
- * @param options.measure - for `budget`: the real token count of the kept text of one scope given
- *   kept indices per document, used to enforce the budget exactly after the greedy packing
+ * @param options.measure - for `budget` and `ratio`: the real token count of the text rebuilt from
+ *   the kept sentences of one document, used to enforce the budget exactly after the greedy packing
  *   (joining sentences may change counts by a token or so).
  * @returns `kept[d]`: sorted indices of the kept sentences of document `d`, and the sentences a
  *   budget could never hold (`tooLong`).
@@ -83,7 +91,7 @@ export function selectSentences(
     select: SentenceSelection;
     scope: SelectionScope;
     neighbors: number;
-    measure?: (kept: Map<number, Set<number>>) => number;
+    measure?: (doc: number, kept: Set<number>) => number;
   },
 ): { kept: number[][]; tooLong: Array<{ doc: number; index: number }> } {
   const { select, scope, neighbors } = options;
@@ -96,7 +104,7 @@ export function selectSentences(
 
   for (const group of groups) {
     const ranked = [...group].sort((a, b) => b.score - a.score || a.doc - b.doc || a.index - b.index);
-    if (select.by !== "budget") {
+    if (select.by !== "budget" && select.by !== "ratio") {
       let chosen: Candidate[];
       if (select.by === "threshold") chosen = ranked.filter((c) => c.score >= select.threshold);
       else if (select.by === "fraction") chosen = ranked.slice(0, Math.ceil(select.fraction * ranked.length));
@@ -107,7 +115,20 @@ export function selectSentences(
       continue;
     }
     // budget: greedy packing in score order (a knapsack heuristic), then exact enforcement.
-    const cost = (doc: number, i: number) => select.tokenizer.count(texts[doc]![i]!) + 1;
+    const costs = new Map<string, number>();
+    const cost = (doc: number, i: number) => {
+      const key = `${doc}:${i}`;
+      let c = costs.get(key);
+      if (c === undefined) {
+        c = select.tokenizer.count(texts[doc]![i]!) + 1;
+        costs.set(key, c);
+      }
+      return c;
+    };
+    const limit =
+      select.by === "budget"
+        ? select.maxTokens
+        : Math.floor(select.ratio * group.reduce((s, c) => s + cost(c.doc, c.index), 0));
     const groupKept = new Map<number, Set<number>>();
     const order: Candidate[] = [];
     let used = 0;
@@ -115,14 +136,13 @@ export function selectSentences(
       const set = groupKept.get(c.doc) ?? new Set<number>();
       if (set.has(c.index)) continue;
       const own = cost(c.doc, c.index);
-      if (own > select.maxTokens) {
+      if (own > limit) {
         tooLong.push({ doc: c.doc, index: c.index });
         continue;
       }
       const extra = window(c.index, neighbors, scores[c.doc]!.length).filter((i) => !set.has(i));
       const extraCost = extra.reduce((s, i) => s + cost(c.doc, i), 0);
-      const add =
-        used + extraCost <= select.maxTokens ? extra : used + own <= select.maxTokens ? [c.index] : [];
+      const add = used + extraCost <= limit ? extra : used + own <= limit ? [c.index] : [];
       for (const i of add) {
         set.add(i);
         used += cost(c.doc, i);
@@ -132,9 +152,21 @@ export function selectSentences(
     }
     if (options.measure) {
       // Drop the latest-added (lowest-ranked) sentences until the real count fits.
-      while (order.length && options.measure(groupKept) > select.maxTokens) {
+      const measure = options.measure;
+      const counts = new Map<number, number>();
+      let total = 0;
+      for (const [doc, set] of groupKept) {
+        const n = set.size ? measure(doc, set) : 0;
+        counts.set(doc, n);
+        total += n;
+      }
+      while (order.length && total > limit) {
         const last = order.pop()!;
-        groupKept.get(last.doc)!.delete(last.index);
+        const set = groupKept.get(last.doc)!;
+        set.delete(last.index);
+        const n = set.size ? measure(last.doc, set) : 0;
+        total += n - counts.get(last.doc)!;
+        counts.set(last.doc, n);
       }
     }
     for (const [doc, set] of groupKept) for (const i of set) kept[doc]!.add(i);

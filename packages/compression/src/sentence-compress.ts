@@ -34,12 +34,8 @@ export async function compressBySentences<T extends CompressibleDocument>(
       .join(separator);
   };
   const measure =
-    select.by === "budget"
-      ? (kept: Map<number, Set<number>>) => {
-          let total = 0;
-          for (const [doc, set] of kept) if (set.size) total += select.tokenizer.count(build(doc, set));
-          return total;
-        }
+    select.by === "budget" || select.by === "ratio"
+      ? (doc: number, kept: Set<number>) => select.tokenizer.count(build(doc, kept))
       : undefined;
   const { kept, tooLong } = selectSentences(scores, sentences, {
     select,

@@ -27,7 +27,7 @@ export interface SentenceExtractorOptions {
   /**
    * Also keep this many sentences before and after each selected sentence, for context. With
    * `budget` they count against the budget (a sentence is added alone if its window does not fit);
-   * with `fraction`/`count` they come on top of the quota.
+   * with `fraction`/`count` they come on top of the quota; with `ratio` they count against it.
    * @default 0
    */
   neighbors?: number;
@@ -82,7 +82,9 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
         ? `top ${select.fraction}`
         : select.by === "count"
           ? `top ${select.count}`
-          : `<=${select.maxTokens} tokens`;
+          : select.by === "budget"
+            ? `<=${select.maxTokens} tokens`
+            : `${select.ratio} of tokens`;
   const name = `sentence-extractor(${label}, ${scope}${neighbors ? `, ±${neighbors}` : ""}${
     scoring === "sentence" ? "" : `, +${documentWeight}·doc`
   })`;

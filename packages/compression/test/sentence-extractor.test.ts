@@ -75,6 +75,25 @@ describe("createSentenceExtractor", () => {
     for (const d of out) expect(isOrderedSubset(DOCS.find((x) => x.id === d.id)!.text, d.text)).toBe(true);
   });
 
+  it("ratio keeps about that share of the tokens, the most relevant ones", async () => {
+    const tokenizer = await loadTiktokenTokenizer("cl100k_base");
+    const c = createSentenceExtractor({
+      embedder,
+      select: { by: "ratio", ratio: 0.5, tokenizer },
+      scope: "all",
+      scoring: "sentence+document",
+      documentWeight: 2,
+    });
+    const out = await c.compress(DOCS, QUERY);
+    const count = (docs: { text: string }[]) => docs.reduce((s, d) => s + tokenizer.count(d.text), 0);
+    expect(count(out)).toBeLessThanOrEqual(count(DOCS) / 2 + 1);
+    expect(count(out)).toBeGreaterThan(count(DOCS) / 4);
+    expect(out.map((d) => d.id)).not.toContain("fruit");
+    expect(() =>
+      createSentenceExtractor({ embedder, select: { by: "ratio", ratio: 1.5, tokenizer } }),
+    ).toThrow(ValidationError);
+  });
+
   it("drops the stale vector of a shortened document and keeps an untouched one whole", async () => {
     const vector = new Float32Array(embedder.dimensions).fill(0.1);
     const c = createSentenceExtractor({ embedder, select: { by: "threshold", threshold: -1 } });
