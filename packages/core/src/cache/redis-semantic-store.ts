@@ -14,7 +14,7 @@ export interface RedisSemanticStoreOptions extends RedisResilienceOptions {
   client: Redis;
   /** Key prefix. @default "ragloom:sem" */
   prefix?: string;
-  /** Codec of `{ query, result }`. @default JSON + Brotli quality 4 */
+  /** Codec of `{ query, result }`. @default JSON + gzip level 6 (see `resultCodec`) */
   codec?: Codec<{ query: string; result: RetrievalResult }>;
 }
 
@@ -44,20 +44,21 @@ function decodeVector(id: string, b: Buffer) {
 
 /**
  * A Redis {@link SemanticCacheStore} for plain Redis (no vector search module): per scope, one hash
- * of compact vectors (scanned in process on a look-up, one HGETALL) and one hash of compressed
- * results (one HGET for the winner); sets index scopes by namespace and entries by tag for
+ * of compact vectors (mirrored in process: a look-up costs one HKEYS plus one HMGET of the entries
+ * added since, then a linear scan) and one hash of compressed results (one HGET for the winner); sets index scopes by namespace and entries by tag for
  * invalidation. Both hashes expire with their longest-lived entry (`PEXPIRE … GT`); each entry's own
  * time to live is checked on every hit.
  */
 export function createRedisSemanticStore(options: RedisSemanticStoreOptions): SemanticCacheStore {
   const { client } = options;
   const prefix = options.prefix ?? "ragloom:sem";
-  const codec = options.codec ?? createJsonCodec<{ query: string; result: RetrievalResult }>("brotli", 4);
+  const codec = options.codec ?? createJsonCodec<{ query: string; result: RetrievalResult }>("gzip", 6);
   const guard = createRedisGuard(options);
   const vKey = (scope: string) => `${prefix}:v:${scope}`;
   const dKey = (scope: string) => `${prefix}:d:${scope}`;
   const nsKey = (ns: string) => `${prefix}:ns:${ns}`;
   const tagKey = (tag: string) => `${prefix}:tag:${tag}`;
+  const mirror = new Map<string, Map<string, ReturnType<typeof decodeVector>>>();
   const exec = async (p: ReturnType<Redis["pipeline"]>) => {
     const results = (await p.exec()) ?? [];
     const failed = results.find(([e]) => e);
@@ -68,8 +69,24 @@ export function createRedisSemanticStore(options: RedisSemanticStoreOptions): Se
   return {
     kind: "redis",
     async candidates(scope, opts) {
-      const all = await guard.run("hgetall", () => client.hgetallBuffer(vKey(scope)), opts?.signal);
-      return Object.entries(all).map(([id, b]) => decodeVector(id, b));
+      // vectors never change under an id: keep a local mirror per scope and fetch only new ids
+      // (HKEYS ≈ 40 bytes per entry, then HMGET of the new ones), not the whole hash (HGETALL)
+      const ids = await guard.run("hkeys", () => client.hkeys(vKey(scope)), opts?.signal);
+      let local = mirror.get(scope);
+      if (!local) {
+        local = new Map();
+        mirror.set(scope, local);
+      }
+      const live = new Set(ids);
+      for (const id of local.keys()) if (!live.has(id)) local.delete(id);
+      const missing = ids.filter((id) => !local!.has(id));
+      if (missing.length) {
+        const raw = await guard.run("hmget", () => client.hmgetBuffer(vKey(scope), ...missing), opts?.signal);
+        raw.forEach((b, i) => {
+          if (b) local!.set(missing[i]!, decodeVector(missing[i]!, b));
+        });
+      }
+      return [...local.values()];
     },
     async load(scope, id) {
       const b = await guard.run("hget", () => client.hgetBuffer(dKey(scope), id));

@@ -1,5 +1,5 @@
 import { ValidationError } from "../errors/errors.js";
-import type { EventTarget } from "../events/event-bus.js";
+import { type EventTarget, emitEvent } from "../events/event-bus.js";
 import type { RetrievalResult, RetrieveOptions, Retriever } from "../types/retriever.js";
 import type { CacheStore } from "./cache-store.js";
 import { canonicalFilter, hashText, normalizeQuery } from "./keys.js";
@@ -86,6 +86,13 @@ export function withResultCache(retriever: Retriever, options: ResultCacheOption
       if (found) {
         const hit = found.value;
         const total = performance.now() - t0;
+        // a hit never reaches the inner retriever: report the retrieval here
+        emitEvent(options.events, "retrieve:end", {
+          query,
+          k: opts.k ?? defaultK,
+          count: hit.documents.length,
+          timings: { cache: lookupMs, total },
+        });
         return {
           documents: hit.documents.map((d) => ({ ...d })),
           timings: { cache: lookupMs, total },

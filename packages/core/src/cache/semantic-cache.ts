@@ -183,6 +183,8 @@ export interface WithSemanticCacheOptions {
   version?: () => string | number;
   /** `k` in the scope when a call passes none. @default 10 */
   defaultK?: number;
+  /** Receives `retrieve:end` for hits (misses are reported by the inner retriever). */
+  events?: EventTarget;
 }
 
 /**
@@ -211,6 +213,12 @@ export function withSemanticCache(
       const { hit, vector } = await cache.lookup(query, scope);
       const cacheMs = performance.now() - t0;
       if (hit) {
+        emitEvent(options.events, "retrieve:end", {
+          query,
+          k: scope.k,
+          count: hit.result.documents.length,
+          timings: { cache: cacheMs, total: performance.now() - t0 },
+        });
         return {
           documents: hit.result.documents.map((d) => ({ ...d })),
           timings: { cache: cacheMs, total: performance.now() - t0 },
