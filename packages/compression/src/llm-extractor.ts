@@ -1,5 +1,5 @@
 import type { ChatMessage, LanguageModel } from "@ragloom/core";
-import { throwIfAborted } from "@ragloom/core";
+import { type EventTarget, emitEvent, throwIfAborted } from "@ragloom/core";
 import { guardedGenerate, mapConcurrent, parseJsonObject, validateLlmOptions } from "./llm-call.js";
 import { intlSentenceSplitter, type SentenceSplitter } from "./sentences.js";
 import type { DocumentCompressor, WarningHandler } from "./types.js";
@@ -54,6 +54,12 @@ export interface LLMExtractorOptions {
   onFailure?: "keep" | "drop";
   /** Receives `llm-unparsable`, `llm-error` and `llm-timeout` warnings. @default console.warn */
   onWarning?: WarningHandler;
+  /**
+   * Also reports each safe-default decision as a core `fallback` event
+   * (`{ service: "llm", fallback: "<compressor>:keep|drop", error }`), e.g. into `createEventBus()`.
+   * @default undefined
+   */
+  events?: EventTarget;
 }
 
 /**
@@ -97,9 +103,18 @@ export function createLLMExtractor(options: LLMExtractorOptions): DocumentCompre
     timeoutMs = 30_000,
     maxTokens = 64,
     onFailure = "keep",
-    onWarning = consoleWarning,
+    onWarning: warn = consoleWarning,
+    events,
   } = options;
   validateLlmOptions(concurrency, timeoutMs);
+  const onWarning: WarningHandler = (w) => {
+    warn(w);
+    emitEvent(events, "fallback", {
+      service: "llm",
+      fallback: `${w.compressor}:${onFailure}`,
+      error: w.cause ?? w.message,
+    });
+  };
   const name = `llm-extractor(${model.modelId})`;
   const failing = onFailure === "keep" ? "keeping it whole" : "dropping it";
   return {

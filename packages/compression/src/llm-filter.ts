@@ -1,5 +1,5 @@
 import type { ChatMessage, LanguageModel } from "@ragloom/core";
-import { throwIfAborted } from "@ragloom/core";
+import { type EventTarget, emitEvent, throwIfAborted } from "@ragloom/core";
 import { guardedGenerate, mapConcurrent, parseJsonObject, validateLlmOptions } from "./llm-call.js";
 import type { CompressibleDocument, DocumentCompressor, WarningHandler } from "./types.js";
 import { assertQuery } from "./vectors.js";
@@ -50,6 +50,12 @@ export interface LLMFilterOptions {
   onFailure?: "keep" | "drop";
   /** Receives `llm-unparsable`, `llm-error` and `llm-timeout` warnings. @default console.warn */
   onWarning?: WarningHandler;
+  /**
+   * Also reports each safe-default decision as a core `fallback` event
+   * (`{ service: "llm", fallback: "<compressor>:keep|drop", error }`), e.g. into `createEventBus()`.
+   * @default undefined
+   */
+  events?: EventTarget;
 }
 
 /**
@@ -83,9 +89,18 @@ export function createLLMFilter(options: LLMFilterOptions): DocumentCompressor {
     timeoutMs = 30_000,
     maxTokens = 16,
     onFailure = "keep",
-    onWarning = consoleWarning,
+    onWarning: warn = consoleWarning,
+    events,
   } = options;
   validateLlmOptions(concurrency, timeoutMs);
+  const onWarning: WarningHandler = (w) => {
+    warn(w);
+    emitEvent(events, "fallback", {
+      service: "llm",
+      fallback: `${w.compressor}:${onFailure}`,
+      error: w.cause ?? w.message,
+    });
+  };
   const name = `llm-filter(${model.modelId})`;
   return {
     name,

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createOpenAICompatibleModel } from "@ragloom/core";
+import { createEventBus, createOpenAICompatibleModel } from "@ragloom/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LLM_MODEL_ID, type ServiceHandle, startLlmServer, stopAllServices } from "../../../test/services.js";
 import { type CompressionWarning, createLLMExtractor, createLLMFilter } from "../src/index.js";
@@ -85,12 +85,17 @@ describe("LLM compressors under faults", () => {
   it("an HTTP 500 applies the safe default with an llm-error warning", async () => {
     mode = "http500";
     const warnings: CompressionWarning[] = [];
-    const out = await createLLMExtractor({ model: model(), onWarning: (w) => warnings.push(w) }).compress(
-      two,
-      QUERY,
-    );
+    const events = createEventBus();
+    const fallbacks: string[] = [];
+    events.on("fallback", (e) => fallbacks.push(`${e.service} ${e.fallback}`));
+    const out = await createLLMExtractor({
+      model: model(),
+      onWarning: (w) => warnings.push(w),
+      events,
+    }).compress(two, QUERY);
     expect(out).toEqual(two);
     expect(warnings.map((w) => w.code)).toEqual(["llm-error", "llm-error"]);
+    expect(fallbacks).toEqual(["llm llm-extractor(fault):keep", "llm llm-extractor(fault):keep"]);
   });
 
   it("a hanging server times out per call; aborting rejects", async () => {
