@@ -14,6 +14,7 @@ import {
   type ExperimentStore,
   meanAndVariance,
   pickWeighted,
+  sampleSizeForProportions,
   twoProportionZTest,
   welchTTest,
   wilsonInterval,
@@ -61,6 +62,16 @@ describe("statistics (reference values from SciPy 1.17)", () => {
     expect(lo).toBeCloseTo(0.0699940643701949, 9);
     expect(hi).toBeCloseTo(0.19812099426711421, 9);
     expect(twoProportionZTest(0, 10, 0, 10).pValue).toBe(1);
+  });
+
+  it("sample size for a two-proportion test (Fleiss formula, checked with SciPy quantiles)", () => {
+    expect(sampleSizeForProportions({ baseline: 0.1, minimumDetectableEffect: 0.02 })).toBe(3841);
+    expect(sampleSizeForProportions({ baseline: 0.1, minimumDetectableEffect: 0.02, comparisons: 2 })).toBe(
+      4652,
+    );
+    expect(() => sampleSizeForProportions({ baseline: 0.99, minimumDetectableEffect: 0.02 })).toThrow(
+      ValidationError,
+    );
   });
 
   it("bucketing is uniform in [0, 1) and weighted picking follows the cumulative weights", () => {

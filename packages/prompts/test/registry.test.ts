@@ -37,7 +37,10 @@ describe("createPromptRegistry", () => {
     const registry = createPromptRegistry({
       store: createInMemoryPromptStore(),
       events,
-      now: () => new Date((t += 1000)),
+      now: () => {
+        t += 1000;
+        return new Date(t);
+      },
     });
     const r1 = await registry.publish({
       name: "qa",

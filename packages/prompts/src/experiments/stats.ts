@@ -1,3 +1,4 @@
+import { ValidationError } from "@ragloom/core";
 import jStat from "jstat";
 
 /** A two-sided confidence interval `[lower, upper]`. */
@@ -104,4 +105,44 @@ export function welchTTest(
   const pValue = 2 * (1 - jStat.studentt.cdf(Math.abs(t), df));
   const q = jStat.studentt.inv(1 - alpha / 2, df);
   return { difference, interval: [difference - q * se, difference + q * se], statistic: t, pValue, df };
+}
+
+/** Inputs of {@link sampleSizeForProportions}. */
+export interface SampleSizeOptions {
+  /** Conversion rate of the control, in (0, 1). */
+  baseline: number;
+  /** Smallest absolute difference worth detecting (0.02 = 10% → 12%). */
+  minimumDetectableEffect: number;
+  /** Family-wise two-sided significance level. @default 0.05 */
+  alpha?: number;
+  /** Probability of detecting the effect when it is real. @default 0.8 */
+  power?: number;
+  /** Number of treatments compared with the control (alpha is divided by it, as in the report). @default 1 */
+  comparisons?: number;
+}
+
+/**
+ * Units needed per variant for a two-sided two-proportion test to detect `minimumDetectableEffect`
+ * with the given power: n = (z_{1-α'/2} √(2 p̄ q̄) + z_{1-β} √(p1 q1 + p2 q2))² / δ², α' = α / comparisons
+ * (Fleiss, Levin & Paik, Statistical Methods for Rates and Proportions, 3rd ed., eq. 4.14, without
+ * continuity correction). Use it as the report's `minSampleSize`. E.g. 10% → 12%, α = 0.05, power 0.8:
+ * 3,841 per variant.
+ * @throws ValidationError for rates outside (0, 1) or alpha, power outside (0, 1).
+ */
+export function sampleSizeForProportions(options: SampleSizeOptions): number {
+  const p1 = options.baseline;
+  const p2 = p1 + options.minimumDetectableEffect;
+  const alpha = (options.alpha ?? 0.05) / (options.comparisons ?? 1);
+  const power = options.power ?? 0.8;
+  if (!(p1 > 0 && p1 < 1 && p2 > 0 && p2 < 1 && p1 !== p2)) {
+    throw new ValidationError(
+      "baseline and baseline + minimumDetectableEffect must be different rates in (0, 1)",
+    );
+  }
+  if (!(alpha > 0 && alpha < 1 && power > 0 && power < 1))
+    throw new ValidationError("alpha and power must be in (0, 1)");
+  const pBar = (p1 + p2) / 2;
+  const a = normalQuantile(1 - alpha / 2) * Math.sqrt(2 * pBar * (1 - pBar));
+  const b = normalQuantile(power) * Math.sqrt(p1 * (1 - p1) + p2 * (1 - p2));
+  return Math.ceil((a + b) ** 2 / (p2 - p1) ** 2);
 }
