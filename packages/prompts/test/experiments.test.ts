@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { ValidationError } from "@ragloom/core";
+import { ServiceError, ValidationError } from "@ragloom/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, type ServiceHandle, startRedis, stopAllServices } from "../../../test/services.js";
 import {
@@ -9,6 +9,7 @@ import {
   createExperiments,
   createInMemoryExperimentStore,
   createInMemoryPromptStore,
+  createPromptClient,
   createPromptEvents,
   createPromptRegistry,
   type ExperimentStore,
@@ -268,6 +269,37 @@ function experimentSuite(label: string, makeStore: () => Promise<ExperimentStore
     });
   });
 }
+
+describe("experiments with a prompt client in fallback", () => {
+  it("does not count an exposure when the variant's prompt could not be served", async () => {
+    // fault injection: a prompt store that is down, behind a client with a fallback
+    const registry = createPromptRegistry({
+      store: {
+        ...createInMemoryPromptStore(),
+        get: async () => {
+          throw new ServiceError("redis", "ECONNREFUSED");
+        },
+      },
+    });
+    const prompts = createPromptClient({
+      source: registry,
+      fallbacks: { qa: { type: "text", template: "fb" } },
+    });
+    const experiments = createExperiments({ store: createInMemoryExperimentStore(), prompts });
+    await experiments.create({
+      id: "down",
+      prompt: "qa",
+      variants: [
+        { name: "a", label: "production", weight: 1 },
+        { name: "b", label: "staging", weight: 1 },
+      ],
+    });
+    const a = await experiments.assign("down", "u1");
+    expect(a).toMatchObject({ exposed: false, version: 0 });
+    expect(a.prompt?.source).toBe("fallback");
+    expect((await experiments.report("down")).variants.every((v) => v.exposures === 0)).toBe(true);
+  });
+});
 
 experimentSuite("the in-memory store", async () => createInMemoryExperimentStore());
 experimentSuite("Redis (real redis-server)", async () => {
