@@ -18,7 +18,7 @@ beforeAll(async () => {
   embedder = await loadEmbedder();
 });
 afterAll(async () => {
-  await embedder.dispose();
+  await embedder.dispose?.();
 });
 
 /** Ten documents: the fixtures plus variations, with distinctive metadata. */

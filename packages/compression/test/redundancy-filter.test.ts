@@ -1,4 +1,4 @@
-import { ValidationError } from "@ragloom/core";
+import { type Document, ValidationError } from "@ragloom/core";
 import type { TransformersEmbedder } from "@ragloom/core/transformers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedundancyFilter } from "../src/index.js";
@@ -9,7 +9,7 @@ beforeAll(async () => {
   embedder = await loadEmbedder();
 });
 afterAll(async () => {
-  await embedder.dispose();
+  await embedder.dispose?.();
 });
 
 describe("createRedundancyFilter", () => {
@@ -25,7 +25,7 @@ describe("createRedundancyFilter", () => {
   });
 
   it("drops near-duplicate sentences across documents", async () => {
-    const docs = [
+    const docs: Document[] = [
       { id: "a", metadata: {}, text: "The tower is 330 metres tall. It opened in 1889." },
       {
         id: "b",

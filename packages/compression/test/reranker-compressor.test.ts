@@ -22,7 +22,7 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
-  await embedder.dispose();
+  await embedder.dispose?.();
 });
 
 describe("createRerankerCompressor", () => {

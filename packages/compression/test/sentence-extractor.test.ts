@@ -9,7 +9,7 @@ beforeAll(async () => {
   embedder = await loadEmbedder();
 });
 afterAll(async () => {
-  await embedder.dispose();
+  await embedder.dispose?.();
 });
 
 describe("createSentenceExtractor", () => {

@@ -17,7 +17,7 @@ beforeAll(async () => {
   cl100k = await loadTiktokenTokenizer("cl100k_base");
 });
 afterAll(async () => {
-  await embedder.dispose();
+  await embedder.dispose?.();
 });
 
 const total = (t: Tokenizer, docs: { text: string }[]) => docs.reduce((s, d) => s + t.count(d.text), 0);
