@@ -31,7 +31,12 @@ import {
   loadTiktokenTokenizer,
   pipeline,
 } from "@ragloom/compression";
-import { type Embedder, InMemoryVectorStore, type LanguageModel, type VectorHit } from "@ragloom/core";
+import {
+  createOpenAICompatibleModel,
+  type Embedder,
+  InMemoryVectorStore,
+  type VectorHit,
+} from "@ragloom/core";
 
 import { embedCached as embedCachedLib, loadMiniLM } from "./lib/embeddings.js";
 import { SCIFACT_DIR as SCIFACT } from "./lib/scifact.js";
@@ -151,13 +156,14 @@ const quiet = () => {};
 const extract = (o: Omit<Parameters<typeof createSentenceExtractor>[0], "embedder">) =>
   createSentenceExtractor({ embedder, onWarning: quiet, ...o });
 const half = { by: "ratio", ratio: 0.5, tokenizer } as const;
+const plus = (documentWeight: number) =>
+  ({ scope: "all", scoring: "sentence+document", documentWeight }) as const;
 const allVariants: Array<{ family: string; compressor: DocumentCompressor }> = [
   { family: "embeddings filter", compressor: createEmbeddingsFilter({ embedder, k: 5 }) },
   { family: "embeddings filter", compressor: createEmbeddingsFilter({ embedder, k: 3 }) },
   { family: "embeddings filter", compressor: createEmbeddingsFilter({ embedder, similarityThreshold: 0.5 }) },
   { family: "sentence extraction", compressor: extract({ select: { by: "threshold", threshold: 0.3 } }) },
   { family: "sentence extraction", compressor: extract({ select: { by: "threshold", threshold: 0.4 } }) },
-  { family: "sentence extraction", compressor: extract({ select: { by: "fraction", fraction: 0.5 } }) },
   {
     family: "sentence extraction",
     compressor: extract({ select: { by: "fraction", fraction: 0.5 }, scope: "all" }),
@@ -165,35 +171,18 @@ const allVariants: Array<{ family: string; compressor: DocumentCompressor }> = [
   { family: "sentence extraction", compressor: extract({ select: half }) },
   { family: "sentence extraction", compressor: extract({ select: half, scope: "all" }) },
   { family: "sentence extraction", compressor: extract({ select: half, scope: "all", neighbors: 1 }) },
+  { family: "sentence extraction", compressor: extract({ select: half, ...plus(1) }) },
+  { family: "sentence extraction", compressor: extract({ select: half, ...plus(2) }) },
+  { family: "sentence extraction", compressor: extract({ select: half, ...plus(4) }) },
+  { family: "sentence extraction", compressor: extract({ select: half, ...plus(8) }) },
+  { family: "sentence extraction", compressor: extract({ select: half, ...plus(4), neighbors: 1 }) },
   {
     family: "sentence extraction",
-    compressor: extract({ select: half, scope: "all", scoring: "sentence+document", documentWeight: 1 }),
+    compressor: extract({ select: { by: "ratio", ratio: 0.4, tokenizer }, ...plus(4) }),
   },
   {
     family: "sentence extraction",
-    compressor: extract({ select: half, scope: "all", scoring: "sentence+document", documentWeight: 2 }),
-  },
-  {
-    family: "sentence extraction",
-    compressor: extract({ select: half, scope: "all", scoring: "sentence+document", documentWeight: 4 }),
-  },
-  {
-    family: "sentence extraction",
-    compressor: extract({
-      select: { by: "ratio", ratio: 0.4, tokenizer },
-      scope: "all",
-      scoring: "sentence+document",
-      documentWeight: 2,
-    }),
-  },
-  {
-    family: "sentence extraction",
-    compressor: extract({
-      select: { by: "budget", maxTokens: 1000, tokenizer },
-      scope: "all",
-      scoring: "sentence+document",
-      documentWeight: 2,
-    }),
+    compressor: extract({ select: { by: "budget", maxTokens: 1000, tokenizer }, ...plus(4) }),
   },
   {
     family: "redundancy filter",
@@ -213,12 +202,7 @@ const allVariants: Array<{ family: string; compressor: DocumentCompressor }> = [
     compressor: pipeline(
       createRedundancyFilter({ embedder, level: "document", threshold: 0.95 }),
       createEmbeddingsFilter({ embedder, k: 8 }),
-      extract({
-        select: { by: "ratio", ratio: 0.6, tokenizer },
-        scope: "all",
-        scoring: "sentence+document",
-        documentWeight: 2,
-      }),
+      extract({ select: { by: "ratio", ratio: 0.6, tokenizer }, ...plus(4) }),
       createTokenBudget({ maxTokens: 1500, tokenizer, onWarning: quiet }),
     ),
   },
@@ -338,34 +322,26 @@ for (const v of variants) {
 // ---------------------------------------------------------------- LLM rows (optional, small)
 if (llmQueries > 0) {
   const { startLlmServer, stopAllServices, LLM_MODEL_ID } = await import("../test/services.js");
-  const core = (await import("@ragloom/core")) as unknown as {
-    createOpenAICompatibleModel?: (o: {
-      baseURL: string;
-      model: string;
-      timeoutMs?: number;
-      maxRetries?: number;
-    }) => LanguageModel;
-  };
-  if (!core.createOpenAICompatibleModel)
-    throw new Error("createOpenAICompatibleModel has not landed in @ragloom/core yet");
   const server = await startLlmServer();
   try {
-    const llm = core.createOpenAICompatibleModel({ baseURL: server.url, model: LLM_MODEL_ID, maxRetries: 0 });
+    const llm = createOpenAICompatibleModel({ baseURL: server.url, model: LLM_MODEL_ID, maxRetries: 0 });
     const qs = queries.filter((q) => Object.keys(q.metadata).length).slice(0, llmQueries);
     const warnings = new Map<string, number>();
     const onWarning = (w: { code: string }) => warnings.set(w.code, (warnings.get(w.code) ?? 0) + 1);
+    console.log(
+      `\nLLM rows: first ${qs.length} queries with evidence, SmolLM2-135M-Instruct Q4_1 (llama-cpp-python, 1 thread)`,
+    );
+    print(await evaluate("none", { name: "no compression", compress: async (d) => d }, qs));
     for (const c of [
       createLLMFilter({ model: llm, concurrency: 1, timeoutMs: 60_000, onWarning }),
       createLLMExtractor({ model: llm, concurrency: 1, timeoutMs: 60_000, onWarning }),
     ]) {
       warnings.clear();
-      const base = await evaluate("none", { name: "no compression", compress: async (d) => d }, qs);
       const r = await evaluate(c.name.startsWith("llm-filter") ? "LLM filter" : "LLM extractor", c, qs);
       rows.push({
         ...r,
         compressor: `${r.compressor} [warnings ${JSON.stringify(Object.fromEntries(warnings))}]`,
       });
-      print(base);
       print(rows.at(-1)!);
     }
   } finally {
@@ -391,5 +367,5 @@ writeFileSync(
     2,
   )}\n`,
 );
-await model.dispose();
+await model.dispose?.();
 console.log("\nwrote bench/results/compression.json");
