@@ -19,8 +19,8 @@ export interface CacheStore<V> {
   ): Promise<void>;
   /** Removes keys; unknown keys are ignored. */
   deleteMany(keys: string[]): Promise<void>;
-  /** Removes every entry (of this store's prefix). */
-  clear(): Promise<void>;
+  /** Removes every entry of this store, or only the keys starting with `keyPrefix`. */
+  clear(keyPrefix?: string): Promise<void>;
 }
 
 /** Options of {@link createMemoryCacheStore}. */
@@ -71,8 +71,9 @@ export function createMemoryCacheStore<V extends object>(
     async deleteMany(keys) {
       for (const k of keys) lru.delete(k);
     },
-    async clear() {
-      lru.clear();
+    async clear(keyPrefix) {
+      if (keyPrefix === undefined) return lru.clear();
+      for (const k of [...lru.keys()]) if (k.startsWith(keyPrefix)) lru.delete(k);
     },
   };
 }

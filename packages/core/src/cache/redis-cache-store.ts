@@ -69,11 +69,13 @@ export function createRedisCacheStore<V>(
       if (!keys.length) return;
       await guard.run("unlink", () => client.unlink(...keys.map((k) => prefix + k)));
     },
-    async clear() {
+    async clear(keyPrefix = "") {
+      // glob metacharacters in the prefix are escaped for MATCH
+      const pattern = `${(prefix + keyPrefix).replace(/[*?[\]\\]/g, "\\$&")}*`;
       await guard.run("clear", async () => {
         let cursor = "0";
         do {
-          const [next, found] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+          const [next, found] = await client.scan(cursor, "MATCH", pattern, "COUNT", 500);
           cursor = next;
           if (found.length) await client.unlink(...found);
         } while (cursor !== "0");

@@ -32,8 +32,11 @@ export interface ResultCacheOptions {
 /** A retriever wrapped by {@link withResultCache}. */
 export interface CachedRetriever extends Retriever {
   readonly cache: TieredCache<RetrievalResult>;
-  /** Drops every cached result of this retriever (bumps a generation in the key). */
-  invalidate(): void;
+  /**
+   * Drops every cached result of this namespace: bumps a generation in this process's keys and
+   * deletes the namespace's entries from both levels (other processes sharing the L2 then miss too).
+   */
+  invalidate(): Promise<void>;
 }
 
 /**
@@ -74,9 +77,9 @@ export function withResultCache(retriever: Retriever, options: ResultCacheOption
 
   return {
     cache,
-    invalidate() {
+    async invalidate() {
       generation++;
-      void cache.clear();
+      await cache.clear(`${ns}:`);
     },
     async retrieve(query, opts = {}) {
       const t0 = performance.now();

@@ -42,7 +42,8 @@ export interface TieredCache<V> {
   /** Writes to both levels (the L2 write is awaited; its failure is reported, not thrown). */
   setMany(entries: Array<[string, V]>, ttlMs?: number): Promise<void>;
   deleteMany(keys: string[]): Promise<void>;
-  clear(): Promise<void>;
+  /** Removes every entry, or those whose key starts with `keyPrefix`, from both levels. */
+  clear(keyPrefix?: string): Promise<void>;
   stats(): CacheStats;
   resetStats(): void;
 }
@@ -145,11 +146,11 @@ export function createTieredCache<V extends object>(options: TieredCacheOptions<
         }
       }
     },
-    async clear() {
-      await l1?.clear();
+    async clear(keyPrefix) {
+      await l1?.clear(keyPrefix);
       if (l2) {
         try {
-          await l2.clear();
+          await l2.clear(keyPrefix);
         } catch (error) {
           fail("l2", error);
         }

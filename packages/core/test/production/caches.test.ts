@@ -143,6 +143,15 @@ describe("result cache (L1 + L2 Redis)", () => {
     await retriever.delete(["new-doc"]);
     expect((await a.retrieve(query, { k: 3 })).info?.cache).toBe("miss");
     expect(a.cache.stats()).toMatchObject({ l1Hits: 1, misses: 5 });
+    // invalidate() drops this namespace from L1 and Redis, and nothing else in the same Redis
+    const shared = createRedisCacheStore({ client, codec: float32Codec, prefix: "t2" });
+    await shared.setMany([["emb:x", new Float32Array([1, 2])]]);
+    expect(await client.keys("t2:res:*")).not.toHaveLength(0);
+    await a.invalidate();
+    expect(await client.keys("t2:res:*")).toHaveLength(0);
+    expect(await client.keys("t2:emb:*")).toEqual(["t2:emb:x"]);
+    expect((await b.retrieve(query, { k: 3 })).info?.cache).toBe("hit"); // b's own L1
+    expect((await a.retrieve(query, { k: 3 })).info?.cache).toBe("miss");
   });
 
   it("expires entries after their time to live in both levels", async () => {

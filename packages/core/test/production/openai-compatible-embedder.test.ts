@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireModelDir } from "../../../../test/services.js";
 import {
+  CircuitOpenError,
   cosineSimilarity,
+  createEventBus,
   createOpenAICompatibleEmbedder,
   DimensionMismatchError,
   type Embedder,
   ServiceError,
+  withEmbedderResilience,
 } from "../../src/index.js";
 import { createTransformersEmbedder } from "../../src/transformers.js";
 import { startEmbeddingServer, startFaultServer, type TestServer } from "./http-servers.js";
@@ -104,5 +107,37 @@ describe("createOpenAICompatibleEmbedder", () => {
     await expect(e2.embedDocuments(["x"])).rejects.toMatchObject({ status: 400, retryable: false });
     expect(bad.requests).toHaveLength(1);
     await expect(e2.embedDocuments(["x"])).rejects.toBeInstanceOf(ServiceError);
+  });
+});
+
+describe("withEmbedderResilience", () => {
+  it("opens the breaker after 5 failing calls, fails fast, and closes after the reset timeout", async () => {
+    const good = { data: [{ index: 0, embedding: [1, 0] }] };
+    const down = await startFaultServer([
+      { status: 503 },
+      { status: 503 },
+      { status: 503 },
+      { status: 503 },
+      { status: 503 },
+      { reply: good },
+    ]);
+    servers.push(down);
+    const events = createEventBus();
+    const states: string[] = [];
+    events.on("breaker:open", () => states.push("open"));
+    events.on("breaker:half-open", () => states.push("half-open"));
+    events.on("breaker:close", () => states.push("close"));
+    const embedder = withEmbedderResilience(
+      createOpenAICompatibleEmbedder({ baseURL: down.url, model: "m", dimensions: 2, maxRetries: 0 }),
+      { breaker: { resetTimeoutMs: 300 }, events },
+    );
+    for (let i = 0; i < 5; i++) await expect(embedder.embedQuery("x")).rejects.toMatchObject({ status: 503 });
+    expect(states).toEqual(["open"]);
+    await expect(embedder.embedQuery("x")).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(down.requests).toHaveLength(5); // the rejected call never reached the server
+    await new Promise((r) => setTimeout(r, 350));
+    expect(Array.from(await embedder.embedQuery("x"))).toEqual([1, 0]);
+    expect(states).toEqual(["open", "half-open", "close"]);
+    expect(embedder.breaker?.state).toBe("closed");
   });
 });
