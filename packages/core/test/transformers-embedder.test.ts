@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { requireModelDir } from "../../../test/services.js";
 import { cosineSimilarity, ServiceError } from "../src/index.js";
@@ -54,6 +56,22 @@ describe("createTransformersEmbedder (real all-MiniLM-L6-v2, offline)", () => {
     const capped = "hello ".repeat(254); // 254 + [CLS] + [SEP] = 256
     const [x, y] = await fp32.embedDocuments([long, capped]);
     expect(cosineSimilarity(x!, y!)).toBeGreaterThan(0.99999);
+  });
+
+  it("matches sentence-transformers on PyTorch (reference fixture) incl. a truncated abstract", async () => {
+    const ref = JSON.parse(
+      readFileSync(join(import.meta.dirname, "fixtures", "minilm-reference.json"), "utf8"),
+    ) as {
+      texts: string[];
+      embeddings: number[][];
+    };
+    const a = await fp32.embedDocuments(ref.texts);
+    const b = await q8.embedDocuments(ref.texts);
+    expect(fp32.countTokens(ref.texts.at(-1)!)).toBeGreaterThan(256);
+    ref.embeddings.forEach((want, i) => {
+      expect(cosineSimilarity(a[i]!, want)).toBeGreaterThan(0.9999);
+      expect(cosineSimilarity(b[i]!, want)).toBeGreaterThan(0.99);
+    });
   });
 
   it("fails with a typed error when the model is missing offline", async () => {
