@@ -52,6 +52,22 @@ describe("tokenizer", () => {
   });
 });
 
+describe("tokenizer ASCII fast path", () => {
+  it("segments exactly like Intl.Segmenter on ASCII edge cases", () => {
+    const seg = new Intl.Segmenter("en", { granularity: "word" });
+    const reference = (t: string) =>
+      [...seg.segment(t.toLowerCase())].filter((s) => s.isWordLike).map((s) => s.segment);
+    const tok = createTokenizer({ stopWords: new Set() });
+    const cases = [
+      "isn't it 3.14 or 3,000.5; e.g. U.S.A. and a:b, x-ray, foo_bar, _x_, 'quoted' end.",
+      "IL-6 TNF-alpha p<0.05 (n=1,234) 2.5mg/kg 10^5 CD4+ a'b' 'a 1'2 1;2 a;b a.1 1.a 1:2",
+      "under_score __init__ a__b v1.2.3 192.168.0.1 user@example.com http://x.org/a?b=c #tag",
+      "tabs\tand\nnewlines  double  spaces ... ,,, ;;; ::: '' \"\"",
+    ];
+    for (const text of cases) expect(tok(text)).toEqual(reference(text));
+  });
+});
+
 describe("BM25Index", () => {
   it("scores as the BM25 formula with Lucene idf", () => {
     for (const [k1, b] of [
