@@ -1,4 +1,4 @@
-import type { EventTarget } from "../events/event-bus.js";
+import type { EventSinkLike } from "../events/event-bus.js";
 import type { CallOptions, Embedder } from "../types/embedder.js";
 import type { CacheStore } from "./cache-store.js";
 import { hashText } from "./keys.js";
@@ -14,7 +14,7 @@ export interface EmbeddingCacheOptions {
   ttlMs?: number;
   /** Key prefix, to separate deployments sharing one Redis. @default "emb" */
   namespace?: string;
-  events?: EventTarget;
+  events?: EventSinkLike;
 }
 
 /** Where an embedding cache keeps vectors, keyed by model id + kind + SHA-256 of the text. */

@@ -1,4 +1,4 @@
-import { type EventTarget, emitEvent } from "../events/event-bus.js";
+import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
 import type { Filter } from "../filter/types.js";
 import type { Retriever } from "../types/retriever.js";
 
@@ -23,7 +23,7 @@ export interface QueryTracker {
 export function withQueryTracking(
   retriever: Retriever,
   tracker: QueryTracker,
-  options: { events?: EventTarget } = {},
+  options: { events?: EventSinkLike } = {},
 ): Retriever {
   return {
     retrieve(query, opts) {

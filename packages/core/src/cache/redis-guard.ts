@@ -1,4 +1,4 @@
-import type { EventTarget } from "../events/event-bus.js";
+import type { EventSinkLike } from "../events/event-bus.js";
 import {
   type CircuitBreaker,
   type CircuitBreakerOptions,
@@ -22,7 +22,7 @@ export interface RedisResilienceOptions {
   timeoutMs?: number;
   /** Retries of a failed command. @default { retries: 1, minTimeoutMs: 20, maxTimeoutMs: 100 } */
   retry?: RetryOptions | false;
-  events?: EventTarget;
+  events?: EventSinkLike;
 }
 
 /** Runs Redis commands through timeout → breaker → retry. */

@@ -1,8 +1,8 @@
 import { ValidationError } from "../errors/errors.js";
-import { type EventTarget, emitEvent } from "../events/event-bus.js";
+import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
 import type { RetrievalResult, RetrieveOptions, Retriever } from "../types/retriever.js";
 import type { CacheStore } from "./cache-store.js";
-import { canonicalFilter, hashText, normalizeQuery } from "./keys.js";
+import { canonicalFilter, hashText, normalizeQuery, stableStringify } from "./keys.js";
 import { createTieredCache, type TieredCache } from "./tiered-cache.js";
 
 /** Options of {@link withResultCache}. */
@@ -26,7 +26,7 @@ export interface ResultCacheOptions {
   /** Key prefix. @default "res" */
   namespace?: string;
   /** Receives `cache:hit` / `cache:miss` / `cache:error` / `cache:evict`. */
-  events?: EventTarget;
+  events?: EventSinkLike;
 }
 
 /** A retriever wrapped by {@link withResultCache}. */
@@ -41,7 +41,8 @@ export interface CachedRetriever extends Retriever {
 
 /**
  * Caches whole retrieval results, keyed by SHA-256 of (normalised query, `k`, canonical filter,
- * index version, generation). L1 is an in-process LRU, L2 an optional shared store; each entry
+ * index version, generation, other call options such as `mode`). Concurrent misses of one key
+ * share one retrieval (`info.cache = "coalesced"` for the followers). L1 is an in-process LRU, L2 an optional shared store; each entry
  * lives `ttlMs`. A hit returns `info.cache = "hit"` (`info.cacheLayer` l1/l2) and `timings.cache`;
  * a miss calls the inner retriever and adds `timings.cache` (look-up + write time).
  * Stored documents drop any `vector` field.
@@ -64,16 +65,22 @@ export function withResultCache(retriever: Retriever, options: ResultCacheOption
   const defaultK = options.defaultK ?? 10;
   let generation = 0;
 
-  const keyOf = (query: string, opts: RetrieveOptions) =>
-    `${ns}:${hashText(
+  const keyOf = (query: string, opts: RetrieveOptions) => {
+    // any other per-call option (e.g. createRetriever's `mode`) changes results, so it is keyed too
+    const { k, filter, signal: _signal, ...rest } = opts;
+    return `${ns}:${hashText(
       JSON.stringify([
         normalizeQuery(query),
-        opts.k ?? defaultK,
-        canonicalFilter(opts.filter),
+        k ?? defaultK,
+        canonicalFilter(filter),
         String(version()),
         generation,
+        stableStringify(rest),
       ]),
     )}`;
+  };
+  // concurrent misses of one key share a single retrieval (request coalescing)
+  const inFlight = new Map<string, Promise<RetrievalResult>>();
 
   return {
     cache,
@@ -102,8 +109,21 @@ export function withResultCache(retriever: Retriever, options: ResultCacheOption
           info: { ...hit.info, cache: "hit", cacheLayer: found.layer, cachedTimings: hit.timings },
         };
       }
-      const result = await retriever.retrieve(query, opts);
+      let pending = inFlight.get(key);
+      const leader = !pending;
+      if (!pending) {
+        pending = retriever.retrieve(query, opts).finally(() => inFlight.delete(key));
+        inFlight.set(key, pending);
+      }
+      const result = await pending;
       const t1 = performance.now();
+      if (!leader) {
+        return {
+          documents: result.documents.map((d) => ({ ...d })),
+          timings: { ...result.timings, cache: lookupMs, total: performance.now() - t0 },
+          info: { ...result.info, cache: "coalesced" },
+        };
+      }
       const stored: RetrievalResult = {
         documents: result.documents.map(
           ({ vector: _v, ...d }: (typeof result.documents)[number] & { vector?: unknown }) => d,

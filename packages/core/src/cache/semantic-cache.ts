@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { ValidationError } from "../errors/errors.js";
-import { type EventTarget, emitEvent } from "../events/event-bus.js";
+import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
 import type { Filter } from "../filter/types.js";
 import { cosineSimilarity, dot } from "../math/vector.js";
 import type { Embedder } from "../types/embedder.js";
 import type { RetrievalResult, RetrieveOptions, Retriever } from "../types/retriever.js";
-import { canonicalFilter, hashText } from "./keys.js";
+import { canonicalFilter, hashText, stableStringify } from "./keys.js";
 import { createMemorySemanticStore, type SemanticCacheStore } from "./semantic-cache-store.js";
 
 /**
@@ -31,7 +31,7 @@ export interface SemanticCacheOptions {
   ttlMs?: number;
   /** Namespace of entries when a call gives none. @default "default" */
   namespace?: string;
-  events?: EventTarget;
+  events?: EventSinkLike;
 }
 
 /** Scope and extras of one look-up or store. */
@@ -44,6 +44,8 @@ export interface SemanticScope {
   version?: string | number;
   /** @default the cache's namespace */
   namespace?: string;
+  /** Other call options that change results (e.g. a retriever's `mode`): part of the scope. @default {} */
+  extra?: Record<string, unknown>;
   signal?: AbortSignal;
   /** The query embedding, when already computed. */
   vector?: Float32Array;
@@ -94,7 +96,7 @@ export function createSemanticCache(options: SemanticCacheOptions): SemanticCach
   const scopeOf = (s: SemanticScope = {}) => {
     const ns = s.namespace ?? defaultNs;
     if (ns.includes("|")) throw new ValidationError(`namespace must not contain "|": ${ns}`);
-    return `${ns}|${hashText(JSON.stringify([canonicalFilter(s.filter), s.k ?? 10, String(s.version ?? 0)]))}`;
+    return `${ns}|${hashText(JSON.stringify([canonicalFilter(s.filter), s.k ?? 10, String(s.version ?? 0), stableStringify(s.extra ?? {})]))}`;
   };
   const similarity = embedder.normalized ? dot : cosineSimilarity;
   const miss = (distance?: number) => {
@@ -184,7 +186,7 @@ export interface WithSemanticCacheOptions {
   /** `k` in the scope when a call passes none. @default 10 */
   defaultK?: number;
   /** Receives `retrieve:end` for hits (misses are reported by the inner retriever). */
-  events?: EventTarget;
+  events?: EventSinkLike;
 }
 
 /**
@@ -203,13 +205,8 @@ export function withSemanticCache(
       const t0 = performance.now();
       const namespace =
         typeof options.namespace === "function" ? options.namespace(query, opts) : options.namespace;
-      const scope = {
-        filter: opts.filter,
-        k: opts.k ?? options.defaultK ?? 10,
-        version: version(),
-        namespace,
-        signal: opts.signal,
-      };
+      const { k, filter, signal, ...extra } = opts;
+      const scope = { filter, k: k ?? options.defaultK ?? 10, version: version(), namespace, signal, extra };
       const { hit, vector } = await cache.lookup(query, scope);
       const cacheMs = performance.now() - t0;
       if (hit) {

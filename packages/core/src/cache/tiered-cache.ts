@@ -1,4 +1,4 @@
-import type { CacheKind, EventTarget } from "../events/event-bus.js";
+import type { CacheKind, EventSinkLike } from "../events/event-bus.js";
 import { emitEvent } from "../events/event-bus.js";
 import { type CacheStore, createMemoryCacheStore } from "./cache-store.js";
 
@@ -29,7 +29,7 @@ export interface TieredCacheOptions<V> {
   /** Time to live of each entry in milliseconds (both levels); `0` = none. @default 0 */
   ttlMs?: number;
   /** Receives `cache:hit`, `cache:miss`, `cache:error`, `cache:evict`. */
-  events?: EventTarget;
+  events?: EventSinkLike;
 }
 
 /** L1 in front of L2; L2 failures never fail a call. */

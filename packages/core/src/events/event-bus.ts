@@ -50,7 +50,7 @@ export type EventBus = EventEmitter<{ [K in RagloomEventName]: [RagloomEventMap[
  * Anything a wrapper can emit into: an {@link EventBus}, or any `emit(name, payload)` object
  * (a Node `EventEmitter`, the `events` sink of `createRetriever`).
  */
-export interface EventTarget {
+export interface EventSinkLike {
   emit(event: string, payload: unknown): unknown;
 }
 
@@ -67,7 +67,7 @@ export function createEventBus(): EventBus {
 
 /** Emits `payload` on `target` when there is one; never throws from a listener. */
 export function emitEvent<K extends RagloomEventName>(
-  target: EventTarget | undefined,
+  target: EventSinkLike | undefined,
   event: K,
   payload: RagloomEventMap[K],
 ): void {

@@ -1,5 +1,5 @@
 import { ServiceError } from "../errors/errors.js";
-import type { EventTarget } from "../events/event-bus.js";
+import type { EventSinkLike } from "../events/event-bus.js";
 import { type RetryOptions, retry } from "../resilience/retry.js";
 import { withTimeout } from "../resilience/timeout.js";
 
@@ -25,7 +25,7 @@ export interface OpenAICompatibleConnection {
   /** A `fetch` implementation (for proxies, tests, undici agents). @default globalThis.fetch */
   fetch?: typeof fetch;
   /** Receives `retry` events. @default none */
-  events?: EventTarget;
+  events?: EventSinkLike;
 }
 
 /** Whether an HTTP status is worth retrying: 408, 429 and 5xx (RFC 9110 §15.6, RFC 6585 §4). */

@@ -1,6 +1,6 @@
 import CircuitBreakerImpl from "opossum";
 import { CircuitOpenError } from "../errors/errors.js";
-import { type EventTarget, emitEvent } from "../events/event-bus.js";
+import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
 import { isRetryableError } from "./retry.js";
 
 /** State of a circuit breaker (Nygard, "Release It!", 2007; Fowler, "CircuitBreaker", 2014). */
@@ -28,7 +28,7 @@ export interface CircuitBreakerOptions {
    */
   isFailure?: (error: unknown) => boolean;
   /** Receives `breaker:open`, `breaker:half-open`, `breaker:close`, `breaker:reject`. */
-  events?: EventTarget;
+  events?: EventSinkLike;
 }
 
 /** Resolved defaults of {@link CircuitBreakerOptions}. */

@@ -1,6 +1,6 @@
 import pRetry from "p-retry";
 import { RagloomError, ServiceError, TimeoutError } from "../errors/errors.js";
-import { type EventTarget, emitEvent } from "../events/event-bus.js";
+import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
 
 /**
  * Retry policy: exponential backoff with full jitter (delay_n = random(1..2) · minTimeoutMs · factor^n,
@@ -70,7 +70,7 @@ export interface RetryContext {
   /** Stops retrying (and rejects with the signal's reason). */
   signal?: AbortSignal;
   /** Receives a `retry` event before each retry. */
-  events?: EventTarget;
+  events?: EventSinkLike;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type EventTarget, emitEvent } from "../events/event-bus.js";
+import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
 import type { Embedder } from "../types/embedder.js";
 import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker } from "./circuit-breaker.js";
 import { type RetryOptions, retry } from "./retry.js";
@@ -17,7 +17,7 @@ export interface EmbedderResilienceOptions {
   retry?: RetryOptions | false;
   /** Time limit of each attempt in milliseconds; `0` = none. @default 30000 */
   timeoutMs?: number;
-  events?: EventTarget;
+  events?: EventSinkLike;
 }
 
 /**

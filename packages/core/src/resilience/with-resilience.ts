@@ -1,5 +1,5 @@
 import { CircuitOpenError } from "../errors/errors.js";
-import { type EventTarget, emitEvent } from "../events/event-bus.js";
+import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
 import type { CallOptions } from "../types/embedder.js";
 import type { VectorStore } from "../types/vector-store.js";
 import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker } from "./circuit-breaker.js";
@@ -30,7 +30,7 @@ export interface ResilienceOptions {
    */
   fallback?: VectorStore;
   /** Receives `retry`, `breaker:*`, `fallback`, `service:call`, `service:error`. */
-  events?: EventTarget;
+  events?: EventSinkLike;
 }
 
 /** A VectorStore wrapped by {@link withResilience}, exposing its breaker. */

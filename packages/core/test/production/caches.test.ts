@@ -153,6 +153,26 @@ describe("result cache (L1 + L2 Redis)", () => {
     expect((await a.retrieve(query, { k: 3 })).info?.cache).toBe("miss");
   });
 
+  it("coalesces concurrent misses of one key and keys per-call options such as mode", async () => {
+    let inner = 0;
+    const counting = {
+      retrieve: (q: string, o?: Parameters<HybridRetriever["retrieve"]>[1]) => {
+        inner++;
+        return retriever.retrieve(q, o);
+      },
+    };
+    const cached = withResultCache(counting, { version: () => retriever.version });
+    const q = "newborn white matter diffusion anisotropy";
+    const results = await Promise.all([1, 2, 3].map(() => cached.retrieve(q, { k: 2 })));
+    expect(inner).toBe(1);
+    expect(results.map((r) => r.info?.cache).sort()).toEqual(["coalesced", "coalesced", "miss"]);
+    expect(results[1]!.documents).toEqual(results[0]!.documents);
+    const lexicalOpts = { k: 2, mode: "dense" as const, extra: 1 };
+    expect((await cached.retrieve(q, lexicalOpts)).info?.cache).toBe("miss");
+    expect((await cached.retrieve(q, lexicalOpts)).info?.cache).toBe("hit");
+    expect(inner).toBe(2);
+  });
+
   it("expires entries after their time to live in both levels", async () => {
     const l2 = createRedisCacheStore({ client, codec: resultCodec, prefix: "t3" });
     const evicted: RagloomEventMap["cache:evict"][] = [];
