@@ -54,6 +54,9 @@ export interface EventSinkLike {
   emit(event: string, payload: unknown): unknown;
 }
 
+/** Alias of {@link EventSinkLike} (used by other ragloom packages; shadows the DOM `EventTarget` name when imported). */
+export type EventTarget = EventSinkLike;
+
 /**
  * Creates the typed event bus that every production-layer wrapper accepts as `events`.
  * Listener errors propagate to the emitter (eventemitter3 semantics), so keep listeners cheap.
