@@ -98,3 +98,37 @@ export async function postJson<T>(
     { timeoutMs: options.timeoutMs, signal: options.signal, what: `${options.service} ${path}` },
   );
 }
+
+/**
+ * Readiness probe of an OpenAI-compatible server: `GET {baseURL}/models` (answered by OpenAI,
+ * Ollama, vLLM, LM Studio and llama.cpp servers; llama-cpp-python has no `/health`). No retries.
+ * @throws ServiceError when the server does not answer 2xx; TimeoutError; AbortError.
+ */
+export async function pingOpenAICompatible(
+  conn: Pick<OpenAICompatibleConnection, "baseURL" | "apiKey" | "headers" | "fetch">,
+  options: { service: string; timeoutMs?: number; signal?: AbortSignal },
+): Promise<void> {
+  const doFetch = conn.fetch ?? globalThis.fetch;
+  const url = `${conn.baseURL.replace(/\/+$/, "")}/models`;
+  const headers: Record<string, string> = { accept: "application/json", ...conn.headers };
+  if (conn.apiKey) headers.authorization = `Bearer ${conn.apiKey}`;
+  await withTimeout(
+    async (signal) => {
+      let res: Response;
+      try {
+        res = await doFetch(url, { headers, signal });
+      } catch (cause) {
+        if (signal.aborted) throw signal.reason;
+        throw new ServiceError(options.service, `GET ${url} failed: ${(cause as Error).message}`, { cause });
+      }
+      await res.arrayBuffer().catch(() => undefined);
+      if (!res.ok) {
+        throw new ServiceError(options.service, `GET ${url} answered HTTP ${res.status}`, {
+          status: res.status,
+          retryable: isRetryableStatus(res.status),
+        });
+      }
+    },
+    { timeoutMs: options.timeoutMs ?? 5000, signal: options.signal, what: `${options.service} ping` },
+  );
+}

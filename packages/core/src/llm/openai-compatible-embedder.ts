@@ -1,7 +1,7 @@
 import { DimensionMismatchError, ServiceError, throwIfAborted, ValidationError } from "../errors/errors.js";
 import { l2Normalize } from "../math/vector.js";
 import type { CallOptions, Embedder } from "../types/embedder.js";
-import { type OpenAICompatibleConnection, postJson } from "./http.js";
+import { type OpenAICompatibleConnection, pingOpenAICompatible, postJson } from "./http.js";
 
 /** Options of {@link createOpenAICompatibleEmbedder}. */
 export interface OpenAICompatibleEmbedderOptions extends OpenAICompatibleConnection {
@@ -46,7 +46,9 @@ function decodeEmbedding(e: number[] | string): Float32Array {
  * @throws ValidationError for bad options; DimensionMismatchError when the server returns vectors of
  *   another length; ServiceError (service `embedder`); TimeoutError; AbortError.
  */
-export function createOpenAICompatibleEmbedder(options: OpenAICompatibleEmbedderOptions): Embedder {
+export function createOpenAICompatibleEmbedder(
+  options: OpenAICompatibleEmbedderOptions,
+): Embedder & { ping(options?: { signal?: AbortSignal }): Promise<void> } {
   if (!options?.baseURL) throw new ValidationError("baseURL is required (e.g. http://localhost:11434/v1)");
   if (!options.model) throw new ValidationError("model is required");
   const { dimensions } = options;
@@ -112,6 +114,9 @@ export function createOpenAICompatibleEmbedder(options: OpenAICompatibleEmbedder
     modelId: options.model,
     dimensions,
     normalized: normalize,
+    /** Readiness probe (`GET {baseURL}/models`) for `createHealthCheck`. */
+    ping: (opts: { signal?: AbortSignal } = {}) =>
+      pingOpenAICompatible(options, { service: "embedder", signal: opts.signal }),
     embedDocuments: (texts: string[], opts: CallOptions = {}) =>
       embedMany(dp ? texts.map((t) => dp + t) : texts, opts.signal),
     async embedQuery(text: string, opts: CallOptions = {}) {

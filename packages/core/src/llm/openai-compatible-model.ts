@@ -1,6 +1,6 @@
 import { ServiceError, ValidationError } from "../errors/errors.js";
 import type { ChatMessage, GenerateOptions, GenerateResult, LanguageModel } from "../types/language-model.js";
-import { type OpenAICompatibleConnection, postJson } from "./http.js";
+import { type OpenAICompatibleConnection, pingOpenAICompatible, postJson } from "./http.js";
 
 /**
  * How `json: { schema }` is sent as `response_format`:
@@ -32,6 +32,12 @@ interface ChatCompletionResponse {
   usage?: { prompt_tokens?: number; completion_tokens?: number };
 }
 
+/** The model returned by {@link createOpenAICompatibleModel}. */
+export interface OpenAICompatibleModel extends LanguageModel {
+  /** Readiness probe (`GET {baseURL}/models`, 5 s limit) for `createHealthCheck`. */
+  ping(options?: { signal?: AbortSignal }): Promise<void>;
+}
+
 /**
  * A {@link LanguageModel} over the OpenAI chat completions API (`POST {baseURL}/chat/completions`),
  * which OpenAI, Ollama, vLLM, LM Studio and llama.cpp / llama-cpp-python servers speak.
@@ -45,7 +51,7 @@ interface ChatCompletionResponse {
  * const llm = createOpenAICompatibleModel({ baseURL: "http://localhost:11434/v1", model: "llama3.2", jsonFormat: "json-schema" });
  * const { text } = await llm.generate([{ role: "user", content: "Hi" }], { maxTokens: 32 });
  */
-export function createOpenAICompatibleModel(options: OpenAICompatibleModelOptions): LanguageModel {
+export function createOpenAICompatibleModel(options: OpenAICompatibleModelOptions): OpenAICompatibleModel {
   if (!options?.baseURL) throw new ValidationError("baseURL is required (e.g. http://localhost:8080/v1)");
   if (!options.model) throw new ValidationError("model is required");
   const jsonFormat = options.jsonFormat ?? "json-object-schema";
@@ -62,6 +68,7 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
 
   return {
     modelId: options.model,
+    ping: (opts = {}) => pingOpenAICompatible(options, { service: "llm", signal: opts.signal }),
     async generate(messages: ChatMessage[], opts: GenerateOptions = {}): Promise<GenerateResult> {
       if (!Array.isArray(messages) || messages.length === 0) {
         throw new ValidationError("messages must be a non-empty array");

@@ -8,6 +8,7 @@ import {
 import {
   AbortError,
   createEventBus,
+  createHealthCheck,
   createOpenAICompatibleModel,
   type RagloomEventMap,
   ServiceError,
@@ -69,6 +70,23 @@ describe("createOpenAICompatibleModel against a real llama-cpp-python server (Sm
     expect((error as ServiceError).status).toBe(500);
     // a 5xx is transient by definition, so it was retried once before failing
     expect(retries).toHaveLength(1);
+  });
+
+  it("pings the server for readiness (GET /models) through createHealthCheck", async () => {
+    const model = createOpenAICompatibleModel({ baseURL: llm.url, model: LLM_MODEL_ID });
+    const dead = createOpenAICompatibleModel({ baseURL: "http://127.0.0.1:9/v1", model: LLM_MODEL_ID });
+    const health = createHealthCheck({
+      dependencies: {
+        llm: (signal) => model.ping({ signal }),
+        backup: { check: (signal) => dead.ping({ signal }), critical: false },
+      },
+    });
+    const report = await health.readiness();
+    expect(report.status).toBe("degraded");
+    expect(report.dependencies.llm).toMatchObject({ status: "up", critical: true });
+    expect(report.dependencies.backup).toMatchObject({ status: "down", critical: false });
+    expect(report.dependencies.backup!.error).toContain("GET http://127.0.0.1:9/v1/models failed");
+    expect(health.liveness().status).toBe("up");
   });
 
   it("times out a slow generation with TimeoutError and aborts with AbortError", async () => {
