@@ -14,6 +14,11 @@ export interface RedisSemanticStoreOptions extends RedisResilienceOptions {
   client: Redis;
   /** Key prefix. @default "ragloom:sem" */
   prefix?: string;
+  /**
+   * Entries kept per scope; beyond it the entries closest to expiry (the oldest, with one TTL) are
+   * deleted during look-ups. @default 1000
+   */
+  maxEntriesPerScope?: number;
   /** Codec of `{ query, result }`. @default JSON + gzip level 6 (see `resultCodec`) */
   codec?: Codec<{ query: string; result: RetrievalResult }>;
 }
@@ -58,6 +63,7 @@ export function createRedisSemanticStore(options: RedisSemanticStoreOptions): Se
   const dKey = (scope: string) => `${prefix}:d:${scope}`;
   const nsKey = (ns: string) => `${prefix}:ns:${ns}`;
   const tagKey = (tag: string) => `${prefix}:tag:${tag}`;
+  const maxEntries = options.maxEntriesPerScope ?? 1000;
   const mirror = new Map<string, Map<string, ReturnType<typeof decodeVector>>>();
   const exec = async (p: ReturnType<Redis["pipeline"]>) => {
     const results = (await p.exec()) ?? [];
@@ -85,6 +91,21 @@ export function createRedisSemanticStore(options: RedisSemanticStoreOptions): Se
         raw.forEach((b, i) => {
           if (b) local!.set(missing[i]!, decodeVector(missing[i]!, b));
         });
+      }
+      if (local.size > maxEntries) {
+        const excess = [...local.values()]
+          .sort((a, b) => (a.expiresAt || Infinity) - (b.expiresAt || Infinity))
+          .slice(0, local.size - maxEntries)
+          .map((c) => c.id);
+        for (const id of excess) local.delete(id);
+        await guard.run("trim", () =>
+          exec(
+            client
+              .pipeline()
+              .hdel(vKey(scope), ...excess)
+              .hdel(dKey(scope), ...excess),
+          ),
+        );
       }
       return [...local.values()];
     },

@@ -1,5 +1,5 @@
 import { ServiceError } from "../errors/errors.js";
-import type { EventSinkLike } from "../events/event-bus.js";
+import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
 import { type RetryOptions, retry } from "../resilience/retry.js";
 import { withTimeout } from "../resilience/timeout.js";
 
@@ -24,7 +24,7 @@ export interface OpenAICompatibleConnection {
   retry?: Omit<RetryOptions, "retries">;
   /** A `fetch` implementation (for proxies, tests, undici agents). @default globalThis.fetch */
   fetch?: typeof fetch;
-  /** Receives `retry` events. @default none */
+  /** Receives `retry`, `service:call` and `service:error` events. @default none */
   events?: EventSinkLike;
 }
 
@@ -50,7 +50,9 @@ export async function postJson<T>(
   if (conn.apiKey) headers.authorization = `Bearer ${conn.apiKey}`;
   Object.assign(headers, conn.headers);
   const payload = JSON.stringify(body);
-  return withTimeout(
+  const t0 = performance.now();
+  const operation = path.replace(/^\//, "");
+  const result = withTimeout(
     (signal) =>
       retry(
         async () => {
@@ -96,6 +98,20 @@ export async function postJson<T>(
         },
       ),
     { timeoutMs: options.timeoutMs, signal: options.signal, what: `${options.service} ${path}` },
+  );
+  return result.then(
+    (value) => {
+      emitEvent(conn.events, "service:call", {
+        service: options.service,
+        operation,
+        durationMs: performance.now() - t0,
+      });
+      return value as T;
+    },
+    (error: unknown) => {
+      emitEvent(conn.events, "service:error", { service: options.service, operation, error });
+      throw error;
+    },
   );
 }
 

@@ -271,6 +271,25 @@ semanticSuite("in-memory", () => createMemorySemanticStore());
 let n = 0;
 semanticSuite("Redis", () => createRedisSemanticStore({ client, prefix: `sem${n++}` }));
 
+describe("Redis semantic store bounds", () => {
+  it("keeps at most maxEntriesPerScope entries per scope, dropping the oldest", async () => {
+    const store = createRedisSemanticStore({ client, prefix: "semcap", maxEntriesPerScope: 3 });
+    const cache = createSemanticCache({ embedder: withCache(counted), store, maxDistance: 0.05 });
+    const result = { documents: [], timings: {} };
+    for (const q of ["alpha", "beta", "gamma", "delta", "epsilon"]) {
+      await cache.store(q, result);
+      await sleep(5); // distinct expiry times
+    }
+    await cache.lookup("zeta");
+    const [vKey] = await client.keys("semcap:v:*");
+    expect(await client.hlen(vKey!)).toBe(3);
+    const [dKey] = await client.keys("semcap:d:*");
+    expect(await client.hlen(dKey!)).toBe(3);
+    expect((await cache.lookup("alpha")).hit).toBeUndefined(); // the oldest went first
+    expect((await cache.lookup("epsilon")).hit?.query).toBe("epsilon");
+  });
+});
+
 describe("query frequency tracking and cache warming (Redis sorted sets)", () => {
   it("returns the top queries and pre-computes them into the result cache", async () => {
     const tracker = createRedisQueryTracker({ client, key: "freq", windowMs: 60_000, bucketMs: 10_000 });

@@ -126,6 +126,8 @@ describe("createOpenAICompatibleModel fault handling (local fault-injection serv
     const events = createEventBus();
     const seen: number[] = [];
     events.on("retry", (e) => seen.push(e.attempt));
+    const calls: RagloomEventMap["service:call"][] = [];
+    events.on("service:call", (e) => calls.push(e));
     const model = createOpenAICompatibleModel({
       baseURL: server.url,
       model: "m",
@@ -141,6 +143,7 @@ describe("createOpenAICompatibleModel fault handling (local fault-injection serv
     expect(result.finishReason).toBe("stop");
     expect(server.requests).toHaveLength(4);
     expect(seen).toEqual([1, 2, 3]);
+    expect(calls).toMatchObject([{ service: "llm", operation: "chat/completions" }]);
     expect(server.requests[0]!.response_format).toEqual({ type: "json_object", schema: { type: "object" } });
   });
 
