@@ -64,7 +64,7 @@ function fields(f: Filter | null, out: string[] = []): string[] {
   if (!f) return out;
   if (f.op === "and" || f.op === "or") for (const c of f.filters) fields(c, out);
   else if (f.op === "not") fields(f.filter, out);
-  else out.push(f.field);
+  else out.push((f as { field: string }).field);
   return out;
 }
 

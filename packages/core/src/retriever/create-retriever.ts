@@ -73,6 +73,11 @@ export interface CreateRetrieverOptions {
 export interface HybridRetrieveOptions extends RetrieveOptions {
   /** Overrides the retriever's mode for this call. */
   mode?: RetrievalMode;
+  /**
+   * Attach each dense hit's stored vector as `vector` (a `Float32Array`), so compressors such as
+   * an embeddings filter need not re-embed. Lexical-only hits carry none. @default false
+   */
+  includeVectors?: boolean;
 }
 
 /** The retriever returned by {@link createRetriever}. */
@@ -166,7 +171,7 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
         const qv = await embedder.embedQuery(query, { signal });
         timings.embed = now() - t;
         t = now();
-        dense = await store.query(qv, { k: fetchK, filter, signal });
+        dense = await store.query(qv, { k: fetchK, filter, signal, includeVectors: opts.includeVectors });
         timings.search = now() - t;
       }
       if (m !== "dense") {
