@@ -273,6 +273,7 @@ const summary = {
     "ragloom dense (in-memory, WASM SIMD)",
     "naive Float32Array scan",
   ),
+  "hybrid RRF nDCG@10 minus best single retriever": hybridGain(),
 };
 console.log();
 printTable(Object.entries(summary).map(([k, v]) => ({ measure: k, value: v })));

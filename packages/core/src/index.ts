@@ -6,29 +6,29 @@
  * `@ragloom/core/redis`, `@ragloom/core/prometheus`.
  * @packageDocumentation
  */
+
+export * from "./cache/index.js";
 export * from "./errors/errors.js";
+export * from "./events/index.js";
 export * from "./filter/builders.js";
 export * from "./filter/evaluate.js";
 export * from "./filter/normalize.js";
 export * from "./filter/types.js";
 export * from "./filter/validate.js";
+export * from "./fusion/fusion.js";
+export * from "./lexical/bm25.js";
+export * from "./lexical/stop-words.js";
+export * from "./lexical/tokenize.js";
+export * from "./llm/index.js";
+export * from "./math/top-k.js";
+export * from "./math/vector.js";
+export * from "./observability/index.js";
+export * from "./resilience/index.js";
+export * from "./retriever/create-retriever.js";
+export * from "./splitter/recursive-splitter.js";
+export * from "./stores/in-memory-vector-store.js";
 export type * from "./types/document.js";
 export type * from "./types/embedder.js";
 export type * from "./types/language-model.js";
 export type * from "./types/retriever.js";
 export type * from "./types/vector-store.js";
-export * from "./math/vector.js";
-export * from "./math/top-k.js";
-export * from "./stores/in-memory-vector-store.js";
-export * from "./lexical/bm25.js";
-export * from "./lexical/tokenize.js";
-export * from "./lexical/stop-words.js";
-export * from "./fusion/fusion.js";
-export * from "./splitter/recursive-splitter.js";
-export * from "./retriever/create-retriever.js";
-// production layer
-export * from "./events/index.js";
-export * from "./resilience/index.js";
-export * from "./llm/index.js";
-export * from "./cache/index.js";
-export * from "./observability/index.js";

@@ -67,7 +67,10 @@ describe("createRetriever", () => {
       expect(res.documents.length).toBeLessThanOrEqual(2);
       expect(res.timings.total).toBeGreaterThan(0);
     }
-    const withVectors = await r.retrieve("exponential backoff jitter", { mode: "dense", includeVectors: true });
+    const withVectors = await r.retrieve("exponential backoff jitter", {
+      mode: "dense",
+      includeVectors: true,
+    });
     expect((withVectors.documents[0] as { vector?: Float32Array }).vector).toHaveLength(384);
     const hybrid = await r.retrieve("exponential backoff jitter");
     expect(Object.keys(hybrid.timings).sort()).toEqual(["embed", "fuse", "lexical", "search", "total"]);

@@ -18,7 +18,9 @@ function importGraph(entry: string) {
     if (seen.has(file)) continue;
     seen.add(file);
     const code = readFileSync(file, "utf8");
-    for (const m of code.matchAll(/(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)) {
+    for (const m of code.matchAll(
+      /(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
+    )) {
       const spec = m[1] ?? m[2]!;
       if (/^import\s+type\s|^export\s+type\s/.test(m[0])) continue;
       if (spec.startsWith(".")) stack.push(resolve(dirname(file), spec.replace(/\.js$/, ".ts")));
@@ -32,7 +34,8 @@ describe("@ragloom/core main entry", () => {
   it("loads no optional peer dependency", () => {
     const { files, external } = importGraph(resolve(SRC, "index.ts"));
     expect(files.size).toBeGreaterThan(10);
-    for (const pkg of OPTIONAL) expect([...external].filter((e) => e === pkg || e.startsWith(`${pkg}/`))).toEqual([]);
+    for (const pkg of OPTIONAL)
+      expect([...external].filter((e) => e === pkg || e.startsWith(`${pkg}/`))).toEqual([]);
   });
 
   it("keeps each integration behind its own subpath", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type SelfQueryResult, createRuleBasedParser, defineSchema, parse } from "../src/index.js";
+import { createRuleBasedParser, defineSchema, parse, type SelfQueryResult } from "../src/index.js";
 
 const schema = defineSchema([
   {
@@ -120,7 +120,11 @@ describe("rule-based parser", () => {
 
   it("is available as a parser object and rejects bad requests with typed errors", () => {
     const parser = createRuleBasedParser({ now });
-    expect((parser.parse("redis", schema) as SelfQueryResult).filter).toEqual({ op: "eq", field: "technology", value: "redis" });
+    expect((parser.parse("redis", schema) as SelfQueryResult).filter).toEqual({
+      op: "eq",
+      field: "technology",
+      value: "redis",
+    });
     expect(() => p("x".repeat(2001))).toThrowError("maxRequestLength");
     expect(() => parse(42 as never, schema)).toThrowError("must be a string");
   });
