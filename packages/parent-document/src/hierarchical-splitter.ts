@@ -13,7 +13,7 @@ export interface SplitLevel {
   separators?: string[];
 }
 
-/** Something that counts tokens; an {@link Embedder} from `@ragloom/core` fits. */
+/** Something that counts tokens; an `Embedder` from `@ragloom/core` fits. */
 export interface TokenCounter {
   /** Tokens of `text` (without special tokens). When absent, sizes fall back to characters. */
   countTokens?(text: string): number;

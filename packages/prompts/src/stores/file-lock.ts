@@ -1,7 +1,7 @@
 import { open, rm, stat } from "node:fs/promises";
 import { TimeoutError } from "@ragloom/core";
 
-/** Options of {@link withFileLock}. */
+/** Options of `withFileLock`. */
 export interface FileLockOptions {
   /** Give up after this many milliseconds. @default 10000 */
   timeoutMs?: number;
