@@ -64,7 +64,7 @@ export function collectDocs(packageDirs: string[]): Document[] {
     if (!pkg.name || pkg.name.startsWith("@ragloom/")) continue;
     const license = typeof pkg.license === "string" ? pkg.license : (pkg.license?.type ?? "UNKNOWN");
     const top = readdirSync(dir)
-      .filter((f) => /\.mdx?$/i.test(f) && !/change|history|release/i.test(f))
+      .filter((f) => /\.mdx?$/i.test(f) && !/change|history|release|licen[cs]e|notice/i.test(f))
       .map((f) => join(dir, f));
     const files = [...top, ...markdownFiles(join(dir, "docs"))];
     for (const file of files) {

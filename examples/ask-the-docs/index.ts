@@ -37,6 +37,8 @@ const { values: opts, positionals } = parseArgs({
     reindex: { type: "boolean", default: false },
     "model-dir": { type: "string" },
     dtype: { type: "string", default: "q8" },
+    only: { type: "string" },
+    "state-dir": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -67,14 +69,15 @@ const packageDirs = installedPackages(
     ),
   ].map((d) => join(d, "node_modules")),
 );
-const docs = collectDocs(packageDirs);
+const only = opts.only ? new Set(opts.only.split(",")) : undefined;
+const docs = collectDocs(packageDirs).filter((d) => !only || only.has(String(d.metadata.package)));
 const fingerprint = createHash("sha256")
   .update(`${embedder.modelId}:${opts.dtype}\n`)
   .update(docs.map((d) => `${d.id}:${d.text.length}`).join("\n"))
   .digest("hex")
   .slice(0, 16);
 
-const stateDir = join(ROOT, ".ragloom", "ask-the-docs");
+const stateDir = opts["state-dir"] ?? join(ROOT, ".ragloom", "ask-the-docs");
 const storeFile = join(stateDir, "store.bin");
 const manifestFile = join(stateDir, "manifest.json");
 let store: VectorStore;
