@@ -168,6 +168,20 @@ variants.forEach(([name, , , note], vi) =>
   ),
 );
 
+// Phase 3, sequential hit passes without model inference in between: onnxruntime's worker threads
+// spin for a while after each inference and compete with redis-server for the 2 cores, which
+// inflates the interleaved Redis figures above.
+record(
+  "result L1 hit (sequential)",
+  await pass(l1, queries),
+  "in-process LRU, nothing else running in between",
+);
+record(
+  "result L2 hit (sequential)",
+  await pass(l2, queries),
+  "Redis MGET + gzip decode, nothing else running in between",
+);
+
 printTable(rows);
 
 // embedding cache

@@ -60,10 +60,11 @@ export function createJsonCodec<V>(compression: Compression = "gzip", level?: nu
 
 /**
  * The default codec of cached retrieval results: JSON + gzip level 6. Measured in `bench/cache.ts`
- * on SciFact top-10 results (bench/results/cache.json `codecs`): JSON 17.0 kB; gzip-6 6.3 kB
- * (encode 0.36 ms, decode 0.09 ms); Brotli-4 6.2 kB (0.53 / 0.14 ms); Brotli-11 5.0 kB but 36 ms to
- * encode. gzip-6 is as small as Brotli-4 and faster on both paths, and decode time is paid on every
- * L2 hit. (A binary format such as MessagePack would mostly save the JSON punctuation that
+ * on SciFact top-10 results (bench/results/cache.json `codecs`): JSON 17.0 kB; gzip-6 6.26 kB
+ * (encode 0.32 ms, decode 0.07 ms); Brotli-4 6.24 kB (0.34 / 0.09 ms); Brotli-11 4.96 kB but
+ * 15 ms to encode. gzip-6 is as small as Brotli-4 and no slower (faster in every run), and decode
+ * time is paid on every L2 hit; Brotli-11's 20 % saving costs ~50x the encode time on the miss
+ * path. (A binary format such as MessagePack would mostly save the JSON punctuation that
  * compression already removes, and needs a dependency.)
  */
 export const resultCodec: Codec<RetrievalResult> = createJsonCodec<RetrievalResult>("gzip", 6);
