@@ -12,6 +12,53 @@ export * from "./cache/redis-query-tracker.js";
 export * from "./cache/redis-semantic-store.js";
 
 /**
+ * Imports ioredis lazily and returns its client class.
+ * @throws ServiceError (not retryable) when ioredis is not installed.
+ */
+export async function loadIoredis(): Promise<typeof Redis> {
+  let mod: typeof import("ioredis");
+  try {
+    mod = await import("ioredis");
+  } catch (cause) {
+    throw new ServiceError("redis", "install the optional peer dependency ioredis", {
+      retryable: false,
+      cause,
+    });
+  }
+  return (mod.Redis ?? (mod as unknown as { default: typeof Redis }).default) as typeof Redis;
+}
+
+/**
+ * Connects an ioredis client to `url` and waits for the connection, for stores that must not
+ * start without Redis (docstores, prompt stores); compare {@link createRedisClient}, which a
+ * cache uses to start even while Redis is down.
+ * @param options.url - `redis://host:port/db`. @default "redis://127.0.0.1:6379"
+ * @param options.redisOptions - ioredis options.
+ * @param options.onConnectionError - listener for the client's `error` events. @default ignore
+ * @throws ServiceError when ioredis is not installed or the server is unreachable.
+ */
+export async function connectRedis(
+  options: { url?: string; redisOptions?: RedisOptions; onConnectionError?: (error: Error) => void } = {},
+): Promise<Redis> {
+  const RedisClass = await loadIoredis();
+  const client = new RedisClass(options.url ?? "redis://127.0.0.1:6379", {
+    lazyConnect: true,
+    ...options.redisOptions,
+  });
+  client.on("error", options.onConnectionError ?? (() => {}));
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    if (error instanceof ServiceError) throw error;
+    throw new ServiceError("redis", `connect failed: ${(error as Error)?.message ?? String(error)}`, {
+      cause: error,
+    });
+  }
+  return client;
+}
+
+/**
  * Creates an ioredis client with options suited to a cache: no offline queue and one retry per
  * request, so commands fail fast while Redis is down (the circuit breaker then opens) and the
  * client reconnects in the background (ioredis default backoff, up to 2 s). Waits up to
@@ -25,17 +72,9 @@ export async function createRedisClient(
   url: string,
   options: RedisOptions & { readyTimeoutMs?: number } = {},
 ): Promise<Redis> {
-  let mod: typeof import("ioredis");
-  try {
-    mod = await import("ioredis");
-  } catch (cause) {
-    throw new ServiceError("redis", "install the optional peer dependency ioredis", {
-      retryable: false,
-      cause,
-    });
-  }
+  const RedisClass = await loadIoredis();
   const { readyTimeoutMs = 2000, ...redisOptions } = options;
-  const client = new mod.Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, ...redisOptions });
+  const client = new RedisClass(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, ...redisOptions });
   client.on("error", () => {
     // connection errors surface as failed commands (and breaker events); avoid unhandled 'error'
   });

@@ -5,6 +5,7 @@ import {
   throwIfAborted,
   ValidationError,
 } from "@ragloom/core";
+import { connectRedis } from "@ragloom/core/redis";
 import type { Redis, RedisOptions } from "ioredis";
 import type { DocStore, DocStoreKeysOptions } from "./types.js";
 import { checkDocuments, checkIds, fromStored, toStored } from "./validate.js";
@@ -176,26 +177,6 @@ export async function createRedisDocStore(options: RedisDocStoreOptions = {}): P
     ttlSeconds: options.ttlSeconds,
   };
   if (options.client) return new RedisDocStore(options.client, storeOptions);
-  let mod: typeof import("ioredis");
-  try {
-    mod = await import("ioredis");
-  } catch (cause) {
-    throw new ServiceError("redis", "install the optional peer dependency ioredis", {
-      retryable: false,
-      cause,
-    });
-  }
-  const RedisClass = (mod.Redis ?? (mod as unknown as { default: typeof Redis }).default) as typeof Redis;
-  const client = new RedisClass(options.url ?? "redis://127.0.0.1:6379", {
-    lazyConnect: true,
-    ...options.redisOptions,
-  });
-  client.on("error", options.onConnectionError ?? (() => {}));
-  try {
-    await client.connect();
-  } catch (error) {
-    client.disconnect();
-    throw wrap(error, "connect");
-  }
+  const client = await connectRedis(options);
   return new RedisDocStore(client, { ...storeOptions, ownsClient: true });
 }

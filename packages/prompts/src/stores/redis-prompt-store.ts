@@ -1,4 +1,5 @@
 import { ServiceError, ValidationError } from "@ragloom/core";
+import { connectRedis as connectRedisClient } from "@ragloom/core/redis";
 import type { Redis, RedisOptions } from "ioredis";
 import type { PromptContent } from "../template/content.js";
 import type {
@@ -258,37 +259,11 @@ export class RedisPromptStore implements PromptStore {
 }
 
 /**
- * Imports ioredis lazily and connects to `url` (used by the Redis prompt and experiment stores).
+ * Connects to Redis (used by the Redis prompt and experiment stores); see `connectRedis` of
+ * `@ragloom/core/redis`.
  * @throws ServiceError when ioredis is not installed or the server is unreachable.
  */
-export async function connectRedis(options: {
-  url?: string;
-  redisOptions?: RedisOptions;
-  onConnectionError?: (error: Error) => void;
-}): Promise<Redis> {
-  let mod: typeof import("ioredis");
-  try {
-    mod = await import("ioredis");
-  } catch (cause) {
-    throw new ServiceError("redis", "install the optional peer dependency ioredis", {
-      retryable: false,
-      cause,
-    });
-  }
-  const RedisClass = (mod.Redis ?? (mod as unknown as { default: typeof Redis }).default) as typeof Redis;
-  const client = new RedisClass(options.url ?? "redis://127.0.0.1:6379", {
-    lazyConnect: true,
-    ...options.redisOptions,
-  });
-  client.on("error", options.onConnectionError ?? (() => {}));
-  try {
-    await client.connect();
-  } catch (error) {
-    client.disconnect();
-    throw wrap(error, "connect");
-  }
-  return client;
-}
+export const connectRedis = connectRedisClient;
 
 /**
  * Creates a {@link RedisPromptStore}, connecting with ioredis unless a `client` is given.
