@@ -3,6 +3,7 @@ import { requireModelDir, startChroma, stopAllServices } from "../../../test/ser
 import { createChromaVectorStore } from "../src/chroma.js";
 import type { Document } from "../src/index.js";
 import {
+  createEventBus,
   createRetriever,
   F,
   FilterError,
@@ -126,6 +127,30 @@ describe("createRetriever", () => {
     const left = (await r.retrieve("backoff breaker cache vitamin", { k: 50 })).documents;
     expect(left.some((d) => ["retry", "breaker"].includes(String(d.metadata.parentId)))).toBe(false);
     expect(r.lexical!.size).toBe(await store.count());
+  });
+
+  it("emits retrieve and ingest events; a throwing listener breaks nothing", async () => {
+    const events = createEventBus();
+    const seen: string[] = [];
+    for (const name of ["retrieve:start", "retrieve:end", "retrieve:error", "ingest:progress"] as const) {
+      events.on(name, () => {
+        seen.push(name);
+      });
+    }
+    events.on("retrieve:end", () => {
+      throw new Error("faulty listener");
+    });
+    const r = createRetriever({
+      embedder,
+      store: new InMemoryVectorStore({ dimensions: 384 }),
+      events,
+      splitter: false,
+    });
+    await r.add(docs);
+    const res = await r.retrieve("hip fractures");
+    expect(res.documents[0]!.id).toBe("vitamin");
+    await expect(r.retrieve("")).rejects.toBeInstanceOf(ValidationError);
+    expect(seen).toEqual(["ingest:progress", "retrieve:start", "retrieve:end"]);
   });
 
   it("stops ingestion on abort", async () => {

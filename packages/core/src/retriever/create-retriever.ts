@@ -1,4 +1,5 @@
 import { throwIfAborted, ValidationError } from "../errors/errors.js";
+import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
 import type { Filter } from "../filter/types.js";
 import { validateFilter } from "../filter/validate.js";
 import { RRF_K, reciprocalRankFusion, weightedScoreFusion } from "../fusion/fusion.js";
@@ -20,11 +21,6 @@ export type FusionOptions =
       weights?: [number, number];
     }
   | { method: "weighted" /** [dense, lexical] @default [0.5, 0.5] */; weights?: [number, number] };
-
-/** Minimal event sink (an eventemitter3 / node EventEmitter works). */
-export interface EventSink {
-  emit(event: string, payload: unknown): unknown;
-}
 
 /** Progress of {@link HybridRetriever.add}. */
 export interface IngestProgress {
@@ -65,8 +61,12 @@ export interface CreateRetrieverOptions {
   rerankDepth?: number;
   /** Longest accepted query, in characters. @default 8192 */
   maxQueryLength?: number;
-  /** Receives `retrieve:start`, `retrieve:end`, `retrieve:error`, `ingest:progress`. */
-  events?: EventSink;
+  /**
+   * Receives `retrieve:start`, `retrieve:end`, `retrieve:error` and `ingest:progress` (see
+   * `RagloomEventMap`); an {@link EventBus} from `createEventBus()` or any `emit(name, payload)`
+   * object. A throwing listener never breaks a retrieval.
+   */
+  events?: EventSinkLike;
 }
 
 /** Options of {@link HybridRetriever.retrieve}. */
@@ -159,7 +159,7 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
     checkMode(m);
     const filter: Filter | null = opts.filter ? validateFilter(opts.filter) : null;
     const signal = opts.signal;
-    events?.emit("retrieve:start", { query, k, mode: m });
+    emitEvent(events, "retrieve:start", { query, k, mode: m });
     const timings: Timings = {};
     try {
       const depth = m === "hybrid" ? Math.max(options.candidates ?? Math.max(100, 4 * k), k) : k;
@@ -200,10 +200,10 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
       }
       documents = documents.slice(0, k);
       timings.total = now() - t0;
-      events?.emit("retrieve:end", { query, k, mode: m, count: documents.length, timings });
+      emitEvent(events, "retrieve:end", { query, k, mode: m, count: documents.length, timings });
       return { documents, timings };
     } catch (error) {
-      events?.emit("retrieve:error", { query, error });
+      emitEvent(events, "retrieve:error", { query, error });
       throw error;
     }
   };
@@ -263,7 +263,7 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
       version++;
       const progress = { done, total: chunks.length };
       opts.onProgress?.(progress);
-      events?.emit("ingest:progress", progress);
+      emitEvent(events, "ingest:progress", progress);
     }
     return chunks.length;
   };
