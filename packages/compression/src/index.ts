@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export * from "./embeddings-filter.js";
-export { mapConcurrent } from "./llm-call.js";
+export { type LLMCompressorOptions, mapConcurrent } from "./llm-call.js";
 export * from "./llm-extractor.js";
 export * from "./llm-filter.js";
 export * from "./pipeline.js";

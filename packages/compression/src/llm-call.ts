@@ -1,5 +1,6 @@
-import type { ChatMessage, GenerateOptions, LanguageModel } from "@ragloom/core";
+import type { ChatMessage, EventTarget, GenerateOptions, LanguageModel } from "@ragloom/core";
 import { TimeoutError, throwIfAborted, ValidationError } from "@ragloom/core";
+import type { WarningHandler } from "./types.js";
 
 /**
  * Runs `fn` over `items` with at most `limit` calls in flight; results keep input order.
@@ -82,4 +83,26 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
   } catch {
     return undefined;
   }
+}
+
+/** Options shared by the LLM-backed compressors ({@link createLLMFilter}, {@link createLLMExtractor}). */
+export interface LLMCompressorOptions {
+  /** Model calls in flight at once. @default 2 */
+  concurrency?: number;
+  /** Time limit of one call in milliseconds; on expiry the safe default applies. @default 30000 */
+  timeoutMs?: number;
+  /**
+   * What to do with a document when the answer cannot be parsed (or names nothing valid), or the
+   * call fails or times out: `keep` returns it whole (safe: no evidence lost to a model glitch),
+   * `drop` drops it. @default "keep"
+   */
+  onFailure?: "keep" | "drop";
+  /** Receives `llm-unparsable`, `llm-error` and `llm-timeout` warnings. @default console.warn */
+  onWarning?: WarningHandler;
+  /**
+   * Also reports each safe-default decision as a core `fallback` event
+   * (`{ service: "llm", fallback: "<compressor>:keep|drop", error }`), e.g. into `createEventBus()`.
+   * @default undefined
+   */
+  events?: EventTarget;
 }

@@ -1,6 +1,12 @@
 import type { ChatMessage, LanguageModel } from "@ragloom/core";
-import { type EventTarget, emitEvent, throwIfAborted } from "@ragloom/core";
-import { guardedGenerate, mapConcurrent, parseJsonObject, validateLlmOptions } from "./llm-call.js";
+import { emitEvent, throwIfAborted } from "@ragloom/core";
+import {
+  guardedGenerate,
+  type LLMCompressorOptions,
+  mapConcurrent,
+  parseJsonObject,
+  validateLlmOptions,
+} from "./llm-call.js";
 import { intlSentenceSplitter, type SentenceSplitter } from "./sentences.js";
 import type { DocumentCompressor, WarningHandler } from "./types.js";
 import { assertQuery, withText } from "./vectors.js";
@@ -31,7 +37,7 @@ export function defaultExtractorPrompt(query: string, sentences: string[]): Chat
 }
 
 /** Options of {@link createLLMExtractor}. */
-export interface LLMExtractorOptions {
+export interface LLMExtractorOptions extends LLMCompressorOptions {
   /** Any core `LanguageModel`. */
   model: LanguageModel;
   /** Builds the messages for one document's numbered sentences. @default defaultExtractorPrompt */
@@ -40,26 +46,8 @@ export interface LLMExtractorOptions {
   splitter?: SentenceSplitter;
   /** Joins the extracted sentences. @default " " */
   separator?: string;
-  /** Model calls in flight at once. @default 2 */
-  concurrency?: number;
-  /** Time limit of one call in milliseconds. @default 30000 */
-  timeoutMs?: number;
   /** `max_tokens` of each answer. @default 64 */
   maxTokens?: number;
-  /**
-   * When the answer cannot be parsed (or names no valid sentence), or the call fails or times out:
-   * `keep` returns the document whole (safe: no evidence lost), `drop` drops it.
-   * @default "keep"
-   */
-  onFailure?: "keep" | "drop";
-  /** Receives `llm-unparsable`, `llm-error` and `llm-timeout` warnings. @default console.warn */
-  onWarning?: WarningHandler;
-  /**
-   * Also reports each safe-default decision as a core `fallback` event
-   * (`{ service: "llm", fallback: "<compressor>:keep|drop", error }`), e.g. into `createEventBus()`.
-   * @default undefined
-   */
-  events?: EventTarget;
 }
 
 /**

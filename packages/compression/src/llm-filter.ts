@@ -1,6 +1,12 @@
 import type { ChatMessage, LanguageModel } from "@ragloom/core";
-import { type EventTarget, emitEvent, throwIfAborted } from "@ragloom/core";
-import { guardedGenerate, mapConcurrent, parseJsonObject, validateLlmOptions } from "./llm-call.js";
+import { emitEvent, throwIfAborted } from "@ragloom/core";
+import {
+  guardedGenerate,
+  type LLMCompressorOptions,
+  mapConcurrent,
+  parseJsonObject,
+  validateLlmOptions,
+} from "./llm-call.js";
 import type { CompressibleDocument, DocumentCompressor, WarningHandler } from "./types.js";
 import { assertQuery } from "./vectors.js";
 import { consoleWarning } from "./warnings.js";
@@ -31,31 +37,13 @@ export function defaultFilterPrompt(query: string, document: CompressibleDocumen
 }
 
 /** Options of {@link createLLMFilter}. */
-export interface LLMFilterOptions {
+export interface LLMFilterOptions extends LLMCompressorOptions {
   /** Any core `LanguageModel` (e.g. `createOpenAICompatibleModel`). */
   model: LanguageModel;
   /** Builds the messages for one document. @default defaultFilterPrompt */
   prompt?: (query: string, document: CompressibleDocument) => ChatMessage[];
-  /** Model calls in flight at once. @default 2 */
-  concurrency?: number;
-  /** Time limit of one call in milliseconds; on expiry the safe default applies. @default 30000 */
-  timeoutMs?: number;
   /** `max_tokens` of each answer. @default 16 */
   maxTokens?: number;
-  /**
-   * What to do with a document when the answer cannot be parsed or the call fails or times out.
-   * `keep` (the safe default) never loses evidence because of a model glitch.
-   * @default "keep"
-   */
-  onFailure?: "keep" | "drop";
-  /** Receives `llm-unparsable`, `llm-error` and `llm-timeout` warnings. @default console.warn */
-  onWarning?: WarningHandler;
-  /**
-   * Also reports each safe-default decision as a core `fallback` event
-   * (`{ service: "llm", fallback: "<compressor>:keep|drop", error }`), e.g. into `createEventBus()`.
-   * @default undefined
-   */
-  events?: EventTarget;
 }
 
 /**
