@@ -1,6 +1,7 @@
 import type { ChatMessage, EventTarget, GenerateOptions, LanguageModel } from "@ragloom/core";
-import { TimeoutError, throwIfAborted, ValidationError } from "@ragloom/core";
+import { emitEvent, TimeoutError, throwIfAborted, ValidationError } from "@ragloom/core";
 import type { WarningHandler } from "./types.js";
+import { consoleWarning } from "./warnings.js";
 
 /**
  * Runs `fn` over `items` with at most `limit` calls in flight; results keep input order.
@@ -105,4 +106,41 @@ export interface LLMCompressorOptions {
    * @default undefined
    */
   events?: EventTarget;
+}
+
+/** {@link LLMCompressorOptions} with defaults applied and the warning handler wired to `events`. */
+export interface ResolvedLLMOptions {
+  concurrency: number;
+  timeoutMs: number;
+  maxTokens: number;
+  onFailure: "keep" | "drop";
+  onWarning: WarningHandler;
+}
+
+/**
+ * Applies the defaults of {@link LLMCompressorOptions}, validates them, and returns a warning
+ * handler that also emits a core `fallback` event for every safe-default decision.
+ * @throws ValidationError for a bad `concurrency` or `timeoutMs`.
+ */
+export function resolveLlmOptions(
+  options: LLMCompressorOptions & { maxTokens?: number },
+  defaultMaxTokens: number,
+): ResolvedLLMOptions {
+  const {
+    concurrency = 2,
+    timeoutMs = 30_000,
+    onFailure = "keep",
+    onWarning: warn = consoleWarning,
+    events,
+  } = options;
+  validateLlmOptions(concurrency, timeoutMs);
+  const onWarning: WarningHandler = (w) => {
+    warn(w);
+    emitEvent(events, "fallback", {
+      service: "llm",
+      fallback: `${w.compressor}:${onFailure}`,
+      error: w.cause ?? w.message,
+    });
+  };
+  return { concurrency, timeoutMs, maxTokens: options.maxTokens ?? defaultMaxTokens, onFailure, onWarning };
 }

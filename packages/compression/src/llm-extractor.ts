@@ -1,16 +1,15 @@
 import type { ChatMessage, LanguageModel } from "@ragloom/core";
-import { emitEvent, throwIfAborted } from "@ragloom/core";
+import { throwIfAborted } from "@ragloom/core";
 import {
   guardedGenerate,
   type LLMCompressorOptions,
   mapConcurrent,
   parseJsonObject,
-  validateLlmOptions,
+  resolveLlmOptions,
 } from "./llm-call.js";
 import { intlSentenceSplitter, type SentenceSplitter } from "./sentences.js";
-import type { DocumentCompressor, WarningHandler } from "./types.js";
+import type { DocumentCompressor } from "./types.js";
 import { assertQuery, withText } from "./vectors.js";
-import { consoleWarning } from "./warnings.js";
 
 /** JSON Schema sent with every extractor call: `{"sentences": [integer, ...]}`. */
 export const LLM_EXTRACTOR_SCHEMA = {
@@ -87,22 +86,8 @@ export function createLLMExtractor(options: LLMExtractorOptions): DocumentCompre
     prompt = defaultExtractorPrompt,
     splitter = intlSentenceSplitter("en"),
     separator = " ",
-    concurrency = 2,
-    timeoutMs = 30_000,
-    maxTokens = 64,
-    onFailure = "keep",
-    onWarning: warn = consoleWarning,
-    events,
   } = options;
-  validateLlmOptions(concurrency, timeoutMs);
-  const onWarning: WarningHandler = (w) => {
-    warn(w);
-    emitEvent(events, "fallback", {
-      service: "llm",
-      fallback: `${w.compressor}:${onFailure}`,
-      error: w.cause ?? w.message,
-    });
-  };
+  const { concurrency, timeoutMs, maxTokens, onFailure, onWarning } = resolveLlmOptions(options, 64);
   const name = `llm-extractor(${model.modelId})`;
   const failing = onFailure === "keep" ? "keeping it whole" : "dropping it";
   return {

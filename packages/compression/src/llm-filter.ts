@@ -1,15 +1,14 @@
 import type { ChatMessage, LanguageModel } from "@ragloom/core";
-import { emitEvent, throwIfAborted } from "@ragloom/core";
+import { throwIfAborted } from "@ragloom/core";
 import {
   guardedGenerate,
   type LLMCompressorOptions,
   mapConcurrent,
   parseJsonObject,
-  validateLlmOptions,
+  resolveLlmOptions,
 } from "./llm-call.js";
-import type { CompressibleDocument, DocumentCompressor, WarningHandler } from "./types.js";
+import type { CompressibleDocument, DocumentCompressor } from "./types.js";
 import { assertQuery } from "./vectors.js";
-import { consoleWarning } from "./warnings.js";
 
 /** JSON Schema sent with every LLM filter call (`{"relevant": boolean}`). */
 export const LLM_FILTER_SCHEMA = {
@@ -70,25 +69,8 @@ export function parseRelevance(text: string): boolean | undefined {
  * @throws ValidationError for bad options or an empty query; the abort reason on abort.
  */
 export function createLLMFilter(options: LLMFilterOptions): DocumentCompressor {
-  const {
-    model,
-    prompt = defaultFilterPrompt,
-    concurrency = 2,
-    timeoutMs = 30_000,
-    maxTokens = 16,
-    onFailure = "keep",
-    onWarning: warn = consoleWarning,
-    events,
-  } = options;
-  validateLlmOptions(concurrency, timeoutMs);
-  const onWarning: WarningHandler = (w) => {
-    warn(w);
-    emitEvent(events, "fallback", {
-      service: "llm",
-      fallback: `${w.compressor}:${onFailure}`,
-      error: w.cause ?? w.message,
-    });
-  };
+  const { model, prompt = defaultFilterPrompt } = options;
+  const { concurrency, timeoutMs, maxTokens, onFailure, onWarning } = resolveLlmOptions(options, 16);
   const name = `llm-filter(${model.modelId})`;
   return {
     name,
