@@ -4,13 +4,16 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { requireModelDir } from "../../test/services.js";
+import { requireModelDir, startChroma, stopAllServices } from "../../test/services.js";
 import { collectDocs, installedPackages } from "./collect-docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const run = promisify(execFile);
 const state = mkdtempSync(join(tmpdir(), "ragloom-ask-"));
-afterAll(() => rmSync(state, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(state, { recursive: true, force: true });
+  await stopAllServices();
+});
 
 describe("ask-the-docs", () => {
   it("collects real Markdown docs of installed packages with metadata", () => {
@@ -55,6 +58,31 @@ describe("ask-the-docs", () => {
     });
     expect(second.stdout).toMatch(/Loaded \d+ chunks/);
     expect(second.stdout).not.toMatch(/Indexed/);
+    expect(second.stdout).toMatch(/1\. \[\d\.\d{4}\] p-retry@/);
+  });
+
+  it("works against a real Chroma server and rebuilds BM25 from it on the next run", async () => {
+    const chroma = await startChroma();
+    const chromaState = join(state, "chroma");
+    const args = [
+      "tsx",
+      "examples/ask-the-docs/index.ts",
+      "--chroma",
+      chroma.url,
+      "--only",
+      "p-retry,opossum",
+      "--state-dir",
+      chromaState,
+    ];
+    const first = await run("pnpm", [...args, "half-open circuit"], { cwd: ROOT, timeout: 300_000 });
+    expect(first.stdout).toMatch(/Indexed \d+ chunks/);
+    expect(first.stdout).toMatch(/1\. \[\d\.\d{4}\] opossum@/);
+    const second = await run("pnpm", [...args, "exponential backoff retries"], {
+      cwd: ROOT,
+      timeout: 300_000,
+    });
+    expect(second.stdout).toMatch(new RegExp(`Loaded \\d+ chunks from ${chroma.url.replace(/[.]/g, "\\.")}`));
+    expect(second.stdout).toMatch(/timings: embed [\d.]+ ms, search [\d.]+ ms, lexical [\d.]+ ms, fuse/);
     expect(second.stdout).toMatch(/1\. \[\d\.\d{4}\] p-retry@/);
   });
 });

@@ -133,8 +133,7 @@ if (fresh) {
 } else {
   // rebuild the BM25 index from the stored chunks (fast; no embedding)
   const t0 = performance.now();
-  const ids = store instanceof InMemoryVectorStore ? store.listIds() : [];
-  if (ids.length) retriever.lexical!.add(await store.get(ids));
+  for await (const page of store.scan!()) retriever.lexical!.add(page);
   console.log(
     `Loaded ${await store.count()} chunks from ${opts.chroma ?? storeFile} (${(performance.now() - t0).toFixed(0)} ms)`,
   );
@@ -142,13 +141,7 @@ if (fresh) {
 
 const ask = async (question: string) => {
   const filter = opts.package ? F.eq("package", opts.package) : undefined;
-  let mode = opts.mode as "dense" | "lexical" | "hybrid";
-  if (mode !== "dense" && retriever.lexical!.size === 0) {
-    console.log(
-      `(no BM25 index in this run: the Chroma collection was indexed earlier; using dense retrieval)`,
-    );
-    mode = "dense";
-  }
+  const mode = opts.mode as "dense" | "lexical" | "hybrid";
   const { documents, timings } = await retriever.retrieve(question, { mode, filter });
   console.log(`\nQ: ${question}`);
   documents.forEach((d, i) => {

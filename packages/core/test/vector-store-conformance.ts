@@ -165,6 +165,19 @@ export function runVectorStoreConformance(name: string, makeStore: () => Promise
       expect(v[0]! / v[1]!).toBeCloseTo(1, 5);
     });
 
+    it("scans every stored document in pages", async () => {
+      const store = await seeded();
+      expect(store.scan).toBeTypeOf("function");
+      const pages: string[][] = [];
+      for await (const page of store.scan!({ pageSize: 2 })) pages.push(page.map((d) => d.id));
+      expect(pages.every((p) => p.length <= 2)).toBe(true);
+      expect(pages.flat().sort()).toEqual(["a", "b", "c", "d", "e"]);
+      const all: string[] = [];
+      for await (const page of store.scan!())
+        all.push(...page.map((d) => `${d.id}:${d.text}:${d.metadata.lang}`));
+      expect(all.sort()[0]).toBe("a:retry with backoff:ts");
+    });
+
     it("handles an abort signal", async () => {
       const store = await seeded();
       const ac = new AbortController();

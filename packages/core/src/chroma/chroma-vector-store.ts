@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from "../errors/errors.js";
 import type { Filter } from "../filter/types.js";
-import type { Metadata } from "../types/document.js";
+import type { Document, Metadata } from "../types/document.js";
 import type { CallOptions } from "../types/embedder.js";
 import type { VectorHit, VectorQueryOptions, VectorRecord, VectorStore } from "../types/vector-store.js";
 import { toChromaFilter } from "./translate-filter.js";
@@ -213,6 +213,27 @@ export class ChromaVectorStore implements VectorStore {
       return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
     } catch (error) {
       throw wrap(error, "get");
+    }
+  }
+
+  /** Every stored document (no vectors), fetched in pages of `pageSize` (@default 1000) with limit/offset. */
+  async *scan(options: CallOptions & { pageSize?: number } = {}): AsyncIterable<Document[]> {
+    const pageSize = Math.min(options.pageSize ?? 1000, this.batchSize);
+    for (let offset = 0; ; offset += pageSize) {
+      throwIfAborted(options.signal);
+      let r: Awaited<ReturnType<Collection["get"]>>;
+      try {
+        r = await this.collection.get({ limit: pageSize, offset, include: ["documents", "metadatas"] });
+      } catch (error) {
+        throw wrap(error, "get");
+      }
+      if (r.ids.length === 0) return;
+      yield r.ids.map((id, i) => ({
+        id,
+        text: r.documents[i] ?? "",
+        metadata: (r.metadatas[i] ?? {}) as Metadata,
+      }));
+      if (r.ids.length < pageSize) return;
     }
   }
 

@@ -4,7 +4,7 @@ import { compileFilter } from "../filter/evaluate.js";
 import type { Filter } from "../filter/types.js";
 import { createRowStorage, type RowStorage } from "../math/row-storage.js";
 import { TopK } from "../math/top-k.js";
-import type { Metadata } from "../types/document.js";
+import type { Document, Metadata } from "../types/document.js";
 import type { CallOptions } from "../types/embedder.js";
 import type { VectorHit, VectorQueryOptions, VectorRecord, VectorStore } from "../types/vector-store.js";
 
@@ -207,6 +207,22 @@ export class InMemoryVectorStore implements VectorStore {
       });
     }
     return out;
+  }
+
+  /** Every stored document (no vectors) in pages of `pageSize` (@default 1000), in storage order. */
+  async *scan(options: CallOptions & { pageSize?: number } = {}): AsyncIterable<Document[]> {
+    const pageSize = options.pageSize ?? 1000;
+    const ids = [...this.ids];
+    for (let i = 0; i < ids.length; i += pageSize) {
+      throwIfAborted(options.signal);
+      const page: Document[] = [];
+      for (const id of ids.slice(i, i + pageSize)) {
+        const row = this.rowOf.get(id);
+        if (row !== undefined)
+          page.push({ id, text: this.texts[row]!, metadata: { ...this.metadatas[row]! } });
+      }
+      yield page;
+    }
   }
 
   /** Every stored id, in storage order. */

@@ -45,6 +45,11 @@ export interface VectorStore {
   get(ids: string[], options?: CallOptions): Promise<VectorRecord[]>;
   /** Deletes every record matching the filter and returns how many were deleted (optional). */
   deleteWhere?(filter: Filter, options?: CallOptions): Promise<number>;
+  /**
+   * Iterates over every stored document (text and metadata, no vectors) in pages of up to
+   * `pageSize` (optional), e.g. to rebuild a BM25 index next to a persistent store.
+   */
+  scan?(options?: CallOptions & { pageSize?: number }): AsyncIterable<Document[]>;
   /** Cheap readiness probe; throws when the backing service is unreachable. */
   ping?(options?: CallOptions): Promise<void>;
 }
