@@ -2,7 +2,8 @@ import type { Filter, FilterScalar } from "@ragloom/core";
 import type { CompiledSchema } from "../compiled-schema.js";
 import type { AttributeInfo } from "../schema.js";
 import type { AttributeIndex } from "./attribute-index.js";
-import { BRIDGE_WORDS, matchesBefore, NEGATIONS } from "./lexicon.js";
+import { BRIDGE_WORDS, NEGATIONS } from "./lexicon.js";
+import { matchesBefore } from "./phrases.js";
 import type { Token } from "./tokenize.js";
 
 /** One recognised condition in the request. */

@@ -8,13 +8,13 @@ import {
   DATE_PREPOSITIONS,
   EDGE_FILLER,
   LIKE_WORDS,
-  matchesAt,
   POSTFIX_COMPARATIVES,
   PREFIX_COMPARATIVES,
   type RangeOp,
-  splitPhrases,
 } from "./lexicon.js";
 import type { NumberRead } from "./numbers.js";
+import { andOf, periodOnDate, periodOnYear, rangeFilter, timeFilter } from "./period-filters.js";
+import { matchesAt, splitPhrases } from "./phrases.js";
 import { readValue, type Value } from "./value-readers.js";
 
 const PREFIX = splitPhrases(PREFIX_COMPARATIVES).sort((a, b) => b[0].length - a[0].length);
@@ -103,60 +103,6 @@ function cueBefore(ctx: ParseContext, i: number): Cue | undefined {
 
 function emit(ctx: ParseContext, attr: AttributeInfo, filter: Filter, start: number, end: number) {
   addMention(ctx, { attr, start, end, kind: "range", filter, negated: false });
-}
-
-function rangeFilter(field: string, op: RangeOp, value: number): Filter {
-  return { op, field, value } as Filter;
-}
-
-function andOf(filters: Filter[]): Filter {
-  return filters.length === 1 ? filters[0]! : { op: "and", filters };
-}
-
-/** Filter of a period on a date attribute. */
-function periodOnDate(
-  ctx: ParseContext,
-  field: string,
-  op: RangeOp | "in",
-  v: Extract<Value, { kind: "period" }>,
-): Filter {
-  const { start, end } = v.p;
-  switch (op) {
-    case "gt":
-      return v.decade || ctx.afterPeriod === "end"
-        ? rangeFilter(field, "gte", end)
-        : rangeFilter(field, "gt", start);
-    case "gte":
-      return rangeFilter(field, "gte", start);
-    case "lt":
-      return rangeFilter(field, "lt", start);
-    case "lte":
-      return rangeFilter(field, "lt", end);
-    default:
-      return end > start
-        ? andOf([rangeFilter(field, "gte", start), rangeFilter(field, "lt", end)])
-        : rangeFilter(field, "eq", start);
-  }
-}
-
-/** Filter of a period on a number attribute holding years. */
-function periodOnYear(field: string, op: RangeOp | "in", v: Extract<Value, { kind: "period" }>): Filter {
-  const from = new Date(v.p.start).getUTCFullYear();
-  const to = new Date(Math.max(v.p.start, v.p.end - 1)).getUTCFullYear();
-  switch (op) {
-    case "gt":
-      return v.subYear ? rangeFilter(field, "gte", from) : rangeFilter(field, "gt", to);
-    case "gte":
-      return rangeFilter(field, "gte", from);
-    case "lt":
-      return v.subYear ? rangeFilter(field, "lte", from) : rangeFilter(field, "lt", from);
-    case "lte":
-      return rangeFilter(field, "lte", to);
-    default:
-      return from === to
-        ? rangeFilter(field, "eq", from)
-        : andOf([rangeFilter(field, "gte", from), rangeFilter(field, "lte", to)]);
-  }
 }
 
 function dateAttributes(ctx: ParseContext): AttributeInfo[] {
@@ -336,12 +282,6 @@ function continuesTimeList(ctx: ParseContext, i: number): boolean {
   const owner = ctx.owner[i - 2];
   const m = owner !== undefined && owner >= 0 ? ctx.mentions[owner] : undefined;
   return !!m && (m.attr.type === "date" || ctx.schema.isYear(m.attr));
-}
-
-function timeFilter(_ctx: ParseContext, attr: AttributeInfo, op: RangeOp, t: number): Filter {
-  if (attr.type === "date") return rangeFilter(attr.name, op, t);
-  const year = new Date(t).getUTCFullYear();
-  return rangeFilter(attr.name, op === "gt" ? "gte" : op === "lt" ? "lte" : op, year);
 }
 
 /** "between A and B", "from A to B", "A-B", "A to B". Returns the end token or -1. */
