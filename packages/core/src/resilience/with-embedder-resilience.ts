@@ -1,8 +1,8 @@
-import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
+import type { EventSinkLike } from "../events/event-bus.js";
 import type { Embedder } from "../types/embedder.js";
-import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker } from "./circuit-breaker.js";
-import { type RetryOptions, retry } from "./retry.js";
-import { withTimeout } from "./timeout.js";
+import type { CircuitBreaker, CircuitBreakerOptions } from "./circuit-breaker.js";
+import { guardedCall, resolveBreaker } from "./guarded-call.js";
+import type { RetryOptions } from "./retry.js";
 
 /** Options of {@link withEmbedderResilience}. */
 export interface EmbedderResilienceOptions {
@@ -33,35 +33,11 @@ export function withEmbedderResilience(
 } {
   const service = options.service ?? "embedder";
   const events = options.events;
-  const breaker =
-    options.breaker === false
-      ? undefined
-      : options.breaker && "execute" in options.breaker
-        ? options.breaker
-        : createCircuitBreaker({ ...(options.breaker || {}), service, events });
+  const breaker = resolveBreaker(options.breaker, service, events);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const policy = options.retry ? options.retry : { retries: 0 };
-  const run = async <T>(
-    operation: string,
-    signal: AbortSignal | undefined,
-    fn: (s: AbortSignal) => Promise<T>,
-  ) => {
-    const t0 = performance.now();
-    try {
-      const out = await retry(
-        () => {
-          const attempt = () => withTimeout(fn, { timeoutMs, signal, what: `${service}.${operation}` });
-          return breaker ? breaker.execute(attempt) : attempt();
-        },
-        { ...policy, service, signal, events },
-      );
-      emitEvent(events, "service:call", { service, operation, durationMs: performance.now() - t0 });
-      return out;
-    } catch (error) {
-      emitEvent(events, "service:error", { service, operation, error });
-      throw error;
-    }
-  };
+  const run = <T>(operation: string, signal: AbortSignal | undefined, fn: (s: AbortSignal) => Promise<T>) =>
+    guardedCall({ service, operation, breaker, policy, timeoutMs, signal, events }, fn);
   const wrapped: Embedder & { breaker: CircuitBreaker | undefined } = {
     modelId: embedder.modelId,
     dimensions: embedder.dimensions,

@@ -2,8 +2,9 @@ import { CircuitOpenError } from "../errors/errors.js";
 import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
 import type { CallOptions } from "../types/embedder.js";
 import type { VectorStore } from "../types/vector-store.js";
-import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker } from "./circuit-breaker.js";
-import { isRetryableError, type RetryOptions, retry } from "./retry.js";
+import type { CircuitBreaker, CircuitBreakerOptions } from "./circuit-breaker.js";
+import { guardedCall, resolveBreaker } from "./guarded-call.js";
+import { isRetryableError, type RetryOptions } from "./retry.js";
 import { withTimeout } from "./timeout.js";
 
 /** Options of {@link withResilience}. */
@@ -51,38 +52,17 @@ export interface ResilientVectorStore extends VectorStore {
 export function withResilience(store: VectorStore, options: ResilienceOptions = {}): ResilientVectorStore {
   const service = options.service ?? store.kind;
   const events = options.events;
-  const breaker =
-    options.breaker === false
-      ? undefined
-      : options.breaker && "execute" in options.breaker
-        ? options.breaker
-        : createCircuitBreaker({ ...(options.breaker || {}), service, events });
+  const breaker = resolveBreaker(options.breaker, service, events);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const readRetry = options.retry === false ? { retries: 0 } : (options.retry ?? {});
   const writeRetry = options.writeRetry === false ? { retries: 0 } : (options.writeRetry ?? readRetry);
 
-  const run = async <T>(
+  const run = <T>(
     operation: string,
     policy: RetryOptions,
     signal: AbortSignal | undefined,
     fn: (signal: AbortSignal) => Promise<T>,
-  ): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      const result = await retry(
-        () => {
-          const attempt = () => withTimeout(fn, { timeoutMs, signal, what: `${service}.${operation}` });
-          return breaker ? breaker.execute(attempt) : attempt();
-        },
-        { ...policy, service, signal, events },
-      );
-      emitEvent(events, "service:call", { service, operation, durationMs: performance.now() - t0 });
-      return result;
-    } catch (error) {
-      emitEvent(events, "service:error", { service, operation, error });
-      throw error;
-    }
-  };
+  ): Promise<T> => guardedCall({ service, operation, breaker, policy, timeoutMs, signal, events }, fn);
 
   const read = async <T>(
     operation: string,
