@@ -153,6 +153,27 @@ describe("createRetriever", () => {
     expect(seen).toEqual(["ingest:progress", "retrieve:start", "retrieve:end"]);
   });
 
+  it("re-adding in a new process replaces chunks written by an earlier one (store and BM25)", async () => {
+    const store = new InMemoryVectorStore({ dimensions: 384 });
+    const splitter = new RecursiveTextSplitter({
+      chunkSize: 20,
+      chunkOverlap: 0,
+      lengthFunction: embedder.countTokens,
+    });
+    await createRetriever({ embedder, store, lexical: true, splitter }).add(docs);
+    // a "later process": a fresh retriever over the persisted store, BM25 rebuilt by scanning it
+    const later = createRetriever({ embedder, store, lexical: true, splitter });
+    for await (const page of store.scan()) later.lexical!.add(page);
+    await later.add([{ ...docs[0]!, text: "short replacement about backoff" }]);
+    const chunks = async (mode: "dense" | "lexical") =>
+      (await later.retrieve("backoff jitter retry replacement", { k: 50, mode })).documents
+        .filter((d) => d.metadata.parentId === "retry")
+        .map((d) => d.text);
+    expect(await chunks("dense")).toEqual(["short replacement about backoff"]);
+    expect(await chunks("lexical")).toEqual(["short replacement about backoff"]);
+    expect(later.lexical!.size).toBe(await store.count());
+  });
+
   it("stops ingestion on abort", async () => {
     const r = createRetriever({
       embedder,

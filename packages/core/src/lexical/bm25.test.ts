@@ -98,6 +98,14 @@ describe("BM25Index", () => {
     for (const d of a) expect(d.score).toBeCloseTo(b.find((x) => x.id === d.id)!.score, 10);
   });
 
+  it("deletes by filter", () => {
+    const index = new BM25Index();
+    index.add(docs);
+    expect(index.deleteWhere(F.eq("lang", "en"))).toBe(3);
+    expect(index.size).toBe(1);
+    expect(index.search("quick fox renard", { k: 10 }).map((d) => d.id)).toEqual(["3"]);
+  });
+
   it("applies filters, returns only matching documents, validates input", () => {
     const index = new BM25Index();
     index.add(docs);

@@ -100,6 +100,19 @@ export class BM25Index {
     for (const id of ids) this.remove(id);
   }
 
+  /**
+   * Deletes every document whose metadata (and text, for `$document`) matches `filter`.
+   * O(n) in the number of indexed documents.
+   * @returns how many were deleted. @throws FilterError for an invalid filter.
+   */
+  deleteWhere(filter: Filter): number {
+    const match = compileFilter(filter);
+    const ids: string[] = [];
+    for (const [id, slot] of this.slotOf) if (match(this.metadatas[slot]!, this.texts[slot]!)) ids.push(id);
+    this.delete(ids);
+    return ids.length;
+  }
+
   private remove(id: string) {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return;

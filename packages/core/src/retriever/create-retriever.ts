@@ -208,19 +208,22 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
     }
   };
 
+  /**
+   * Removes every chunk of the given source documents: by `parentId` where the store can delete
+   * by filter (this also finds chunks another process wrote), else by the chunk ids this
+   * retriever wrote; the BM25 index likewise by `parentId`.
+   */
   const removeChunks = async (docIds: string[], signal?: AbortSignal) => {
-    const known: string[] = [];
-    for (const id of docIds) {
-      known.push(...(chunksOf.get(id) ?? []));
-      chunksOf.delete(id);
+    if (docIds.length === 0) return;
+    const byParent: Filter = { op: "in", field: "parentId", value: docIds };
+    if (store.deleteWhere) {
+      await store.deleteWhere(byParent, { signal });
+    } else {
+      const ids = docIds.flatMap((id) => [id, ...(chunksOf.get(id) ?? [])]);
+      await store.delete([...new Set(ids)], { signal });
     }
-    const ids = [...new Set([...known, ...docIds])];
-    if (ids.length) await store.delete(ids, { signal });
-    if (store.deleteWhere && docIds.length) {
-      // chunks written by an earlier process are found through their parentId
-      await store.deleteWhere({ op: "in", field: "parentId", value: docIds }, { signal });
-    }
-    lexical?.delete(ids);
+    for (const id of docIds) chunksOf.delete(id);
+    lexical?.deleteWhere(byParent);
   };
 
   const add: HybridRetriever["add"] = async (documents, opts = {}) => {
