@@ -6,16 +6,9 @@ const src = (p: string) => resolve(import.meta.dirname, "packages", p);
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^@ragloom\/core\/(.+)$/, replacement: src("core/src/$1.ts") },
-      { find: /^@ragloom\/core$/, replacement: src("core/src/index.ts") },
-      {
-        find: /^@ragloom\/(compression|self-query|parent-document|prompts)\/(.+)$/,
-        replacement: src("$1/src/$2.ts"),
-      },
-      {
-        find: /^@ragloom\/(compression|self-query|parent-document|prompts)$/,
-        replacement: src("$1/src/index.ts"),
-      },
+      // every workspace package and subpath resolves to its TypeScript source
+      { find: /^@ragloom\/([a-z-]+)\/(.+)$/, replacement: src("$1/src/$2.ts") },
+      { find: /^@ragloom\/([a-z-]+)$/, replacement: src("$1/src/index.ts") },
     ],
   },
   test: {
