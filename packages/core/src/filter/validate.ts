@@ -11,6 +11,18 @@ export const MAX_FIELD_LENGTH = 256;
 export const MAX_LIST_LENGTH = 10_000;
 /** Deepest accepted nesting of and/or/not. */
 export const MAX_FILTER_DEPTH = 32;
+/** Most children accepted in one `and`/`or` (use `in` for long lists of alternatives). */
+export const MAX_FILTER_CHILDREN = 1_024;
+/** Most nodes (and/or/not/comparisons) accepted in one filter. */
+export const MAX_FILTER_NODES = 4_096;
+/** Most `in`/`nin` values accepted in one filter, over all its lists. */
+export const MAX_FILTER_VALUES = 100_000;
+
+/** Running totals of one validation, checked against the node and value budgets. */
+interface Budget {
+  nodes: number;
+  values: number;
+}
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (x === null || typeof x !== "object" || Array.isArray(x)) return false;
@@ -38,16 +50,30 @@ function checkField(field: unknown, path: string): string {
 }
 
 /**
- * Checks that `filter` is a well-formed filter IR tree and returns it typed.
+ * Checks that `filter` is a well-formed filter IR tree and returns it typed (a copy).
  *
- * Accepts any JSON-like input (e.g. parsed LLM output) and never trusts its prototype.
- * @throws FilterError for: a non-object node, an unknown `op`, extra keys, an empty `and`/`or`,
- * unsafe or `$`-prefixed field names (except `$document` with `contains`), a non-finite number,
- * a non-numeric range value, an empty or mixed-type `in`/`nin` list, nesting deeper than
- * {@link MAX_FILTER_DEPTH}.
+ * Accepts any JSON-like input (e.g. parsed LLM output) and never trusts its prototype. The
+ * size limits bound the work of one query (evaluation is O(nodes) per record, `in`/`nin` lists
+ * are hashed once per query).
+ * @param filter - untrusted input.
+ * @param path - JSON-pointer-like prefix for error paths (e.g. when the filter is part of a larger document). @default ""
+ * @throws FilterError with the `path` of the offending node for: a non-object node, an unknown
+ * `op`, extra keys, an empty `and`/`or`, unsafe or `$`-prefixed field names (except `$document`
+ * with `contains`), a non-finite number, a non-numeric range value, an empty or mixed-type
+ * `in`/`nin` list, nesting deeper than {@link MAX_FILTER_DEPTH}, more than
+ * {@link MAX_FILTER_CHILDREN} children in one `and`/`or`, more than {@link MAX_LIST_LENGTH}
+ * values in one list, more than {@link MAX_FILTER_NODES} nodes or {@link MAX_FILTER_VALUES}
+ * list values in the whole filter.
  */
-export function validateFilter(filter: unknown, path = "", depth = 0): Filter {
+export function validateFilter(filter: unknown, path = ""): Filter {
+  return validateNode(filter, path, 0, { nodes: 0, values: 0 });
+}
+
+function validateNode(filter: unknown, path: string, depth: number, budget: Budget): Filter {
   if (depth > MAX_FILTER_DEPTH) throw new FilterError("filter nested too deeply", path);
+  if (++budget.nodes > MAX_FILTER_NODES) {
+    throw new FilterError(`filter has more than ${MAX_FILTER_NODES} nodes`, path);
+  }
   if (!isPlainObject(filter)) throw new FilterError("filter node must be a plain object", path);
   const op = filter.op;
   const keys = Object.keys(filter);
@@ -63,11 +89,20 @@ export function validateFilter(filter: unknown, path = "", depth = 0): Filter {
     if (!Array.isArray(children) || children.length === 0) {
       throw new FilterError(`"${op}" needs a non-empty "filters" array`, path);
     }
-    return { op, filters: children.map((c, i) => validateFilter(c, `${path}/filters/${i}`, depth + 1)) };
+    if (children.length > MAX_FILTER_CHILDREN) {
+      throw new FilterError(
+        `"${op}" has ${children.length} children, at most ${MAX_FILTER_CHILDREN} are allowed (use "in" for long lists of values)`,
+        `${path}/filters`,
+      );
+    }
+    return {
+      op,
+      filters: children.map((c, i) => validateNode(c, `${path}/filters/${i}`, depth + 1, budget)),
+    };
   }
   if (op === "not") {
     allow(["op", "filter"]);
-    return { op, filter: validateFilter(filter.filter, `${path}/filter`, depth + 1) };
+    return { op, filter: validateNode(filter.filter, `${path}/filter`, depth + 1, budget) };
   }
   if (typeof op !== "string") throw new FilterError('filter node needs a string "op"', path);
   allow(["op", "field", "value"]);
@@ -91,7 +126,16 @@ export function validateFilter(filter: unknown, path = "", depth = 0): Filter {
     if (!Array.isArray(value) || value.length === 0) {
       throw new FilterError(`"${op}" needs a non-empty array`, `${path}/value`);
     }
-    if (value.length > MAX_LIST_LENGTH) throw new FilterError(`"${op}" list too long`, `${path}/value`);
+    if (value.length > MAX_LIST_LENGTH) {
+      throw new FilterError(
+        `"${op}" list has ${value.length} values, at most ${MAX_LIST_LENGTH} are allowed`,
+        `${path}/value`,
+      );
+    }
+    budget.values += value.length;
+    if (budget.values > MAX_FILTER_VALUES) {
+      throw new FilterError(`filter has more than ${MAX_FILTER_VALUES} list values in all`, `${path}/value`);
+    }
     const type = typeof value[0];
     value.forEach((v, i) => {
       if (!isScalar(v) || typeof v !== type) {
