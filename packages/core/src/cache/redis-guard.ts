@@ -7,12 +7,38 @@ import {
 import { type RetryOptions, retry } from "../resilience/retry.js";
 import { withTimeout } from "../resilience/timeout.js";
 
+/**
+ * Breaker settings for a Redis cache: it opens like any breaker (more than 50 % of at least 5
+ * calls in 10 s failed), but probes Redis again after 1 s, doubling to at most 5 s while it stays
+ * down. A probe is one cheap command, and a cache that stays off long after Redis is back
+ * costs every request a recomputation.
+ */
+export const REDIS_BREAKER = {
+  volumeThreshold: 5,
+  errorThresholdPercentage: 50,
+  resetTimeoutMs: 1_000,
+  maxResetTimeoutMs: 5_000,
+  rollingWindowMs: 10_000,
+} as const;
+
+/**
+ * Creates the circuit breaker to share between the Redis helpers of a process (one per Redis),
+ * with {@link REDIS_BREAKER} settings unless overridden.
+ * @throws ValidationError for bad reset timeouts (see `createCircuitBreaker`).
+ */
+export function createRedisBreaker(
+  options: Omit<CircuitBreakerOptions, "service"> & { service?: string } = {},
+): CircuitBreaker {
+  return createCircuitBreaker({ ...REDIS_BREAKER, service: "redis", ...options });
+}
+
 /** Resilience options of every Redis-backed helper. */
 export interface RedisResilienceOptions {
   /**
-   * A breaker shared by all Redis helpers of a process (recommended: one per Redis), breaker
-   * options, or `false`. While it is open, caches answer without Redis. @default a new breaker
-   * (5 calls, 50 %, 60 s reset; see DEFAULT_BREAKER)
+   * A breaker shared by all Redis helpers of a process (recommended: one per Redis, from
+   * {@link createRedisBreaker}), breaker options, or `false`. While it is open, caches answer
+   * without Redis. @default a new breaker with {@link REDIS_BREAKER} (half-open after 1 s,
+   * doubling to 5 s)
    */
   breaker?: CircuitBreaker | Omit<CircuitBreakerOptions, "service" | "events"> | false;
   /**
@@ -38,7 +64,7 @@ export function createRedisGuard(options: RedisResilienceOptions = {}): RedisGua
       ? undefined
       : options.breaker && "execute" in options.breaker
         ? options.breaker
-        : createCircuitBreaker({ ...(options.breaker || {}), service: "redis", events: options.events });
+        : createRedisBreaker({ ...(options.breaker || {}), events: options.events });
   const timeoutMs = options.timeoutMs ?? 250;
   const policy: RetryOptions =
     options.retry === false

@@ -1,5 +1,5 @@
 import CircuitBreakerImpl from "opossum";
-import { CircuitOpenError } from "../errors/errors.js";
+import { CircuitOpenError, ValidationError } from "../errors/errors.js";
 import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
 import { isRetryableError } from "./retry.js";
 
@@ -18,8 +18,18 @@ export interface CircuitBreakerOptions {
   volumeThreshold?: number;
   /** Failure percentage in the rolling window above which the breaker opens. @default 50 (opossum and Hystrix default) */
   errorThresholdPercentage?: number;
-  /** Milliseconds the breaker stays open before letting one trial call through (half-open). @default 60000 (the issue's "60 s reset"; opossum's own default is 30000) */
+  /**
+   * Milliseconds the breaker stays open before letting one trial call through (half-open) the
+   * first time it opens. Each failed trial doubles the wait, up to `maxResetTimeoutMs`; closing
+   * starts again from this value. @default 5000 (Hystrix's `sleepWindowInMilliseconds` and
+   * Polly's `BreakDuration`)
+   */
   resetTimeoutMs?: number;
+  /**
+   * Longest wait between two trial calls while the dependency stays down (the cap of the doubling).
+   * @default 60000
+   */
+  maxResetTimeoutMs?: number;
   /** Length of the rolling statistics window in milliseconds. @default 10000 (opossum default) */
   rollingWindowMs?: number;
   /**
@@ -35,7 +45,8 @@ export interface CircuitBreakerOptions {
 export const DEFAULT_BREAKER = {
   volumeThreshold: 5,
   errorThresholdPercentage: 50,
-  resetTimeoutMs: 60_000,
+  resetTimeoutMs: 5_000,
+  maxResetTimeoutMs: 60_000,
   rollingWindowMs: 10_000,
 } as const;
 
@@ -61,12 +72,23 @@ export interface CircuitBreaker {
  * Creates a circuit breaker for one dependency: closed → open when more than
  * `errorThresholdPercentage` % of at least `volumeThreshold` calls in the last `rollingWindowMs`
  * failed; open → half-open after `resetTimeoutMs`; half-open → closed on one success, → open on
- * one failure. Timeouts are not handled here (use {@link withTimeout} inside `fn`).
- * @throws nothing itself; `execute` throws CircuitOpenError while open.
+ * one failure, with the open period doubled (up to `maxResetTimeoutMs`), as resilience4j's
+ * exponential `waitIntervalFunctionInOpenState` does. So a dependency back after a few seconds is
+ * used again within seconds, and one that stays down is probed once a minute at most.
+ * Timeouts are not handled here (use {@link withTimeout} inside `fn`).
+ * @throws ValidationError for a non-positive `resetTimeoutMs` or a `maxResetTimeoutMs` below it;
+ *   `execute` throws CircuitOpenError while open.
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBreaker {
   const { service, events } = options;
   const resetTimeoutMs = options.resetTimeoutMs ?? DEFAULT_BREAKER.resetTimeoutMs;
+  const maxResetTimeoutMs =
+    options.maxResetTimeoutMs ?? Math.max(DEFAULT_BREAKER.maxResetTimeoutMs, resetTimeoutMs);
+  if (!(resetTimeoutMs > 0)) throw new ValidationError(`resetTimeoutMs must be > 0, got ${resetTimeoutMs}`);
+  if (!(maxResetTimeoutMs >= resetTimeoutMs))
+    throw new ValidationError(
+      `maxResetTimeoutMs must be >= resetTimeoutMs (${resetTimeoutMs}), got ${maxResetTimeoutMs}`,
+    );
   const isFailure = options.isFailure ?? isRetryableError;
   const breaker = new CircuitBreakerImpl((fn: () => Promise<unknown>) => fn(), {
     name: service,
@@ -79,16 +101,21 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     errorFilter: (error: unknown) => !isFailure(error),
   });
   let state: BreakerState = "closed";
+  // opossum reads `options.resetTimeout` when it opens: the wait after a failed trial is set
+  // when the breaker half-opens, and reset when it closes
+  const timing = breaker as unknown as { options: { resetTimeout: number } };
   breaker.on("open", () => {
     state = "open";
-    emitEvent(events, "breaker:open", { service, resetTimeoutMs });
+    emitEvent(events, "breaker:open", { service, resetTimeoutMs: timing.options.resetTimeout });
   });
   breaker.on("halfOpen", () => {
     state = "half-open";
+    timing.options.resetTimeout = Math.min(timing.options.resetTimeout * 2, maxResetTimeoutMs);
     emitEvent(events, "breaker:half-open", { service });
   });
   breaker.on("close", () => {
     state = "closed";
+    timing.options.resetTimeout = resetTimeoutMs;
     emitEvent(events, "breaker:close", { service });
   });
   breaker.on("reject", () => emitEvent(events, "breaker:reject", { service }));

@@ -60,6 +60,46 @@ describe("retry / isRetryableError", () => {
     expect(isRetryableError(new Error("ECONNRESET"))).toBe(true);
   });
 
+  it("never retries authentication failures, however they are reported", () => {
+    // chromadb's own classes for HTTP 401 / 403 carry no status
+    expect(isRetryableError(Object.assign(new Error("Unauthorized"), { name: "ChromaAuthError" }))).toBe(
+      false,
+    );
+    expect(isRetryableError(Object.assign(new Error("no"), { name: "ChromaForbiddenError" }))).toBe(false);
+    // Redis replies when a password or ACL is missing
+    expect(isRetryableError(new Error("NOAUTH Authentication required."))).toBe(false);
+    expect(isRetryableError(new Error("WRONGPASS invalid username-password pair"))).toBe(false);
+    // a ServiceError whose flag was left at its default but whose status or cause says auth
+    expect(isRetryableError(new ServiceError("x", "HTTP 401", { status: 401 }))).toBe(false);
+    expect(isRetryableError(new ServiceError("x", "HTTP 403", { status: 403 }))).toBe(false);
+    const wrapped = new ServiceError("chroma", "upsert failed", {
+      cause: Object.assign(new Error("Unauthorized"), { name: "ChromaAuthError" }),
+    });
+    expect(isRetryableError(wrapped)).toBe(false);
+    expect(isRetryableError(new ServiceError("x", "HTTP 503", { status: 503 }))).toBe(true);
+  });
+
+  it("stops retrying at maxRetryTimeMs", async () => {
+    let n = 0;
+    const t0 = performance.now();
+    const error = await retry(
+      async () => {
+        n++;
+        throw new ServiceError("dep", "down");
+      },
+      {
+        service: "dep",
+        retries: Number.POSITIVE_INFINITY,
+        minTimeoutMs: 10,
+        maxTimeoutMs: 20,
+        maxRetryTimeMs: 200,
+      },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceError);
+    expect(n).toBeGreaterThan(3);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
   it("retries transient errors with backoff and emits retry events; stops at once on a 4xx", async () => {
     const events = createEventBus();
     const retries: RagloomEventMap["retry"][] = [];
@@ -117,6 +157,48 @@ describe("createCircuitBreaker", () => {
     expect(await breaker.execute(async () => 7)).toBe(7);
     expect(breaker.state).toBe("closed");
     expect(log).toEqual(["breaker:open", "breaker:reject", "breaker:half-open", "breaker:close"]);
+    breaker.shutdown();
+  });
+
+  it("doubles the open period after each failed trial, up to maxResetTimeoutMs, and starts over on close", async () => {
+    const events = createEventBus();
+    const opened: number[] = [];
+    events.on("breaker:open", (e) => opened.push(e.resetTimeoutMs));
+    const breaker = createCircuitBreaker({
+      service: "dep",
+      resetTimeoutMs: 40,
+      maxResetTimeoutMs: 100,
+      events,
+    });
+    const fail = () => Promise.reject(new ServiceError("dep", "down"));
+    for (let i = 0; i < 5; i++) await breaker.execute(fail).catch(() => {});
+    expect(breaker.state).toBe("open");
+    const waitHalfOpen = async () => {
+      while (breaker.state !== "half-open") await new Promise((r) => setTimeout(r, 5));
+    };
+    for (let trial = 0; trial < 3; trial++) {
+      await waitHalfOpen();
+      await breaker.execute(fail).catch(() => {}); // the trial fails: open again, for longer
+    }
+    expect(opened).toEqual([40, 80, 100, 100]);
+    await waitHalfOpen();
+    expect(await breaker.execute(async () => 1)).toBe(1);
+    expect(breaker.state).toBe("closed");
+    for (let i = 0; i < 5; i++) await breaker.execute(fail).catch(() => {});
+    expect(opened.at(-1)).toBe(40);
+    expect(() => createCircuitBreaker({ service: "x", resetTimeoutMs: 0 })).toThrow(ValidationError);
+    expect(() => createCircuitBreaker({ service: "x", resetTimeoutMs: 10, maxResetTimeoutMs: 5 })).toThrow(
+      ValidationError,
+    );
+    breaker.shutdown();
+  });
+
+  it("does not count authentication failures as failures of the dependency", async () => {
+    const breaker = createCircuitBreaker({ service: "dep" });
+    const denied = Object.assign(new Error("Unauthorized"), { name: "ChromaAuthError" });
+    for (let i = 0; i < 10; i++)
+      await expect(breaker.execute(() => Promise.reject(denied))).rejects.toBe(denied);
+    expect(breaker.state).toBe("closed");
     breaker.shutdown();
   });
 

@@ -17,6 +17,11 @@ export interface RetryOptions {
   factor?: number;
   /** Multiply each delay by a random factor in [1, 2) (jitter, avoids thundering herds). @default true */
   randomize?: boolean;
+  /**
+   * Time budget in milliseconds from the first attempt: no retry starts after it, and a backoff
+   * delay is cut short to fit in it (p-retry's `maxRetryTime`). @default Infinity
+   */
+  maxRetryTimeMs?: number;
   /** Decides whether an error is transient. @default {@link isRetryableError} */
   shouldRetry?: (error: unknown) => boolean;
 }
@@ -44,20 +49,42 @@ function statusOf(error: object): number | undefined {
   return typeof s === "number" ? s : undefined;
 }
 
+/** HTTP statuses worth retrying: 408, 429 and 5xx (RFC 9110 §15.5.9, §15.6; RFC 6585 §4). */
+const retryableStatus = (status: number) => status >= 500 || status === 408 || status === 429;
+
 /**
- * Whether `error` is transient: network failures, timeouts, HTTP 5xx, 408 and 429 are; 4xx
- * validation errors, ragloom `ValidationError`/`FilterError`/`DimensionMismatchError`, aborts
- * and open circuits are not. Unknown errors without an HTTP status count as transient
- * (connection resets from database clients look like that).
+ * Authentication and authorisation failures, which no retry fixes: SDK error names (chromadb's
+ * `ChromaAuthError`, `ChromaForbiddenError`) and Redis replies `NOAUTH`, `WRONGPASS`, `NOPERM`
+ * (Redis ACL documentation).
+ */
+function isAuthError(error: Error): boolean {
+  return (
+    /Auth|Unauthori[sz]ed|Forbidden|Permission/i.test(error.name) ||
+    /^(NOAUTH|WRONGPASS|NOPERM)\b/.test(error.message)
+  );
+}
+
+/**
+ * Whether `error` is transient: network failures, timeouts, HTTP 5xx, 408 and 429 are; other
+ * 4xx (including 401/403 authentication errors), ragloom `ValidationError`/`FilterError`/
+ * `DimensionMismatchError`, aborts and open circuits are not. A `ServiceError` is retryable when
+ * its `retryable` flag says so and it has no non-retryable HTTP status nor an authentication
+ * error as its `cause`. Unknown errors without an HTTP status count as transient (connection
+ * resets from database clients look like that), except authentication errors.
  */
 export function isRetryableError(error: unknown): boolean {
-  if (error instanceof ServiceError) return error.retryable;
+  if (error instanceof ServiceError) {
+    if (!error.retryable) return false;
+    if (error.status !== undefined && error.status >= 400 && !retryableStatus(error.status)) return false;
+    return !(error.cause instanceof Error && isAuthError(error.cause));
+  }
   if (error instanceof TimeoutError) return true;
   if (error instanceof RagloomError) return !NON_RETRYABLE_CODES.has(error.code);
   if (!(error instanceof Error)) return false;
   if (error.name === "AbortError") return false;
   const status = statusOf(error);
-  if (status !== undefined) return status >= 500 || status === 408 || status === 429;
+  if (status !== undefined) return retryableStatus(status);
+  if (isAuthError(error)) return false;
   // client-side argument errors of SDKs (e.g. chromadb's ChromaValueError, ChromaNotFoundError)
   if (/Value|Validation|Argument|NotFound|Unique/i.test(error.name)) return false;
   return true;
@@ -92,6 +119,7 @@ export async function retry<T>(
     maxTimeout: options.maxTimeoutMs ?? DEFAULT_RETRY.maxTimeoutMs,
     factor: options.factor ?? DEFAULT_RETRY.factor,
     randomize: options.randomize ?? DEFAULT_RETRY.randomize,
+    maxRetryTime: options.maxRetryTimeMs ?? Number.POSITIVE_INFINITY,
     signal: options.signal,
     shouldRetry: ({ error }) => !options.signal?.aborted && shouldRetry(error),
     onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {

@@ -1,4 +1,4 @@
-import { CircuitOpenError } from "../errors/errors.js";
+import { CircuitOpenError, ValidationError } from "../errors/errors.js";
 import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
 import type { CallOptions } from "../types/embedder.js";
 import type { VectorStore } from "../types/vector-store.js";
@@ -13,16 +13,24 @@ export interface ResilienceOptions {
   service?: string;
   /**
    * A shared breaker, breaker options, or `false` for none.
-   * @default a new breaker with {@link DEFAULT_BREAKER} (5 calls, 50 %, 60 s reset, 10 s window)
+   * @default a new breaker with {@link DEFAULT_BREAKER} (5 calls, 50 %, 10 s window; half-open after 5 s, doubling to 60 s while the store stays down)
    */
   breaker?: CircuitBreaker | Omit<CircuitBreakerOptions, "service" | "events"> | false;
   /** Retries of reads (query, get, count, ping), or `false`. @default {@link DEFAULT_RETRY} (2 retries, 200 ms → 5 s, jitter) */
   retry?: RetryOptions | false;
   /**
-   * Retries of writes (upsert, delete, deleteWhere). Ingestion jobs can afford to wait out a restart:
-   * give them more retries and a `shouldRetry` that also retries `CircuitOpenError`. @default `retry`
+   * Retry policy of writes (upsert, delete, deleteWhere), or `false` for none. Writes are retried
+   * until `writeDeadlineMs`, also while the breaker is open, so that an ingest rides out a
+   * restart of the store; reads keep failing fast. @default {@link DEFAULT_WRITE_RETRY}
+   * (200 ms → 2 s with jitter, as many retries as fit in `writeDeadlineMs`, transient errors and
+   * `CircuitOpenError`)
    */
   writeRetry?: RetryOptions | false;
+  /**
+   * Time budget of one write in milliseconds, retries and backoff included: no new attempt starts
+   * after it (an attempt already running may take up to `timeoutMs` more). @default 30000
+   */
+  writeDeadlineMs?: number;
   /** Time limit of each attempt in milliseconds. @default 10000 (opossum's default timeout) */
   timeoutMs?: number;
   /**
@@ -34,6 +42,21 @@ export interface ResilienceOptions {
   events?: EventSinkLike;
 }
 
+/**
+ * Default write policy of {@link withResilience}: unlimited retries within `writeDeadlineMs`,
+ * backoff 200 ms doubling to 2 s with jitter ×[1, 2) (p-retry), retrying transient errors
+ * ({@link isRetryableError}) and an open breaker (`CircuitOpenError`), never caller or
+ * authentication errors.
+ */
+export const DEFAULT_WRITE_RETRY = {
+  retries: Number.POSITIVE_INFINITY,
+  minTimeoutMs: 200,
+  maxTimeoutMs: 2000,
+  factor: 2,
+  randomize: true,
+  shouldRetry: (error: unknown) => error instanceof CircuitOpenError || isRetryableError(error),
+} as const satisfies RetryOptions;
+
 /** A VectorStore wrapped by {@link withResilience}, exposing its breaker. */
 export interface ResilientVectorStore extends VectorStore {
   readonly breaker: CircuitBreaker | undefined;
@@ -43,11 +66,15 @@ export interface ResilientVectorStore extends VectorStore {
 /**
  * Wraps a {@link VectorStore} (e.g. the Chroma store) with a per-attempt timeout, retries with
  * exponential backoff and jitter, and a circuit breaker: each attempt runs through the breaker, so
- * once it opens the call fails fast with `CircuitOpenError` (never retried by default) or, for
- * reads, is served by `fallback`. Caller errors (`ValidationError`, `FilterError`,
- * `DimensionMismatchError`, HTTP 4xx) are neither retried nor counted by the breaker.
- * @throws CircuitOpenError while the breaker is open (no fallback); TimeoutError; AbortError; the
- *   store's own errors after retries.
+ * once it opens a read fails fast with `CircuitOpenError` or is served by `fallback`, while a
+ * write keeps retrying until `writeDeadlineMs` (30 s) and so survives a restart of the store of a
+ * few seconds. Writes are idempotent (upsert by id, delete by id or filter), so retrying one whose
+ * reply was lost is safe. Caller errors (`ValidationError`, `FilterError`,
+ * `DimensionMismatchError`, HTTP 4xx, authentication failures) are neither retried nor counted by
+ * the breaker.
+ * @throws CircuitOpenError while the breaker is open (reads without fallback; writes past the
+ *   deadline); TimeoutError; AbortError; the store's own errors after retries; ValidationError for
+ *   a negative `writeDeadlineMs`.
  */
 export function withResilience(store: VectorStore, options: ResilienceOptions = {}): ResilientVectorStore {
   const service = options.service ?? store.kind;
@@ -55,7 +82,13 @@ export function withResilience(store: VectorStore, options: ResilienceOptions = 
   const breaker = resolveBreaker(options.breaker, service, events);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const readRetry = options.retry === false ? { retries: 0 } : (options.retry ?? {});
-  const writeRetry = options.writeRetry === false ? { retries: 0 } : (options.writeRetry ?? readRetry);
+  const writeDeadlineMs = options.writeDeadlineMs ?? 30_000;
+  if (!(writeDeadlineMs >= 0))
+    throw new ValidationError(`writeDeadlineMs must be >= 0, got ${writeDeadlineMs}`);
+  const writeRetry: RetryOptions =
+    options.writeRetry === false
+      ? { retries: 0 }
+      : { ...DEFAULT_WRITE_RETRY, maxRetryTimeMs: writeDeadlineMs, ...options.writeRetry };
 
   const run = <T>(
     operation: string,
