@@ -17,6 +17,21 @@ export class ValidationError extends RagloomError {
   }
 }
 
+/**
+ * A persisted file (a saved vector store or BM25 index) that is not one, is truncated, fails
+ * its checksum or holds inconsistent data (duplicate ids, non-finite vectors). A kind of
+ * {@link ValidationError} (same `code`, never retried): loading it again does not help, restore
+ * it from a good copy or rebuild it.
+ */
+export class CorruptFileError extends ValidationError {
+  /** The file that was refused. */
+  readonly path: string;
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super(`${path}: ${message}`, options);
+    this.path = path;
+  }
+}
+
 /** An invalid metadata filter: unknown operator, bad value type, unsafe field name, unsupported by a store. */
 export class FilterError extends RagloomError {
   /** JSON-pointer-like path of the offending node, e.g. `/filters/1/value`. */

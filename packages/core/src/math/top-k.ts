@@ -1,14 +1,44 @@
+import { ValidationError } from "../errors/errors.js";
+
+/** Initial heap capacity when `k` is large: the heap grows by doubling up to `k`. */
+const INITIAL_CAPACITY = 1024;
+
 /**
  * Fixed-capacity selection of the `k` largest scores, for hot loops: no allocation per
- * candidate. Keeps a binary min-heap of (score, index) in typed arrays.
+ * candidate. Keeps a binary min-heap of (score, index) in typed arrays that start at
+ * min(k, 1024) entries and double as candidates arrive, so memory is O(min(k, pushes)): a
+ * huge `k` (e.g. 1e9, "everything") costs nothing up front.
  */
 export class TopK {
-  private readonly scores: Float64Array;
-  private readonly indices: Int32Array;
+  private scores: Float64Array;
+  private indices: Int32Array;
   private size = 0;
+  /**
+   * @param k - how many to keep, a non-negative integer (any size; callers may pass more than
+   *   the candidates there are).
+   * @throws ValidationError when `k` is not a non-negative integer.
+   */
   constructor(readonly k: number) {
-    this.scores = new Float64Array(Math.max(1, k));
-    this.indices = new Int32Array(Math.max(1, k));
+    if (!Number.isInteger(k) || k < 0)
+      throw new ValidationError(`k must be a non-negative integer, got ${k}`);
+    const capacity = Math.max(1, Math.min(k, INITIAL_CAPACITY));
+    this.scores = new Float64Array(capacity);
+    this.indices = new Int32Array(capacity);
+  }
+
+  /** Number of candidates kept so far (at most `k`). */
+  get length(): number {
+    return this.size;
+  }
+
+  private grow() {
+    const capacity = Math.min(this.k, this.scores.length * 2);
+    const scores = new Float64Array(capacity);
+    const indices = new Int32Array(capacity);
+    scores.set(this.scores);
+    indices.set(this.indices);
+    this.scores = scores;
+    this.indices = indices;
   }
 
   /** The smallest kept score, or -Infinity while fewer than `k` are kept. */
@@ -27,6 +57,7 @@ export class TopK {
    */
   push(score: number, index: number): void {
     if (this.k <= 0) return;
+    if (this.size < this.k && this.size === this.scores.length) this.grow();
     const sc = this.scores;
     const ix = this.indices;
     if (this.size < this.k) {

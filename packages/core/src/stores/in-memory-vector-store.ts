@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
 import { DimensionMismatchError, throwIfAborted, ValidationError } from "../errors/errors.js";
 import { compileFilter } from "../filter/evaluate.js";
 import type { Filter } from "../filter/types.js";
@@ -7,6 +7,8 @@ import { TopK } from "../math/top-k.js";
 import type { Document, Metadata } from "../types/document.js";
 import type { CallOptions } from "../types/embedder.js";
 import type { VectorHit, VectorQueryOptions, VectorRecord, VectorStore } from "../types/vector-store.js";
+import { writeFileAtomic } from "./snapshot-file.js";
+import { assertFiniteRows, encodeVectorStoreFile, readVectorStoreFile } from "./vector-store-file.js";
 
 /** Options of {@link InMemoryVectorStore}. */
 export interface InMemoryVectorStoreOptions {
@@ -20,9 +22,42 @@ export interface InMemoryVectorStoreOptions {
    * 4 GiB of vectors (about 2.6 million 384-d vectors). @default true
    */
   simd?: boolean;
+  /**
+   * Identity of this store's data, for result caches ({@link VectorStore.scope}).
+   * @default `in-memory:` and a random UUID, unique to the instance (kept by {@link InMemoryVectorStore.save})
+   */
+  scope?: string;
 }
 
-const MAGIC = "RAGLOOM-VS1";
+/** Options of {@link InMemoryVectorStore.load}. */
+export interface InMemoryVectorStoreLoadOptions {
+  /** As in {@link InMemoryVectorStoreOptions.simd}. @default true */
+  simd?: boolean;
+  /**
+   * Scope of the loaded store. @default the scope saved in the file, so a reloaded store keeps
+   * its identity (a version 1 file, which has none, gets a new random one)
+   */
+  scope?: string;
+}
+
+const isVector = (v: unknown): v is ArrayLike<number> =>
+  Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+
+/**
+ * Largest absolute value and Euclidean norm of `v`, computed on values scaled by the largest
+ * one so that squaring never overflows (a vector of 1e200s has norm 1e200·√d, not Infinity).
+ */
+function norm(v: ArrayLike<number>, d: number): number {
+  let max = 0;
+  for (let i = 0; i < d; i++) max = Math.max(max, Math.abs(v[i]!));
+  if (max === 0) return 0;
+  let sum = 0;
+  for (let i = 0; i < d; i++) {
+    const x = v[i]! / max;
+    sum += x * x;
+  }
+  return Math.sqrt(sum) * max;
+}
 
 /**
  * Exact nearest-neighbour search by cosine similarity over contiguous `Float32Array` storage.
@@ -39,16 +74,25 @@ const MAGIC = "RAGLOOM-VS1";
 export class InMemoryVectorStore implements VectorStore {
   readonly kind = "in-memory";
   readonly dimensions: number;
+  /** Identity of this store's data (see {@link InMemoryVectorStoreOptions.scope}). */
+  readonly scope: string;
   private rows: RowStorage;
   private ids: string[] = [];
   private texts: string[] = [];
   private metadatas: Metadata[] = [];
   private readonly rowOf = new Map<string, number>();
+  /** The pending save, so that saves of this store run one after the other. */
+  private saving: Promise<unknown> = Promise.resolve();
 
+  /** @throws ValidationError for dimensions that are not a positive integer, or an empty scope. */
   constructor(options: InMemoryVectorStoreOptions) {
     if (!Number.isInteger(options.dimensions) || options.dimensions <= 0) {
       throw new ValidationError(`dimensions must be a positive integer, got ${options.dimensions}`);
     }
+    if (options.scope !== undefined && (typeof options.scope !== "string" || options.scope.length === 0)) {
+      throw new ValidationError("scope must be a non-empty string");
+    }
+    this.scope = options.scope ?? `in-memory:${randomUUID()}`;
     this.dimensions = options.dimensions;
     this.rows = createRowStorage(
       this.dimensions,
@@ -70,29 +114,50 @@ export class InMemoryVectorStore implements VectorStore {
   private writeRow(row: number, vector: ArrayLike<number>) {
     const d = this.dimensions;
     const off = row * d;
-    let norm = 0;
-    for (let i = 0; i < d; i++) norm += vector[i]! * vector[i]!;
-    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    const n = norm(vector, d);
+    const inv = n > 0 ? 1 / n : 0;
     const data = this.rows.data;
     for (let i = 0; i < d; i++) data[off + i] = vector[i]! * inv;
   }
 
   /**
-   * Inserts or replaces records by id. All vectors are checked before anything is written.
+   * Checks one vector: an array or typed array of `dimensions` finite numbers.
+   * @throws ValidationError, DimensionMismatchError.
+   */
+  private checkVector(vector: unknown, what: string): ArrayLike<number> {
+    if (!isVector(vector)) {
+      throw new ValidationError(`${what} must be an array or Float32Array of numbers, got ${typeof vector}`);
+    }
+    if (vector.length !== this.dimensions) {
+      throw new DimensionMismatchError(this.dimensions, vector.length, what);
+    }
+    for (let i = 0; i < vector.length; i++) {
+      if (typeof vector[i] !== "number" || !Number.isFinite(vector[i])) {
+        throw new ValidationError(`${what} has a non-finite value at index ${i}`);
+      }
+    }
+    return vector;
+  }
+
+  /**
+   * Inserts or replaces records by id. All records are checked before anything is written.
+   * Vectors are stored L2-normalised (a zero vector stays zero and scores 0 against anything).
    * @throws DimensionMismatchError when a vector's length differs from `dimensions`.
-   * @throws ValidationError for a missing id or non-finite vector values.
+   * @throws ValidationError for a missing or empty id, a missing vector, a vector that is not an
+   *   array of finite numbers, a text that is not a string or metadata that is not an object.
    */
   async upsert(records: VectorRecord[], options?: CallOptions): Promise<void> {
     throwIfAborted(options?.signal);
+    if (!Array.isArray(records)) throw new ValidationError("records must be an array");
     for (const r of records) {
-      if (typeof r.id !== "string" || r.id.length === 0)
+      if (typeof r?.id !== "string" || r.id.length === 0)
         throw new ValidationError("record id must be a non-empty string");
-      if (r.vector.length !== this.dimensions) {
-        throw new DimensionMismatchError(this.dimensions, r.vector.length, `vector of "${r.id}"`);
-      }
-      for (let i = 0; i < r.vector.length; i++) {
-        if (!Number.isFinite(r.vector[i]))
-          throw new ValidationError(`vector of "${r.id}" has a non-finite value`);
+      if (r.vector === undefined || r.vector === null)
+        throw new ValidationError(`record "${r.id}" has no vector`);
+      this.checkVector(r.vector, `vector of "${r.id}"`);
+      if (typeof r.text !== "string") throw new ValidationError(`text of "${r.id}" must be a string`);
+      if (r.metadata !== undefined && (typeof r.metadata !== "object" || Array.isArray(r.metadata))) {
+        throw new ValidationError(`metadata of "${r.id}" must be an object`);
       }
     }
     this.rows.ensureCapacity(this.ids.length + records.length);
@@ -149,26 +214,28 @@ export class InMemoryVectorStore implements VectorStore {
 
   /**
    * Exact top-k by cosine similarity, best first; ties keep insertion order.
-   * @param vector - query vector of length `dimensions` (need not be normalised).
-   * @throws DimensionMismatchError, FilterError, ValidationError (k not a non-negative integer).
+   * @param vector - query vector of length `dimensions`, finite values (need not be normalised;
+   *   a zero vector scores 0 against every record).
+   * @param options - `k`: a non-negative integer; more than the stored records returns them all.
+   * @throws DimensionMismatchError (wrong length), FilterError (bad filter), ValidationError
+   *   (k not a non-negative integer, a vector that is not an array of finite numbers).
    */
   async query(vector: Float32Array | number[], options: VectorQueryOptions): Promise<VectorHit[]> {
-    throwIfAborted(options.signal);
+    throwIfAborted(options?.signal);
     return this.querySync(vector, options);
   }
 
   /** Synchronous {@link query} for hot paths and benchmarks. */
   querySync(vector: Float32Array | number[], options: VectorQueryOptions): VectorHit[] {
     const d = this.dimensions;
-    if (vector.length !== d) throw new DimensionMismatchError(d, vector.length, "query vector");
-    const { k } = options;
-    if (!Number.isInteger(k) || k < 0)
+    this.checkVector(vector, "query vector");
+    const k = options?.k;
+    if (typeof k !== "number" || !Number.isInteger(k) || k < 0)
       throw new ValidationError(`k must be a non-negative integer, got ${k}`);
     const match = options.filter ? compileFilter(options.filter) : null;
-    let qn = 0;
-    for (let i = 0; i < d; i++) qn += vector[i]! * vector[i]!;
+    const qn = norm(vector, d);
     const q = new Float32Array(d);
-    const inv = qn > 0 ? 1 / Math.sqrt(qn) : 0;
+    const inv = qn > 0 ? 1 / qn : 0;
     for (let i = 0; i < d; i++) q[i] = vector[i]! * inv;
 
     const n = this.ids.length;
@@ -231,65 +298,57 @@ export class InMemoryVectorStore implements VectorStore {
   }
 
   /**
-   * Saves the store to one file: a magic line, a JSON header (ids, texts, metadata) and the raw
-   * little-endian float32 vectors. Written to `path.tmp` then renamed, so a crash never leaves a
-   * half-written file.
+   * Saves the store to one file (format: `vector-store-file.ts`): a JSON header (scope, ids,
+   * texts, metadata), the raw little-endian float32 rows and a SHA-256 checksum. The contents
+   * are taken when `save` is called; saves of one store run one after the other, and each
+   * writes a temporary file that is fsynced and renamed over `path`, so readers and a crash
+   * only ever see a whole file (the old one or the new one).
+   * @param path - file to write; its directory must exist.
+   * @throws the file system's error (e.g. ENOENT for a missing directory); `path` is then untouched.
    */
-  async save(path: string): Promise<void> {
-    const header = Buffer.from(
-      JSON.stringify({
+  save(path: string): Promise<void> {
+    const n = this.ids.length * this.dimensions;
+    // snapshot now: later upserts, deletes or memory growth must not reach the bytes being written
+    const chunks = encodeVectorStoreFile(
+      {
         dimensions: this.dimensions,
+        scope: this.scope,
         ids: this.ids,
         texts: this.texts,
         metadatas: this.metadatas,
-      }),
-      "utf8",
+      },
+      this.rows.data.slice(0, n),
     );
-    const n = this.ids.length * this.dimensions;
-    const data = this.rows.data;
-    const vectors = Buffer.from(data.buffer, data.byteOffset, n * 4);
-    const prefix = Buffer.alloc(MAGIC.length + 8);
-    prefix.write(MAGIC, 0, "ascii");
-    prefix.writeBigUInt64LE(BigInt(header.length), MAGIC.length);
-    const tmp = `${path}.tmp`;
-    await writeFile(tmp, Buffer.concat([prefix, header, vectors]));
-    await rename(tmp, path);
+    const run = this.saving.then(() => writeFileAtomic(path, chunks));
+    this.saving = run.catch(() => {});
+    return run;
   }
 
   /**
-   * Loads a store written by {@link save}.
-   * @throws ValidationError when the file is not a ragloom vector store file or is truncated.
+   * Loads a store written by {@link save} (format 2, or format 1 of earlier versions).
+   * @throws CorruptFileError (a {@link ValidationError}) when the file is not a ragloom vector
+   *   store file, is truncated, fails its checksum, or holds duplicate ids, non-finite vectors
+   *   or records of inconsistent shape; the file system's error when it cannot be read.
    */
   static async load(
     path: string,
-    options: Pick<InMemoryVectorStoreOptions, "simd"> = {},
+    options: InMemoryVectorStoreLoadOptions = {},
   ): Promise<InMemoryVectorStore> {
-    const buf = await readFile(path);
-    if (buf.subarray(0, MAGIC.length).toString("ascii") !== MAGIC) {
-      throw new ValidationError(`${path} is not a ragloom vector store file`);
-    }
-    const headerLength = Number(buf.readBigUInt64LE(MAGIC.length));
-    const start = MAGIC.length + 8;
-    const header = JSON.parse(buf.subarray(start, start + headerLength).toString("utf8")) as {
-      dimensions: number;
-      ids: string[];
-      texts: string[];
-      metadatas: Metadata[];
-    };
-    const vecBytes = buf.subarray(start + headerLength);
-    const n = header.ids.length;
-    if (vecBytes.length !== n * header.dimensions * 4) throw new ValidationError(`${path} is truncated`);
+    const { contents, vectorBytes } = await readVectorStoreFile(path);
+    const n = contents.ids.length;
     const store = new InMemoryVectorStore({
-      ...options,
-      dimensions: header.dimensions,
+      simd: options.simd,
+      scope: options.scope ?? contents.scope,
+      dimensions: contents.dimensions,
       initialCapacity: Math.max(1, n),
     });
     const data = store.rows.data;
-    new Uint8Array(data.buffer, data.byteOffset, vecBytes.length).set(vecBytes);
-    store.ids = header.ids;
-    store.texts = header.texts;
-    store.metadatas = header.metadatas;
-    header.ids.forEach((id, row) => store.rowOf.set(id, row));
+    new Uint8Array(data.buffer, data.byteOffset, vectorBytes.length).set(vectorBytes);
+    assertFiniteRows(data, n * contents.dimensions, contents.dimensions, contents.ids, path);
+    store.ids = contents.ids;
+    store.texts = contents.texts;
+    store.metadatas = contents.metadatas;
+    contents.ids.forEach((id, row) => store.rowOf.set(id, row));
     return store;
   }
 }

@@ -1,0 +1,115 @@
+/**
+ * The file format of `InMemoryVectorStore.save` / `load`.
+ *
+ * Version 2 (`RAGLOOM-VS2`, written since 0.2): the snapshot layout of `snapshot-file.ts` with a
+ * header `{ format: 2, scope, dimensions, count, ids, texts, metadatas }`, a payload of
+ * `count · dimensions` little-endian float32 (the L2-normalised rows) and a SHA-256 trailer.
+ * Version 1 (`RAGLOOM-VS1`): the same without `format`, `scope`, `count` and the trailer;
+ * still loaded (its structure is checked, but it has no checksum).
+ */
+import { CorruptFileError } from "../errors/errors.js";
+import type { Metadata } from "../types/document.js";
+import { encodeSnapshot, readSnapshot } from "./snapshot-file.js";
+
+export const VECTOR_STORE_MAGIC = "RAGLOOM-VS2";
+const MAGIC_V1 = "RAGLOOM-VS1";
+const MAGICS = [VECTOR_STORE_MAGIC, MAGIC_V1] as const;
+const CHECKSUMMED = new Set([VECTOR_STORE_MAGIC]);
+
+/** What a vector store file holds. */
+export interface VectorStoreFileContents {
+  dimensions: number;
+  /** Absent in version 1 files. */
+  scope?: string;
+  ids: string[];
+  texts: string[];
+  metadatas: Metadata[];
+}
+
+/** Encodes a store as file chunks; `vectors` holds exactly `ids.length · dimensions` floats. */
+export function encodeVectorStoreFile(
+  contents: VectorStoreFileContents,
+  vectors: Float32Array,
+): Uint8Array[] {
+  return encodeSnapshot({
+    magic: VECTOR_STORE_MAGIC,
+    header: {
+      format: 2,
+      scope: contents.scope,
+      dimensions: contents.dimensions,
+      count: contents.ids.length,
+      ids: contents.ids,
+      texts: contents.texts,
+      metadatas: contents.metadatas,
+    },
+    payload: [new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength)],
+  });
+}
+
+const isPlainObject = (x: unknown): x is Metadata => typeof x === "object" && x !== null && !Array.isArray(x);
+
+/**
+ * Reads a vector store file and checks its structure: the checksum (version 2), positive
+ * integer dimensions, ids/texts/metadatas of one length, unique non-empty string ids, string
+ * texts, object metadata, and exactly `count · dimensions` float32 of vector bytes.
+ * @returns the contents and the raw vector bytes (a view of the file; not necessarily aligned).
+ * @throws CorruptFileError when any check fails.
+ */
+export async function readVectorStoreFile(
+  path: string,
+): Promise<{ contents: VectorStoreFileContents; vectorBytes: Buffer }> {
+  const { magic, header, payload } = await readSnapshot(path, MAGICS, CHECKSUMMED);
+  const bad = (message: string) => new CorruptFileError(path, message);
+  if (!isPlainObject(header)) throw bad("header is not an object");
+  const h = header as Record<string, unknown>;
+  const { dimensions, ids, texts, metadatas } = h;
+  if (magic === VECTOR_STORE_MAGIC && h.format !== 2) throw bad(`unsupported format ${String(h.format)}`);
+  if (typeof dimensions !== "number" || !Number.isInteger(dimensions) || dimensions <= 0) {
+    throw bad(`dimensions must be a positive integer, got ${String(dimensions)}`);
+  }
+  if (!Array.isArray(ids) || !Array.isArray(texts) || !Array.isArray(metadatas)) {
+    throw bad("ids, texts and metadatas must be arrays");
+  }
+  const n = ids.length;
+  if (texts.length !== n || metadatas.length !== n || (h.count !== undefined && h.count !== n)) {
+    throw bad(`ids (${n}), texts (${texts.length}) and metadatas (${metadatas.length}) differ in length`);
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const id = ids[i];
+    if (typeof id !== "string" || id.length === 0) throw bad(`record ${i} has no valid id`);
+    if (seen.has(id)) throw bad(`duplicate id "${id}"`);
+    seen.add(id);
+    if (typeof texts[i] !== "string") throw bad(`text of "${id}" is not a string`);
+    if (!isPlainObject(metadatas[i])) throw bad(`metadata of "${id}" is not an object`);
+  }
+  if (h.scope !== undefined && (typeof h.scope !== "string" || h.scope.length === 0)) {
+    throw bad("scope must be a non-empty string");
+  }
+  if (payload.length !== n * dimensions * 4) {
+    throw bad(`has ${payload.length} bytes of vectors, expected ${n * dimensions * 4} (truncated?)`);
+  }
+  return {
+    contents: { dimensions, scope: h.scope as string | undefined, ids, texts, metadatas },
+    vectorBytes: payload,
+  };
+}
+
+/**
+ * Checks that the first `length` floats of `data` are finite.
+ * @throws CorruptFileError naming the record of the first non-finite value.
+ */
+export function assertFiniteRows(
+  data: Float32Array,
+  length: number,
+  dimensions: number,
+  ids: string[],
+  path: string,
+) {
+  for (let i = 0; i < length; i++) {
+    if (!Number.isFinite(data[i]!)) {
+      const id = ids[Math.floor(i / dimensions)];
+      throw new CorruptFileError(path, `vector of "${id}" has a non-finite value`);
+    }
+  }
+}
