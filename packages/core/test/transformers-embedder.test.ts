@@ -25,7 +25,9 @@ describe("createTransformersEmbedder (real all-MiniLM-L6-v2, offline)", () => {
   it("returns 384-d unit vectors in input order, batched", async () => {
     expect(fp32.dimensions).toBe(384);
     expect(fp32.normalized).toBe(true);
-    expect(fp32.modelId).toBe("Xenova/all-MiniLM-L6-v2");
+    // the weights' dtype is part of the id: int8 and fp32 vectors must never share a cache entry
+    expect(fp32.modelId).toBe("Xenova/all-MiniLM-L6-v2:fp32");
+    expect(q8.modelId).toBe("Xenova/all-MiniLM-L6-v2:q8");
     const vs = await fp32.embedDocuments(sentences);
     expect(vs).toHaveLength(sentences.length);
     for (const v of vs) {

@@ -1,6 +1,13 @@
 import { LRUCache } from "lru-cache";
 import { ValidationError } from "../errors/errors.js";
 
+/** Options of {@link CacheStore.getMany}. */
+export interface CacheGetOptions {
+  signal?: AbortSignal;
+  /** Called with the key and the reason of every entry found unusable. */
+  onInvalid?: (key: string, error: unknown) => void;
+}
+
 /**
  * A key-value back-end of a cache. Batch methods so that remote back-ends answer a whole batch in
  * one round trip (Redis MGET / pipeline). Values are whatever the back-end holds: objects in
@@ -9,8 +16,12 @@ import { ValidationError } from "../errors/errors.js";
 export interface CacheStore<V> {
   /** `memory`, `redis`, … (used in events and stats). */
   readonly kind: string;
-  /** Values of `keys` in order, `undefined` where missing or expired. */
-  getMany(keys: string[], options?: { signal?: AbortSignal }): Promise<Array<V | undefined>>;
+  /**
+   * Values of `keys` in order, `undefined` where missing or expired. An entry that exists but
+   * cannot be used (undecodable, bad signature) is `undefined` too and is passed to
+   * `options.onInvalid` (a `CacheEntryError`), so that the caller can delete and report it.
+   */
+  getMany(keys: string[], options?: CacheGetOptions): Promise<Array<V | undefined>>;
   /** Stores entries, each living `ttlMs` milliseconds (or the store's default). */
   setMany(
     entries: Array<[key: string, value: V]>,

@@ -1,8 +1,13 @@
+import { DimensionMismatchError } from "../errors/errors.js";
 import type { EventSinkLike } from "../events/event-bus.js";
 import type { CallOptions, Embedder } from "../types/embedder.js";
+import { CacheEntryError } from "./cache-entry-error.js";
 import type { CacheStore } from "./cache-store.js";
 import { hashText } from "./keys.js";
 import { createTieredCache, type TieredCache } from "./tiered-cache.js";
+
+/** Default time to live of a cached embedding: 7 days, in milliseconds. */
+export const DEFAULT_EMBEDDING_TTL_MS = 7 * 24 * 3_600_000;
 
 /** Options of {@link createEmbeddingCache}. */
 export interface EmbeddingCacheOptions {
@@ -10,7 +15,12 @@ export interface EmbeddingCacheOptions {
   l1?: CacheStore<Float32Array> | false;
   /** Shared level, e.g. `createRedisCacheStore({ codec: float32Codec })`. @default none */
   l2?: CacheStore<Float32Array>;
-  /** Time to live of a vector in milliseconds; `0` = none (embeddings of a fixed model do not go stale). @default 0 */
+  /**
+   * Time to live of a vector in milliseconds (both levels); `0` = none. Vectors of one `modelId`
+   * do not go stale, but a finite life bounds what a shared Redis keeps for texts no longer asked
+   * and for models no longer used; a hot text is re-embedded once per period.
+   * @default 604800000 (7 days)
+   */
   ttlMs?: number;
   /** Key prefix, to separate deployments sharing one Redis. @default "emb" */
   namespace?: string;
@@ -29,7 +39,7 @@ export function createEmbeddingCache(options: EmbeddingCacheOptions = {}): Embed
     name: "embedding",
     l1: options.l1,
     l2: options.l2,
-    ttlMs: options.ttlMs,
+    ttlMs: options.ttlMs ?? DEFAULT_EMBEDDING_TTL_MS,
     events: options.events,
   });
   const ns = options.namespace ?? "emb";
@@ -39,17 +49,34 @@ export function createEmbeddingCache(options: EmbeddingCacheOptions = {}): Embed
   });
 }
 
+/** Why a cached vector cannot be used for `embedder`, or `undefined` when it can. */
+function unusable(key: string, v: unknown, dimensions: number): Error | undefined {
+  if (!(v instanceof Float32Array)) return new CacheEntryError(key, "shape", "not a Float32Array");
+  if (v.length !== dimensions)
+    return new DimensionMismatchError(dimensions, v.length, `cached embedding ${key}`);
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i]!)) return new CacheEntryError(key, "shape", `non-finite value at ${i}`);
+  }
+  return undefined;
+}
+
 /**
- * Wraps an {@link Embedder} with an embedding cache. Query and document embeddings are cached
- * separately (models such as E5 embed them differently); a batch costs one L1 pass, one L2 round
- * trip (MGET) for the L1 misses, one embedder call for the remaining distinct texts, and one L2
- * write (pipeline). Duplicate texts within a batch are embedded once.
+ * Wraps an {@link Embedder} with an embedding cache, keyed by the embedder's `modelId`. Query and
+ * document embeddings are cached separately (models such as E5 embed them differently); a batch
+ * costs one L1 pass, one L2 round trip (MGET) for the L1 misses, one embedder call for the
+ * remaining distinct texts, and one L2 write (pipeline). Duplicate texts within a batch are
+ * embedded once. A cached vector that is not `dimensions` finite floats (corrupted, or written
+ * by another model under the same id) is a miss: it is deleted, reported as `cache:error`, and
+ * the text is embedded again.
  * @returns an Embedder with the same `modelId`, `dimensions` and `normalized`.
  */
 export function withCache(embedder: Embedder, cache: EmbeddingCache = createEmbeddingCache()): Embedder {
   const lookup = async (kind: "query" | "document", texts: string[], opts: CallOptions = {}) => {
     const keys = texts.map((t) => cache.key(embedder.modelId, kind, t));
-    const found = await cache.getMany(keys, opts);
+    const found = await cache.getMany(keys, {
+      signal: opts.signal,
+      check: (v, key) => unusable(key, v, embedder.dimensions),
+    });
     const todo = new Map<string, string>(); // key -> text
     found.forEach((v, i) => {
       if (v === undefined) todo.set(keys[i]!, texts[i]!);

@@ -1,3 +1,4 @@
+export * from "./cache-entry-error.js";
 export * from "./cache-store.js";
 export * from "./codec.js";
 export * from "./embedding-cache.js";
@@ -6,4 +7,5 @@ export * from "./query-tracker.js";
 export * from "./result-cache.js";
 export * from "./semantic-cache.js";
 export * from "./semantic-cache-store.js";
+export * from "./signing.js";
 export * from "./tiered-cache.js";

@@ -19,8 +19,18 @@ export function stableStringify(value: unknown): string {
 }
 
 /**
- * Normalises a query for cache keys: Unicode NFKC, lower case, whitespace runs collapsed to one
- * space, trimmed. `"  What is  RAG? "` and `"what is rag?"` share a key.
+ * Collapses every run of Unicode whitespace to one space and trims: `"  What is\tRAG? "` becomes
+ * `"What is RAG?"`. The default query normalisation of the result cache: case and Unicode form are
+ * kept, since a retriever may tell them apart.
+ */
+export function collapseWhitespace(query: string): string {
+  return query.replace(/\s+/gu, " ").trim();
+}
+
+/**
+ * Normalises a query for counting (the query tracker): Unicode NFKC, lower case, whitespace runs
+ * collapsed to one space, trimmed. `"  What is  RAG? "` and `"what is rag?"` count as one query.
+ * Not a safe cache key for a retriever that tells case apart (see {@link collapseWhitespace}).
  */
 export function normalizeQuery(query: string): string {
   return query.normalize("NFKC").toLowerCase().replace(/\s+/gu, " ").trim();

@@ -1,7 +1,9 @@
 import type { Redis } from "ioredis";
+import { CacheEntryError } from "./cache-entry-error.js";
 import type { CacheStore } from "./cache-store.js";
 import type { Codec } from "./codec.js";
 import { createRedisGuard, type RedisGuard, type RedisResilienceOptions } from "./redis-guard.js";
+import { createEntrySigner, type SigningKey } from "./signing.js";
 
 /** Options of {@link createRedisCacheStore}. */
 export interface RedisCacheStoreOptions<V> extends RedisResilienceOptions {
@@ -17,12 +19,21 @@ export interface RedisCacheStoreOptions<V> extends RedisResilienceOptions {
   prefix?: string;
   /** Default time to live in milliseconds; `0` = none. @default 0 */
   ttlMs?: number;
+  /**
+   * Secret of an HMAC-SHA-256 tag over each entry and its key (see `createEntrySigner`): with it,
+   * an entry without a valid tag (written by anyone who can reach Redis but lacks the key, or
+   * before signing was turned on) is a miss, reported as a `cache:error` and deleted. At least 32
+   * bytes; every process sharing the entries needs the same one. @default none (entries unsigned)
+   */
+  signingKey?: SigningKey;
 }
 
 /**
  * A Redis {@link CacheStore}: MGET for a batch look-up and one pipeline of `SET key value PX ttl`
  * for a batch write (one round trip each), every command through a timeout, retry and the Redis
- * circuit breaker. Undecodable entries are treated as misses.
+ * circuit breaker. Undecodable entries and, with a `signingKey`, entries without a valid tag are
+ * misses, passed to `onInvalid` of the look-up (the tiered cache deletes and reports them).
+ * @throws ValidationError for a `signingKey` shorter than 32 bytes.
  */
 export function createRedisCacheStore<V>(
   options: RedisCacheStoreOptions<V>,
@@ -31,17 +42,25 @@ export function createRedisCacheStore<V>(
   const prefix = `${options.prefix ?? "ragloom"}:`;
   const guard = createRedisGuard(options);
   const defaultTtl = options.ttlMs ?? 0;
+  const signer = options.signingKey === undefined ? undefined : createEntrySigner(options.signingKey);
   return {
     kind: "redis",
     guard,
     async getMany(keys, opts) {
       if (!keys.length) return [];
       const raw = await guard.run("mget", () => client.mgetBuffer(keys.map((k) => prefix + k)), opts?.signal);
-      return raw.map((b) => {
+      return raw.map((b, i) => {
         if (!b) return undefined;
+        const key = keys[i]!;
+        const payload = signer ? signer.open(prefix + key, b) : b;
+        if (!payload) {
+          opts?.onInvalid?.(key, new CacheEntryError(key, "signature", "missing or invalid HMAC tag"));
+          return undefined;
+        }
         try {
-          return codec.decode(b);
-        } catch {
+          return codec.decode(payload);
+        } catch (cause) {
+          opts?.onInvalid?.(key, new CacheEntryError(key, "undecodable", `not ${codec.name}`, { cause }));
           return undefined;
         }
       });
@@ -49,7 +68,10 @@ export function createRedisCacheStore<V>(
     async setMany(entries, ttlMs, opts) {
       if (!entries.length) return;
       const ttl = ttlMs ?? defaultTtl;
-      const encoded = entries.map(([k, v]) => [prefix + k, codec.encode(v)] as const);
+      const encoded = entries.map(([k, v]) => {
+        const bytes = codec.encode(v);
+        return [prefix + k, signer ? signer.seal(prefix + k, bytes) : bytes] as const;
+      });
       await guard.run(
         "set",
         async () => {

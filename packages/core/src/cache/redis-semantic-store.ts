@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis";
+import { emitEvent } from "../events/event-bus.js";
 import type { RetrievalResult } from "../types/retriever.js";
+import { CacheEntryError } from "./cache-entry-error.js";
 import { type Codec, createJsonCodec } from "./codec.js";
 import { createRedisGuard, type RedisResilienceOptions } from "./redis-guard.js";
 import {
@@ -7,6 +9,7 @@ import {
   type SemanticCacheEntry,
   type SemanticCacheStore,
 } from "./semantic-cache-store.js";
+import { createEntrySigner, type SigningKey } from "./signing.js";
 
 /** Options of {@link createRedisSemanticStore}. */
 export interface RedisSemanticStoreOptions extends RedisResilienceOptions {
@@ -21,6 +24,12 @@ export interface RedisSemanticStoreOptions extends RedisResilienceOptions {
   maxEntriesPerScope?: number;
   /** Codec of `{ query, result }`. @default JSON + gzip level 6 (see `resultCodec`) */
   codec?: Codec<{ query: string; result: RetrievalResult }>;
+  /**
+   * Secret of an HMAC-SHA-256 tag over each vector and result (as `createRedisCacheStore`'s
+   * `signingKey`): entries without a valid tag are skipped, deleted and reported as `cache:error`.
+   * At least 32 bytes. @default none (entries unsigned)
+   */
+  signingKey?: SigningKey;
 }
 
 /**
@@ -65,11 +74,41 @@ export function createRedisSemanticStore(options: RedisSemanticStoreOptions): Se
   const tagKey = (tag: string) => `${prefix}:tag:${tag}`;
   const maxEntries = options.maxEntriesPerScope ?? 1000;
   const mirror = new Map<string, Map<string, ReturnType<typeof decodeVector>>>();
+  const signer = options.signingKey === undefined ? undefined : createEntrySigner(options.signingKey);
+  const seal = (key: string, id: string, bytes: Buffer) =>
+    signer ? signer.seal(`${key}\n${id}`, bytes) : bytes;
+  /** The payload of a stored field, or `undefined` (reported) when it fails its tag or cannot be decoded. */
+  const unseal = <T>(key: string, id: string, bytes: Buffer, decode: (b: Buffer) => T): T | undefined => {
+    const payload = signer ? signer.open(`${key}\n${id}`, bytes) : bytes;
+    let error: CacheEntryError | undefined;
+    if (!payload) error = new CacheEntryError(`${key}/${id}`, "signature", "missing or invalid HMAC tag");
+    else {
+      try {
+        return decode(payload);
+      } catch (cause) {
+        error = new CacheEntryError(`${key}/${id}`, "undecodable", "cannot decode", { cause });
+      }
+    }
+    emitEvent(options.events, "cache:error", { cache: "semantic", layer: "l2", error });
+    return undefined;
+  };
   const exec = async (p: ReturnType<Redis["pipeline"]>) => {
     const results = (await p.exec()) ?? [];
     const failed = results.find(([e]) => e);
     if (failed) throw failed[0];
     return results.map(([, r]) => r);
+  };
+
+  const remove = async (scope: string, ids: string[]) => {
+    if (!ids.length) return;
+    await guard.run("remove", () =>
+      exec(
+        client
+          .pipeline()
+          .hdel(vKey(scope), ...ids)
+          .hdel(dKey(scope), ...ids),
+      ),
+    );
   };
 
   return {
@@ -88,9 +127,15 @@ export function createRedisSemanticStore(options: RedisSemanticStoreOptions): Se
       const missing = ids.filter((id) => !local!.has(id));
       if (missing.length) {
         const raw = await guard.run("hmget", () => client.hmgetBuffer(vKey(scope), ...missing), opts?.signal);
+        const bad: string[] = [];
         raw.forEach((b, i) => {
-          if (b) local!.set(missing[i]!, decodeVector(missing[i]!, b));
+          if (!b) return;
+          const id = missing[i]!;
+          const entry = unseal(vKey(scope), id, b, (payload) => decodeVector(id, payload));
+          if (entry) local!.set(id, entry);
+          else bad.push(id);
         });
+        if (bad.length) await remove(scope, bad);
       }
       if (local.size > maxEntries) {
         const excess = [...local.values()]
@@ -111,13 +156,20 @@ export function createRedisSemanticStore(options: RedisSemanticStoreOptions): Se
     },
     async load(scope, id) {
       const b = await guard.run("hget", () => client.hgetBuffer(dKey(scope), id));
-      return b ? codec.decode(b) : undefined;
+      if (!b) return undefined;
+      const entry = unseal(dKey(scope), id, b, (payload) => codec.decode(payload));
+      if (!entry) await remove(scope, [id]);
+      return entry;
     },
     async add(scope, entry) {
       await guard.run("add", () => {
         const p = client.pipeline();
-        p.hset(vKey(scope), entry.id, encodeVector(entry));
-        p.hset(dKey(scope), entry.id, codec.encode({ query: entry.query, result: entry.result }));
+        p.hset(vKey(scope), entry.id, seal(vKey(scope), entry.id, encodeVector(entry)));
+        p.hset(
+          dKey(scope),
+          entry.id,
+          seal(dKey(scope), entry.id, codec.encode({ query: entry.query, result: entry.result })),
+        );
         p.sadd(nsKey(namespaceOfScope(scope)), scope);
         for (const tag of entry.tags) p.sadd(tagKey(tag), `${scope}\n${entry.id}`);
         for (const key of [vKey(scope), dKey(scope)]) {
@@ -127,17 +179,7 @@ export function createRedisSemanticStore(options: RedisSemanticStoreOptions): Se
         return exec(p);
       });
     },
-    async remove(scope, ids) {
-      if (!ids.length) return;
-      await guard.run("remove", () =>
-        exec(
-          client
-            .pipeline()
-            .hdel(vKey(scope), ...ids)
-            .hdel(dKey(scope), ...ids),
-        ),
-      );
-    },
+    remove,
     async invalidate({ namespace, tag }) {
       return guard.run("invalidate", async () => {
         let n = 0;

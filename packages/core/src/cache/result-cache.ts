@@ -1,8 +1,10 @@
 import { ValidationError } from "../errors/errors.js";
 import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
 import type { RetrievalResult, RetrieveOptions, Retriever } from "../types/retriever.js";
+import { CacheEntryError } from "./cache-entry-error.js";
 import type { CacheStore } from "./cache-store.js";
-import { canonicalFilter, hashText, normalizeQuery, stableStringify } from "./keys.js";
+import { canonicalFilter, collapseWhitespace, hashText, stableStringify } from "./keys.js";
+import { type RetrieverIdentity, retrieverScope } from "./retriever-scope.js";
 import { createTieredCache, type TieredCache } from "./tiered-cache.js";
 
 /** Options of {@link withResultCache}. */
@@ -23,6 +25,25 @@ export interface ResultCacheOptions {
   version?: () => string | number;
   /** `k` used in the key when a call does not pass one; set it to the retriever's own default. @default 10 */
   defaultK?: number;
+  /**
+   * What the cached results are results of, in every key. The wrapped retriever's `fingerprint`
+   * (kept by `createRetriever`: store, embedder model, mode, fusion, …) is always part of the key
+   * when it has one; `scope` names the rest (e.g. `"docs-v3"` for a retriever composed of others,
+   * or a tenant). Two wrappers share entries only when both agree. Without either, each wrapper
+   * gets a random scope: nothing is shared by accident, not even between two processes. To share
+   * across processes deliberately, give them the same retriever configuration or the same `scope`,
+   * and a shared `version`. @default the retriever's `fingerprint`, else a random scope per wrapper
+   */
+  scope?: string;
+  /**
+   * Maps a query to the text keyed, so that spellings the retriever itself treats alike share an
+   * entry. Must only erase what the retriever ignores. Reads `retriever.normalizeQuery` when the
+   * retriever declares one. The default collapses runs of whitespace and trims, which the BM25
+   * tokenizer and BERT-style (WordPiece) embedders ignore; lower-casing is not applied, since a
+   * cased embedder or a custom tokenizer tells "US" from "us". Pass `(q) => q` to key on the exact
+   * text. @default `retriever.normalizeQuery`, else {@link collapseWhitespace}
+   */
+  normalizeQuery?: (query: string) => string;
   /** Key prefix. @default "res" */
   namespace?: string;
   /** Receives `cache:hit` / `cache:miss` / `cache:error` / `cache:evict`. */
@@ -33,15 +54,25 @@ export interface ResultCacheOptions {
 export interface CachedRetriever extends Retriever {
   readonly cache: TieredCache<RetrievalResult>;
   /**
-   * Drops every cached result of this namespace: bumps a generation in this process's keys and
-   * deletes the namespace's entries from both levels (other processes sharing the L2 then miss too).
+   * Drops every cached result of this wrapper's scope: bumps a generation in this process's keys
+   * and deletes the scope's entries from both levels (other processes sharing the L2 and the
+   * scope then miss too; other scopes in the same namespace are kept).
    */
   invalidate(): Promise<void>;
 }
 
+/** Why a cached value is not a retrieval result, or `undefined` when it is one. */
+function notAResult(value: RetrievalResult, key: string): Error | undefined {
+  const docs = (value as { documents?: unknown })?.documents;
+  if (!Array.isArray(docs) || !docs.every((d) => typeof (d as { id?: unknown })?.id === "string"))
+    return new CacheEntryError(key, "shape", "not a retrieval result");
+  return undefined;
+}
+
 /**
- * Caches whole retrieval results, keyed by SHA-256 of (normalised query, `k`, canonical filter,
- * index version, generation, other call options such as `mode`). Concurrent misses of one key
+ * Caches whole retrieval results, keyed by SHA-256 of (scope, normalised query, `k`, canonical
+ * filter, index version, generation, other call options such as `mode`), where the scope is the
+ * retriever's `fingerprint` and/or the `scope` option, else random. Concurrent misses of one key
  * share one retrieval (`info.cache = "coalesced"` for the followers). L1 is an in-process LRU, L2 an optional shared store; each entry
  * lives `ttlMs`. A hit returns `info.cache = "hit"` (`info.cacheLayer` l1/l2) and `timings.cache`;
  * a miss calls the inner retriever and adds `timings.cache` (look-up + write time).
@@ -60,7 +91,15 @@ export function withResultCache(retriever: Retriever, options: ResultCacheOption
       ttlMs,
       events: options.events,
     });
-  const version = options.version ?? (() => (retriever as { version?: number }).version ?? 0);
+  const identity = retriever as Retriever & RetrieverIdentity;
+  const version = options.version ?? (() => identity.version ?? 0);
+  const normalize =
+    options.normalizeQuery ??
+    (typeof identity.normalizeQuery === "function"
+      ? (q: string) => identity.normalizeQuery!(q)
+      : collapseWhitespace);
+  // keys start with the scope, so that invalidate() drops only this scope's entries
+  const scopeOf = retrieverScope(retriever, options.scope);
   const ns = options.namespace ?? "res";
   const defaultK = options.defaultK ?? 10;
   let generation = 0;
@@ -68,9 +107,11 @@ export function withResultCache(retriever: Retriever, options: ResultCacheOption
   const keyOf = (query: string, opts: RetrieveOptions) => {
     // any other per-call option (e.g. createRetriever's `mode`) changes results, so it is keyed too
     const { k, filter, signal: _signal, ...rest } = opts;
-    return `${ns}:${hashText(
+    const scope = scopeOf();
+    return `${ns}:${scope.slice(0, 16)}:${hashText(
       JSON.stringify([
-        normalizeQuery(query),
+        scope,
+        normalize(query),
         k ?? defaultK,
         canonicalFilter(filter),
         String(version()),
@@ -86,12 +127,12 @@ export function withResultCache(retriever: Retriever, options: ResultCacheOption
     cache,
     async invalidate() {
       generation++;
-      await cache.clear(`${ns}:`);
+      await cache.clear(`${ns}:${scopeOf().slice(0, 16)}:`);
     },
     async retrieve(query, opts = {}) {
       const t0 = performance.now();
       const key = keyOf(query, opts);
-      const found = await cache.get(key, opts);
+      const found = await cache.get(key, { signal: opts.signal, check: notAResult });
       const lookupMs = performance.now() - t0;
       if (found) {
         const hit = found.value;

@@ -6,6 +6,7 @@ import { cosineSimilarity, dot } from "../math/vector.js";
 import type { Embedder } from "../types/embedder.js";
 import type { RetrievalResult, RetrieveOptions, Retriever } from "../types/retriever.js";
 import { canonicalFilter, hashText, stableStringify } from "./keys.js";
+import { retrieverScope } from "./retriever-scope.js";
 import { createMemorySemanticStore, type SemanticCacheStore } from "./semantic-cache-store.js";
 
 /**
@@ -46,6 +47,11 @@ export interface SemanticScope {
   namespace?: string;
   /** Other call options that change results (e.g. a retriever's `mode`): part of the scope. @default {} */
   extra?: Record<string, unknown>;
+  /**
+   * Which retriever's results these are (`withSemanticCache` passes its scope: the retriever's
+   * fingerprint and/or the `scope` option): part of the scope. @default none
+   */
+  source?: string;
   signal?: AbortSignal;
   /** The query embedding, when already computed. */
   vector?: Float32Array;
@@ -79,7 +85,8 @@ export interface SemanticCache {
 /**
  * Creates a semantic cache (as in GPTCache, Bang 2023, and LangChain's RedisSemanticCache): a new
  * query's embedding is compared by cosine distance with the cached queries of the same scope
- * (namespace + filter + k + index version); the nearest one within `maxDistance` answers. Linear
+ * (namespace + embedder model + source retriever + filter + k + index version + other options);
+ * the nearest one within `maxDistance` answers. Linear
  * scan: O(entries per scope · dimensions) per look-up. Expired entries are removed when met.
  * A failing store is reported (`cache:error`) and treated as a miss.
  * @throws ValidationError for a `maxDistance` outside [0, 2].
@@ -96,7 +103,17 @@ export function createSemanticCache(options: SemanticCacheOptions): SemanticCach
   const scopeOf = (s: SemanticScope = {}) => {
     const ns = s.namespace ?? defaultNs;
     if (ns.includes("|")) throw new ValidationError(`namespace must not contain "|": ${ns}`);
-    return `${ns}|${hashText(JSON.stringify([canonicalFilter(s.filter), s.k ?? 10, String(s.version ?? 0), stableStringify(s.extra ?? {})]))}`;
+    // the embedder's model is part of the scope: vectors of two models are not comparable
+    return `${ns}|${hashText(
+      JSON.stringify([
+        embedder.modelId,
+        s.source ?? null,
+        canonicalFilter(s.filter),
+        s.k ?? 10,
+        String(s.version ?? 0),
+        stableStringify(s.extra ?? {}),
+      ]),
+    )}`;
   };
   const similarity = embedder.normalized ? dot : cosineSimilarity;
   const miss = (distance?: number) => {
@@ -183,6 +200,14 @@ export interface WithSemanticCacheOptions {
   tags?: string[] | ((query: string, options: RetrieveOptions) => string[]);
   /** Index version in the scope. @default () => retriever.version ?? 0 */
   version?: () => string | number;
+  /**
+   * What the cached results are results of, as in `withResultCache`: the retriever's
+   * `fingerprint` is always part of the scope when it has one; `scope` names the rest. Without
+   * either, each wrapper gets a random scope, so two retrievers over different stores never answer
+   * from each other's entries, even in one shared store. @default the retriever's `fingerprint`,
+   * else a random scope per wrapper
+   */
+  scope?: string;
   /** `k` in the scope when a call passes none. @default 10 */
   defaultK?: number;
   /** Receives `retrieve:end` for hits (misses are reported by the inner retriever). */
@@ -200,13 +225,22 @@ export function withSemanticCache(
   options: WithSemanticCacheOptions = {},
 ): Retriever {
   const version = options.version ?? (() => (retriever as { version?: number }).version ?? 0);
+  const source = retrieverScope(retriever, options.scope);
   return {
     async retrieve(query, opts = {}) {
       const t0 = performance.now();
       const namespace =
         typeof options.namespace === "function" ? options.namespace(query, opts) : options.namespace;
       const { k, filter, signal, ...extra } = opts;
-      const scope = { filter, k: k ?? options.defaultK ?? 10, version: version(), namespace, signal, extra };
+      const scope = {
+        filter,
+        k: k ?? options.defaultK ?? 10,
+        version: version(),
+        namespace,
+        signal,
+        extra,
+        source: source(),
+      };
       const { hit, vector } = await cache.lookup(query, scope);
       const cacheMs = performance.now() - t0;
       if (hit) {

@@ -12,7 +12,7 @@ export interface CacheStats {
   misses: number;
   /** Entries dropped from L1 by LRU eviction or expiry. */
   evictions: number;
-  /** Back-end failures tolerated (treated as misses / skipped writes). */
+  /** Back-end failures tolerated (treated as misses / skipped writes) and unusable entries dropped. */
   errors: number;
   /** (l1Hits + l2Hits) / look-ups, 0 when there was none. */
   hitRatio: number;
@@ -32,13 +32,27 @@ export interface TieredCacheOptions<V> {
   events?: EventSinkLike;
 }
 
+/** Options of a {@link TieredCache} look-up. */
+export interface TieredGetOptions<V> {
+  signal?: AbortSignal;
+  /**
+   * Checks a found value before it is used: returns why it is unusable (e.g. a vector of the
+   * wrong length), or `undefined` to accept it. @default accept every value
+   */
+  check?: (value: V, key: string) => Error | undefined;
+}
+
 /** L1 in front of L2; L2 failures never fail a call. */
 export interface TieredCache<V> {
   readonly name: CacheKind;
-  /** Values of `keys` (one L1 pass, then one L2 batch for the L1 misses; L2 hits refill L1). */
-  getMany(keys: string[], options?: { signal?: AbortSignal }): Promise<Array<V | undefined>>;
+  /**
+   * Values of `keys` (one L1 pass, then one L2 batch for the L1 misses; L2 hits refill L1). An
+   * entry its store cannot use, or that `options.check` rejects, is a miss: it is deleted from
+   * both levels, counted in `errors` and reported as `cache:error`.
+   */
+  getMany(keys: string[], options?: TieredGetOptions<V>): Promise<Array<V | undefined>>;
   /** One value and the level that had it. */
-  get(key: string, options?: { signal?: AbortSignal }): Promise<{ value: V; layer: "l1" | "l2" } | undefined>;
+  get(key: string, options?: TieredGetOptions<V>): Promise<{ value: V; layer: "l1" | "l2" } | undefined>;
   /** Writes to both levels (the L2 write is awaited; its failure is reported, not thrown). */
   setMany(entries: Array<[string, V]>, ttlMs?: number): Promise<void>;
   deleteMany(keys: string[]): Promise<void>;
@@ -51,7 +65,8 @@ export interface TieredCache<V> {
 /**
  * Creates a two-level cache: an in-process LRU (L1) in front of an optional shared store (L2).
  * A failing L2 (Redis down, breaker open) is reported through `cache:error` and treated as a miss,
- * so callers answer without it.
+ * so callers answer without it; so is an L2 entry its store cannot use (undecodable, bad
+ * signature), which is also deleted.
  */
 export function createTieredCache<V extends object>(options: TieredCacheOptions<V>): TieredCache<V> {
   const { name, events } = options;
@@ -75,9 +90,20 @@ export function createTieredCache<V extends object>(options: TieredCacheOptions<
     emitEvent(events, "cache:error", { cache: name, layer, error });
   };
 
-  const lookup = async (keys: string[], opts?: { signal?: AbortSignal }) => {
+  const lookup = async (keys: string[], opts: TieredGetOptions<V> = {}) => {
+    const { check } = opts;
+    const invalid: Array<{ key: string; layer: "l1" | "l2"; error: unknown }> = [];
+    const usable = (v: V | undefined, key: string, layer: "l1" | "l2"): V | undefined => {
+      if (v === undefined || !check) return v;
+      const error = check(v, key);
+      if (error === undefined) return v;
+      invalid.push({ key, layer, error });
+      return undefined;
+    };
     const layers: Array<"l1" | "l2" | undefined> = new Array(keys.length).fill(undefined);
-    const out: Array<V | undefined> = l1 ? await l1.getMany(keys) : new Array(keys.length).fill(undefined);
+    const out: Array<V | undefined> = l1
+      ? (await l1.getMany(keys)).map((v, i) => usable(v, keys[i]!, "l1"))
+      : new Array(keys.length).fill(undefined);
     out.forEach((v, i) => {
       if (v !== undefined) layers[i] = "l1";
     });
@@ -90,12 +116,13 @@ export function createTieredCache<V extends object>(options: TieredCacheOptions<
       try {
         const found = await l2.getMany(
           missing.map((i) => keys[i]!),
-          opts,
+          { signal: opts.signal, onInvalid: (key, error) => invalid.push({ key, layer: "l2", error }) },
         );
         const refill: Array<[string, V]> = [];
-        found.forEach((v, j) => {
-          if (v === undefined) return;
+        found.forEach((raw, j) => {
           const i = missing[j]!;
+          const v = usable(raw, keys[i]!, "l2");
+          if (v === undefined) return;
           out[i] = v;
           layers[i] = "l2";
           refill.push([keys[i]!, v]);
@@ -109,10 +136,26 @@ export function createTieredCache<V extends object>(options: TieredCacheOptions<
         fail("l2", error);
       }
     }
+    if (invalid.length) {
+      // an unusable entry would be read (and rejected) again on every look-up: delete it
+      for (const { layer, error } of invalid) fail(layer, error);
+      await deleteMany([...new Set(invalid.map((e) => e.key))]);
+    }
     const misses = out.filter((v) => v === undefined).length;
     counters.misses += misses;
     if (misses) emitEvent(events, "cache:miss", { cache: name, count: misses });
     return { out, layers };
+  };
+
+  const deleteMany = async (keys: string[]) => {
+    await l1?.deleteMany(keys);
+    if (l2) {
+      try {
+        await l2.deleteMany(keys);
+      } catch (error) {
+        fail("l2", error);
+      }
+    }
   };
 
   return {
@@ -136,16 +179,7 @@ export function createTieredCache<V extends object>(options: TieredCacheOptions<
         }
       }
     },
-    async deleteMany(keys) {
-      await l1?.deleteMany(keys);
-      if (l2) {
-        try {
-          await l2.deleteMany(keys);
-        } catch (error) {
-          fail("l2", error);
-        }
-      }
-    },
+    deleteMany,
     async clear(keyPrefix) {
       await l1?.clear(keyPrefix);
       if (l2) {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { ServiceError, throwIfAborted, ValidationError } from "../errors/errors.js";
 import type { CallOptions, Embedder } from "../types/embedder.js";
 
@@ -42,13 +43,35 @@ export interface TransformersEmbedderOptions {
   onWarning?: (message: string) => void;
 }
 
-/** A loaded transformers.js embedder; `device` is the execution provider actually in use. */
+/**
+ * A loaded transformers.js embedder; `device` is the execution provider actually in use.
+ * `modelId` is `<model>:<dtype>` (e.g. `Xenova/all-MiniLM-L6-v2:q8`), followed by `:` and 12 hex
+ * digits of SHA-256 of the vector options when `maxLength`, `normalize` or a prefix is not the
+ * default; embedding caches key on it.
+ */
 export interface TransformersEmbedder extends Embedder {
   readonly device: string;
   countTokens(text: string): number;
 }
 
 type TransformersModule = typeof import("@huggingface/transformers");
+
+/**
+ * The `modelId` of a transformers embedder: `<model>:<dtype>` (int8 weights give other vectors
+ * than fp32 ones), plus a digest of the options that change vectors when one differs from its
+ * default (maxLength, normalize, prefixes), so that caches never mix their vectors.
+ */
+function embedderId(
+  model: string,
+  dtype: string,
+  vectorOptions: { maxLength: number; normalize: boolean; queryPrefix: string; documentPrefix: string },
+): string {
+  const { maxLength, normalize, queryPrefix, documentPrefix } = vectorOptions;
+  const isDefault = maxLength === 256 && normalize && queryPrefix === "" && documentPrefix === "";
+  if (isDefault) return `${model}:${dtype}`;
+  const digest = createHash("sha256").update(JSON.stringify(vectorOptions)).digest("hex").slice(0, 12);
+  return `${model}:${dtype}:${digest}`;
+}
 
 /**
  * Loads a sentence-embedding model with `@huggingface/transformers` (ONNX Runtime; onnxruntime-node
@@ -198,7 +221,7 @@ export async function createTransformersEmbedder(
   const queryPrefix = options.queryPrefix ?? "";
   const documentPrefix = options.documentPrefix ?? "";
   return {
-    modelId,
+    modelId: embedderId(modelId, dtype, { maxLength, normalize, queryPrefix, documentPrefix }),
     dimensions,
     normalized: normalize,
     get device() {

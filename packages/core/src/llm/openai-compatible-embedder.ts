@@ -24,6 +24,29 @@ export interface OpenAICompatibleEmbedderOptions extends OpenAICompatibleConnect
   documentPrefix?: string;
 }
 
+/**
+ * The `modelId` of an OpenAI-compatible embedder: `<baseURL>#<model>` (without credentials or a
+ * trailing slash), since two servers may serve different models under one name; options that
+ * change vectors (normalize off, prefixes, `dimensions` when sent) are appended when set.
+ */
+function embedderId(options: OpenAICompatibleEmbedderOptions, normalize: boolean): string {
+  let base = options.baseURL.replace(/\/+$/, "");
+  try {
+    const url = new URL(base);
+    url.username = "";
+    url.password = "";
+    base = url.href.replace(/\/+$/, "");
+  } catch {
+    // not a URL: keep it as given
+  }
+  const extra: string[] = [];
+  if (options.sendDimensions) extra.push(`dimensions=${options.dimensions}`);
+  if (!normalize) extra.push("raw");
+  if (options.queryPrefix || options.documentPrefix)
+    extra.push(`prefixes=${JSON.stringify([options.queryPrefix ?? "", options.documentPrefix ?? ""])}`);
+  return `${base}#${options.model}${extra.length ? `;${extra.join(";")}` : ""}`;
+}
+
 interface EmbeddingResponse {
   data?: Array<{ embedding?: number[] | string; index?: number }>;
 }
@@ -42,6 +65,9 @@ function decodeEmbedding(e: number[] | string): Float32Array {
  *
  * Texts are sent in batches of `batchSize` (`concurrency` at a time); replies are put back in input
  * order by their `index`. Retries and timeouts as {@link createOpenAICompatibleModel} (timeout per request).
+ * `modelId` is `<baseURL>#<model>` (e.g. `http://localhost:11434/v1#all-minilm`), followed by
+ * `;`-separated vector options when set (`dimensions=…` when sent, `raw` without normalisation,
+ * `prefixes=[…]`); embedding caches key on it.
  * @returns vectors of `dimensions` float32 values, L2-normalised unless `normalize: false`.
  * @throws ValidationError for bad options; DimensionMismatchError when the server returns vectors of
  *   another length; ServiceError (service `embedder`); TimeoutError; AbortError.
@@ -111,7 +137,7 @@ export function createOpenAICompatibleEmbedder(
   const qp = options.queryPrefix ?? "";
   const dp = options.documentPrefix ?? "";
   return {
-    modelId: options.model,
+    modelId: embedderId(options, normalize),
     dimensions,
     normalized: normalize,
     /** Readiness probe (`GET {baseURL}/models`) for `createHealthCheck`. */

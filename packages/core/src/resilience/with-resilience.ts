@@ -57,6 +57,12 @@ export const DEFAULT_WRITE_RETRY = {
   shouldRetry: (error: unknown) => error instanceof CircuitOpenError || isRetryableError(error),
 } as const satisfies RetryOptions;
 
+/** `{ scope }` of a store that declares one, else `{}`. */
+const scopeOf = (store: VectorStore): { scope?: string } => {
+  const scope = (store as { scope?: unknown }).scope;
+  return typeof scope === "string" ? { scope } : {};
+};
+
 /** A VectorStore wrapped by {@link withResilience}, exposing its breaker. */
 export interface ResilientVectorStore extends VectorStore {
   readonly breaker: CircuitBreaker | undefined;
@@ -121,6 +127,8 @@ export function withResilience(store: VectorStore, options: ResilienceOptions = 
 
   const wrapped: ResilientVectorStore = {
     kind: store.kind,
+    // the identity of the data is the inner store's (retriever fingerprints and caches key on it)
+    ...scopeOf(store),
     breaker,
     inner: store,
     upsert: (records, opts) => write("upsert", opts, (signal) => store.upsert(records, { signal })),

@@ -47,7 +47,16 @@ describe("createOpenAICompatibleEmbedder", () => {
       concurrency: 2,
     });
     expect(remote.normalized).toBe(true);
-    expect(remote.modelId).toBe("all-minilm");
+    // the server is part of the id (two servers may serve different models under one name)
+    expect(remote.modelId).toBe(`${server.url.replace(/\/+$/, "")}#all-minilm`);
+    expect(
+      createOpenAICompatibleEmbedder({
+        baseURL: "http://user:secret@example.test/v1/",
+        model: "m",
+        dimensions: 4,
+        queryPrefix: "query: ",
+      }).modelId,
+    ).toBe('http://example.test/v1#m;prefixes=["query: ",""]');
     const before = server.requests.length;
     const [vs, direct] = await Promise.all([remote.embedDocuments(texts), local.embedDocuments(texts)]);
     expect(server.requests.length - before).toBe(3); // 3 + 3 + 1
