@@ -1,6 +1,8 @@
 /**
- * `@ragloom/core/transformers`: local ONNX sentence embeddings with `@huggingface/transformers`
- * (an optional peer dependency, loaded only when {@link createTransformersEmbedder} is called).
+ * `@ragloom/core/transformers`: local ONNX sentence embeddings and cross-encoder reranking with
+ * `@huggingface/transformers` (an optional peer dependency, loaded only when
+ * {@link createTransformersEmbedder} or {@link createCrossEncoderReranker} is called).
  * @module
  */
 export * from "./embeddings/transformers-embedder.js";
+export * from "./rerankers/cross-encoder.js";
