@@ -16,6 +16,7 @@ export * from "./filter/normalize.js";
 export * from "./filter/types.js";
 export * from "./filter/validate.js";
 export * from "./fusion/fusion.js";
+export * from "./ingest/index.js";
 export * from "./lexical/bm25.js";
 export * from "./lexical/stop-words.js";
 export * from "./lexical/tokenize.js";

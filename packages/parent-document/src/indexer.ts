@@ -1,15 +1,24 @@
 import {
   type CallOptions,
+  createWriteProtocol,
   type Document,
   type Embedder,
   throwIfAborted,
   ValidationError,
   type VectorRecord,
   type VectorStore,
+  type VersionedWrite,
 } from "@ragloom/core";
 import type { DocStore } from "./docstores/types.js";
 import type { HierarchicalChunk, HierarchicalSplitter } from "./hierarchical-splitter.js";
-import { contentVersion, isDirty, type Manifest, type ManifestEntry, ManifestStore } from "./manifest.js";
+import {
+  contentVersion,
+  isDirty,
+  MANIFEST_GROUPS,
+  type ManifestEntry,
+  ManifestStore,
+  type ParentDocumentGroups,
+} from "./manifest.js";
 
 /** Options shared by the indexer and the retriever. */
 export interface IndexerOptions {
@@ -54,15 +63,10 @@ export interface Indexer {
   readonly manifests: ManifestStore;
 }
 
-const union = (...lists: string[][]) => [...new Set(lists.flat())];
-const minus = (a: string[], b: string[]) => {
-  const drop = new Set(b);
-  return a.filter((x) => !drop.has(x));
-};
-
 /**
- * The write side of the parent-document retriever. Every write follows one protocol, so that a
- * failure at any point leaves no orphan children or parents:
+ * The write side of the parent-document retriever: `@ragloom/core`'s write-ahead protocol
+ * (`createWriteProtocol`) over two stores, so that a failure at any point leaves no orphan
+ * children or parents:
  *
  * 1. Write-ahead: the manifest of each source document records the new version's chunk ids as
  *    `pending` before any chunk is written.
@@ -96,6 +100,17 @@ export function createIndexer(options: IndexerOptions): Indexer {
   }
   const warn = options.onWarning ?? ((m: string) => console.warn(`[ragloom] ${m}`));
   const manifests = new ManifestStore(docStore, options.manifestPrefix ?? "__ragloom_manifest__:");
+  const protocol = createWriteProtocol<ParentDocumentGroups>({
+    manifests,
+    groups: MANIFEST_GROUPS,
+    // children (vector store) before parents (docstore)
+    async remove({ parentIds, childIds }, callOptions) {
+      for (let i = 0; i < childIds.length; i += 1000)
+        await vectorStore.delete(childIds.slice(i, i + 1000), callOptions);
+      if (parentIds.length) await docStore.mdelete(parentIds, callOptions);
+    },
+    warn,
+  });
 
   let queue: Promise<unknown> = Promise.resolve();
   const serialize = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -104,44 +119,14 @@ export function createIndexer(options: IndexerOptions): Indexer {
     return run;
   };
 
-  /** Deletes ids, children (vector store) before parents (docstore). */
-  async function removeChunks(parentIds: string[], childIds: string[], signal?: AbortSignal) {
-    for (let i = 0; i < childIds.length; i += 1000)
-      await vectorStore.delete(childIds.slice(i, i + 1000), { signal });
-    if (parentIds.length) await docStore.mdelete(parentIds, { signal });
-  }
-
-  /** Finishes what failed writes left behind: removes pending (uncommitted) and garbage chunks. */
-  async function recover(dirty: Manifest[], signal?: AbortSignal) {
-    if (dirty.length === 0) return;
-    const keep = union(
-      ...dirty.map((m) => (m.committed ? [...m.committed.parentIds, ...m.committed.childIds] : [])),
-    );
-    const parents = minus(
-      union(...dirty.map((m) => [...(m.pending?.parentIds ?? []), ...m.garbage.parentIds])),
-      keep,
-    );
-    const children = minus(
-      union(...dirty.map((m) => [...(m.pending?.childIds ?? []), ...m.garbage.childIds])),
-      keep,
-    );
-    await removeChunks(parents, children, signal);
-    await manifests.putMany(
-      dirty.map((m) => ({ ...m, pending: null, garbage: { parentIds: [], childIds: [] } })),
-      { signal },
-    );
-  }
-
   async function addGroup(documents: Document[], options: AddOptions, result: AddResult) {
     const { signal } = options;
-    const before = await manifests.getMany(
+    const clean = await protocol.load(
       documents.map((d) => d.id),
       { signal },
     );
-    await recover(before.filter(isDirty), signal);
-    const clean = before.map((m) => ({ ...m, pending: null, garbage: { parentIds: [], childIds: [] } }));
-
-    const work: Array<{ manifest: Manifest; entry: ManifestEntry; chunks: HierarchicalChunk[] }> = [];
+    const leafLevel = splitter.depth - 1;
+    const work: Array<VersionedWrite<ParentDocumentGroups> & { chunks: HierarchicalChunk[] }> = [];
     documents.forEach((doc, i) => {
       const manifest = clean[i]!;
       const version = contentVersion(doc, splitter.fingerprint);
@@ -150,92 +135,40 @@ export function createIndexer(options: IndexerOptions): Indexer {
         return;
       }
       const chunks = splitter.split(doc, { idPrefix: `${doc.id}@${version}` });
-      const leaf = splitter.depth - 1;
       const entry: ManifestEntry = {
         version,
-        parentIds: chunks.filter((c) => c.metadata.level < leaf).map((c) => c.id),
-        childIds: chunks.filter((c) => c.metadata.level === leaf).map((c) => c.id),
+        parentIds: chunks.filter((c) => c.metadata.level < leafLevel).map((c) => c.id),
+        childIds: chunks.filter((c) => c.metadata.level === leafLevel).map((c) => c.id),
       };
       work.push({ manifest, entry, chunks });
     });
     if (work.length === 0) return;
 
-    const leafLevel = splitter.depth - 1;
     const parents = work.flatMap((w) => w.chunks.filter((c) => c.metadata.level < leafLevel));
     const leaves = work.flatMap((w) => w.chunks.filter((c) => c.metadata.level === leafLevel));
-    const pending = work.map((w) => ({ ...w.manifest, pending: w.entry }));
-    try {
-      await manifests.putMany(pending, { signal }); // 1. write-ahead
-      if (parents.length) await docStore.mset(parents, { signal }); // 2. parents
-      for (let i = 0; i < leaves.length; i += batchSize) {
-        // 3. children, only after their parents
-        throwIfAborted(signal);
-        const batch = leaves.slice(i, i + batchSize);
-        const vectors = await embedder.embedDocuments(
-          batch.map((c) => c.text),
-          { signal },
-        );
-        const records: VectorRecord[] = batch.map((c, j) => ({ ...c, vector: vectors[j]! }));
-        await vectorStore.upsert(records, { signal });
-      }
-      // 4. commit: the new version becomes visible as the document's version, the old one is garbage
-      await manifests.putMany(
-        work.map((w) => {
-          const old = w.manifest.committed;
-          return {
-            ...w.manifest,
-            committed: w.entry,
-            pending: null,
-            garbage: {
-              parentIds: minus(old?.parentIds ?? [], w.entry.parentIds),
-              childIds: minus(old?.childIds ?? [], w.entry.childIds),
-            },
-          };
-        }),
-        { signal },
-      );
-    } catch (error) {
-      await compensate(work, error);
-      throw error;
-    }
+    const committed = await protocol.write(
+      work,
+      async () => {
+        if (parents.length) await docStore.mset(parents, { signal }); // 2. parents
+        for (let i = 0; i < leaves.length; i += batchSize) {
+          // 3. children, only after their parents
+          throwIfAborted(signal);
+          const batch = leaves.slice(i, i + batchSize);
+          const vectors = await embedder.embedDocuments(
+            batch.map((c) => c.text),
+            { signal },
+          );
+          const records: VectorRecord[] = batch.map((c, j) => ({ ...c, vector: vectors[j]! }));
+          await vectorStore.upsert(records, { signal });
+        }
+      },
+      { signal },
+    );
     // 5. garbage collection of replaced versions
-    const committed = work.map((w) => ({ ...w.manifest, committed: w.entry }));
-    const garbageParents = union(
-      ...work.map((w) => minus(w.manifest.committed?.parentIds ?? [], w.entry.parentIds)),
-    );
-    const garbageChildren = union(
-      ...work.map((w) => minus(w.manifest.committed?.childIds ?? [], w.entry.childIds)),
-    );
-    if (garbageParents.length || garbageChildren.length) {
-      await removeChunks(garbageParents, garbageChildren);
-      await manifests.putMany(committed);
-    }
+    await protocol.collect(committed);
     result.indexed.push(...work.map((w) => w.manifest.sourceId));
     result.parents += parents.length;
     result.children += leaves.length;
-  }
-
-  /** Rolls a failed group back: deletes the chunks only the pending versions have, restores manifests. */
-  async function compensate(work: Array<{ manifest: Manifest; entry: ManifestEntry }>, cause: unknown) {
-    try {
-      const keep = union(
-        ...work.map((w) => [
-          ...(w.manifest.committed?.parentIds ?? []),
-          ...(w.manifest.committed?.childIds ?? []),
-        ]),
-      );
-      await removeChunks(
-        minus(union(...work.map((w) => w.entry.parentIds)), keep),
-        minus(union(...work.map((w) => w.entry.childIds)), keep),
-      );
-      await manifests.putMany(work.map((w) => w.manifest));
-    } catch (error) {
-      warn(
-        `a write failed (${(cause as Error)?.message ?? cause}) and rolling it back failed too ` +
-          `(${(error as Error)?.message ?? error}); the manifests still list the pending chunks: ` +
-          "retry the write, delete the documents or call repair()",
-      );
-    }
   }
 
   return {
@@ -267,35 +200,14 @@ export function createIndexer(options: IndexerOptions): Indexer {
       return serialize(async () => {
         const [m] = await manifests.getMany([sourceId], callOptions);
         if (!m || (m.committed === null && !isDirty(m))) return false;
-        const existed = m.committed !== null;
         // record everything as garbage first, so a failure below is finished by a retry or repair()
-        const garbage = {
-          parentIds: union(m.committed?.parentIds ?? [], m.pending?.parentIds ?? [], m.garbage.parentIds),
-          childIds: union(m.committed?.childIds ?? [], m.pending?.childIds ?? [], m.garbage.childIds),
-        };
-        await manifests.putMany([{ sourceId, committed: null, pending: null, garbage }], callOptions);
-        await removeChunks(garbage.parentIds, garbage.childIds, callOptions.signal);
-        await manifests.putMany([
-          { sourceId, committed: null, pending: null, garbage: { parentIds: [], childIds: [] } },
-        ]);
-        return existed;
+        await protocol.retire([m], callOptions);
+        return m.committed !== null;
       });
     },
 
     repair(callOptions = {}) {
-      return serialize(async () => {
-        const ids: string[] = [];
-        for await (const id of manifests.sourceIds()) ids.push(id);
-        let repaired = 0;
-        for (let i = 0; i < ids.length; i += documentBatchSize) {
-          const dirty = (await manifests.getMany(ids.slice(i, i + documentBatchSize), callOptions)).filter(
-            isDirty,
-          );
-          await recover(dirty, callOptions.signal);
-          repaired += dirty.length;
-        }
-        return repaired;
-      });
+      return serialize(() => protocol.repair(documentBatchSize, callOptions));
     },
   };
 }

@@ -1,57 +1,51 @@
-import { createHash } from "node:crypto";
-import type { CallOptions, Document } from "@ragloom/core";
+import {
+  type CallOptions,
+  type Manifest as CoreManifest,
+  type ManifestEntry as CoreManifestEntry,
+  type ManifestStore as CoreManifestStore,
+  contentVersion,
+  emptyManifest as emptyCoreManifest,
+  isDirty,
+  isLive,
+} from "@ragloom/core";
 import type { DocStore } from "./docstores/types.js";
 
-/** The chunk ids of one indexed version of a source document. */
-export interface ManifestEntry {
-  /** Content version: a hash of the text, metadata and splitter fingerprint. */
-  version: string;
-  /** Ids of the parent chunks (all levels but the leaves), stored in the docstore. */
-  parentIds: string[];
-  /** Ids of the leaf chunks, stored (with vectors) in the vector store. */
-  childIds: string[];
-}
+export { contentVersion, isDirty };
+
+/** The chunk-id groups of a parent-document manifest: parents (docstore) and leaf children (vector store). */
+export type ParentDocumentGroups = "parentIds" | "childIds";
+
+/** The groups of {@link ParentDocumentGroups}, in the order they are written. */
+export const MANIFEST_GROUPS: readonly ParentDocumentGroups[] = ["parentIds", "childIds"];
+
+/**
+ * The chunk ids of one indexed version of a source document: `version` (a hash of the text,
+ * metadata and splitter fingerprint), `parentIds` (all levels but the leaves, in the docstore)
+ * and `childIds` (the leaves, with vectors, in the vector store).
+ */
+export type ManifestEntry = CoreManifestEntry<ParentDocumentGroups>;
 
 /**
  * The record a parent-document retriever keeps per source document, in the docstore under
- * `${manifestPrefix}${sourceId}`. It is written before any chunk and is the only way chunks
- * are found again, so no write can leave chunks nobody knows about:
- * - `committed`: the version retrieval should see (null: none);
- * - `pending`: a version being written (or whose write failed and was not rolled back yet);
- * - `garbage`: ids of a replaced or deleted version still to be removed.
+ * `${manifestPrefix}${sourceId}`: `@ragloom/core`'s write-ahead manifest (`committed`,
+ * `pending`, `garbage`) with parent and child id groups. It is written before any chunk and is
+ * the only way chunks are found again, so no write can leave chunks nobody knows about.
  */
-export interface Manifest {
-  sourceId: string;
-  committed: ManifestEntry | null;
-  pending: ManifestEntry | null;
-  garbage: { parentIds: string[]; childIds: string[] };
-}
+export type Manifest = CoreManifest<ParentDocumentGroups>;
 
 /** Metadata `kind` of a manifest document in the docstore. */
 export const MANIFEST_KIND = "ragloom-parent-document-manifest";
 
+/** A manifest with nothing committed, pending or in garbage. */
 export function emptyManifest(sourceId: string): Manifest {
-  return { sourceId, committed: null, pending: null, garbage: { parentIds: [], childIds: [] } };
+  return emptyCoreManifest(sourceId, MANIFEST_GROUPS);
 }
 
-/** Whether a manifest records work left unfinished by a failed or interrupted write. */
-export function isDirty(m: Manifest): boolean {
-  return m.pending !== null || m.garbage.parentIds.length > 0 || m.garbage.childIds.length > 0;
-}
-
-/** Stable SHA-256 (first 16 hex digits) of a document's text, metadata and the splitter fingerprint. */
-export function contentVersion(document: Document, fingerprint: string): string {
-  const metadata = Object.keys(document.metadata ?? {})
-    .sort()
-    .map((k) => [k, document.metadata[k]]);
-  return createHash("sha256")
-    .update(JSON.stringify([fingerprint, document.text, metadata]))
-    .digest("hex")
-    .slice(0, 16);
-}
-
-/** Reads and writes manifests in a docstore. */
-export class ManifestStore {
+/**
+ * Reads and writes manifests in a docstore (one JSON document per source, under `prefix`): the
+ * docstore-backed implementation of `@ragloom/core`'s `ManifestStore`.
+ */
+export class ManifestStore implements CoreManifestStore<ParentDocumentGroups> {
   constructor(
     private readonly docStore: DocStore,
     readonly prefix: string,
@@ -71,8 +65,8 @@ export class ManifestStore {
 
   /** Writes manifests; one with nothing committed, pending or in garbage is deleted instead. */
   async putMany(manifests: Manifest[], options?: CallOptions): Promise<void> {
-    const keep = manifests.filter((m) => m.committed !== null || isDirty(m));
-    const drop = manifests.filter((m) => !(m.committed !== null || isDirty(m)));
+    const keep = manifests.filter(isLive);
+    const drop = manifests.filter((m) => !isLive(m));
     if (keep.length) {
       await this.docStore.mset(
         keep.map((m) => ({
