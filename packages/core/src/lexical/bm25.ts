@@ -1,9 +1,14 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { throwIfAborted, ValidationError } from "../errors/errors.js";
 import { compileFilter } from "../filter/evaluate.js";
 import type { Filter } from "../filter/types.js";
 import { TopK } from "../math/top-k.js";
+import { writeFileAtomic } from "../stores/snapshot-file.js";
 import type { Document, Metadata, ScoredDocument } from "../types/document.js";
 import type { CallOptions } from "../types/embedder.js";
+import { type AnalyzerDescriptor, type BM25State, decodeBM25, encodeBM25 } from "./bm25-file.js";
+import { ENGLISH_STOP_WORDS } from "./stop-words.js";
 import { createTokenizer, type Tokenizer, type TokenizerOptions } from "./tokenize.js";
 
 /** Options of {@link BM25Index}. */
@@ -19,9 +24,35 @@ export interface BM25Options extends TokenizerOptions {
   tokenizer?: Tokenizer;
 }
 
+/** Options of {@link BM25Index.load} and {@link BM25Index.deserialize}: the analyzer of the saved index. */
+export interface BM25LoadOptions extends TokenizerOptions {
+  /** The custom analyzer the index was built with (required when it was built with one). */
+  tokenizer?: Tokenizer;
+}
+
 interface Posting {
   docs: number[];
   tfs: number[];
+}
+
+/** Describes an analyzer as far as it can be compared (stop words by a SHA-256 digest). */
+function describeAnalyzer(options: BM25LoadOptions): AnalyzerDescriptor {
+  if (options.tokenizer) return { kind: "custom" };
+  const words = [...(options.stopWords ?? ENGLISH_STOP_WORDS)].sort().join("\n");
+  return {
+    kind: "default",
+    locale: options.locale ?? "en",
+    stopWords: createHash("sha256").update(words).digest("hex").slice(0, 16),
+    stem: options.stem !== undefined,
+  };
+}
+
+/** Search options of {@link BM25Index.search}. */
+export interface BM25SearchOptions extends CallOptions {
+  /** How many documents to return at most: a non-negative integer (any size). */
+  k: number;
+  /** Only documents matching this filter (metadata, `$document` for the text) are returned. */
+  filter?: Filter | null;
 }
 
 /**
@@ -47,8 +78,14 @@ export class BM25Index {
   private termsOf: Array<string[] | undefined> = [];
   private freeSlots: number[] = [];
   private totalLength = 0;
+  /** Scratch accumulators of `search`, valid for a slot only where `stamps[slot] === epoch`. */
   private scores = new Float64Array(0);
+  private stamps = new Uint32Array(0);
+  private epoch = 0;
+  private readonly analyzer: AnalyzerDescriptor;
+  private saving: Promise<unknown> = Promise.resolve();
 
+  /** @throws ValidationError unless k1 >= 0 and 0 <= b <= 1. */
   constructor(options: BM25Options = {}) {
     this.k1 = options.k1 ?? 0.9;
     this.b = options.b ?? 0.4;
@@ -56,6 +93,7 @@ export class BM25Index {
       throw new ValidationError(`BM25 needs k1 >= 0 and 0 <= b <= 1, got k1=${this.k1}, b=${this.b}`);
     }
     this.tokenize = options.tokenizer ?? createTokenizer(options);
+    this.analyzer = describeAnalyzer(options);
   }
 
   /** Number of indexed documents. */
@@ -139,23 +177,38 @@ export class BM25Index {
 
   /**
    * Top-k documents for `query`, best first, with BM25 scores. Documents sharing no term with
-   * the query are never returned (so fewer than k may come back).
-   * @throws ValidationError when k is not a non-negative integer; FilterError for a bad filter.
+   * the query are never returned (so fewer than k may come back). Memory is bounded by the
+   * matching documents, not by `k`. An error (a bad filter, a filter or tokenizer that throws,
+   * an abort) leaves the index as it was: the next search is unaffected.
+   * @throws ValidationError when k is not a non-negative integer; FilterError for a bad filter;
+   *   the signal's reason when aborted (checked between query terms).
    */
-  search(query: string, options: { k: number; filter?: Filter | null } & CallOptions): ScoredDocument[] {
-    throwIfAborted(options.signal);
-    const { k } = options;
-    if (!Number.isInteger(k) || k < 0)
+  search(query: string, options: BM25SearchOptions): ScoredDocument[] {
+    throwIfAborted(options?.signal);
+    const k = options?.k;
+    if (typeof k !== "number" || !Number.isInteger(k) || k < 0)
       throw new ValidationError(`k must be a non-negative integer, got ${k}`);
+    if (typeof query !== "string") throw new ValidationError("query must be a string");
     const n = this.slotOf.size;
     if (n === 0 || k === 0) return [];
     const match = options.filter ? compileFilter(options.filter) : null;
-    if (this.scores.length < this.ids.length) this.scores = new Float64Array(this.ids.length * 2);
-    const scores = this.scores;
+    const terms = this.tokenize(query);
+    if (this.scores.length < this.ids.length) {
+      this.scores = new Float64Array(this.ids.length * 2);
+      this.stamps = new Uint32Array(this.ids.length * 2);
+      this.epoch = 0;
+    }
+    // a new epoch invalidates every accumulator at once, however the previous search ended
+    if (++this.epoch === 0xffffffff) {
+      this.stamps.fill(0);
+      this.epoch = 1;
+    }
+    const { scores, stamps, epoch } = this;
     const avgdl = this.totalLength / n || 1;
     const { k1, b } = this;
     const touched: number[] = [];
-    for (const term of this.tokenize(query)) {
+    for (const term of terms) {
+      throwIfAborted(options.signal);
       const p = this.postings.get(term);
       if (!p) continue;
       const df = p.docs.length;
@@ -164,16 +217,18 @@ export class BM25Index {
       for (let i = 0; i < docs.length; i++) {
         const slot = docs[i]!;
         const tf = tfs[i]!;
-        if (scores[slot] === 0) touched.push(slot);
+        if (stamps[slot] !== epoch) {
+          stamps[slot] = epoch;
+          scores[slot] = 0;
+          touched.push(slot);
+        }
         scores[slot]! += (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * this.lengths[slot]!) / avgdl));
       }
     }
-    const top = new TopK(k);
+    const top = new TopK(Math.min(k, touched.length));
     for (const slot of touched) {
-      const s = scores[slot]!;
-      scores[slot] = 0;
       if (match && !match(this.metadatas[slot]!, this.texts[slot]!)) continue;
-      top.push(s, slot);
+      top.push(scores[slot]!, slot);
     }
     return top.sorted().map(({ index, score }) => ({
       id: this.ids[index]!,
@@ -181,5 +236,103 @@ export class BM25Index {
       metadata: { ...this.metadatas[index]! },
       score,
     }));
+  }
+
+  /** The index's state with documents renumbered 0..n-1 in slot order (free slots dropped). */
+  private toState(): BM25State {
+    const renumber = new Int32Array(this.ids.length).fill(-1);
+    const ids: string[] = [];
+    const texts: string[] = [];
+    const metadatas: Metadata[] = [];
+    const lengths: number[] = [];
+    for (let slot = 0; slot < this.ids.length; slot++) {
+      const id = this.ids[slot];
+      if (id === undefined) continue;
+      renumber[slot] = ids.length;
+      ids.push(id);
+      texts.push(this.texts[slot]!);
+      metadatas.push(this.metadatas[slot]!);
+      lengths.push(this.lengths[slot]!);
+    }
+    const postings = new Map<string, Posting>();
+    for (const [term, p] of this.postings) {
+      const order = p.docs.map((_, i) => i).sort((x, y) => renumber[p.docs[x]!]! - renumber[p.docs[y]!]!);
+      postings.set(term, {
+        docs: order.map((i) => renumber[p.docs[i]!]!),
+        tfs: order.map((i) => p.tfs[i]!),
+      });
+    }
+    return { k1: this.k1, b: this.b, analyzer: this.analyzer, ids, texts, metadatas, lengths, postings };
+  }
+
+  /**
+   * The whole index (documents, postings, k1, b, a description of the analyzer) as bytes in a
+   * checksummed format (`bm25-file.ts`); {@link BM25Index.deserialize} gives an index with
+   * identical search results.
+   */
+  serialize(): Uint8Array {
+    return Buffer.concat(encodeBM25(this.toState()));
+  }
+
+  /**
+   * Writes {@link serialize}'s bytes to `path` atomically (a unique temporary file, fsynced,
+   * renamed over `path`); the contents are taken when `save` is called and saves of one index
+   * run one after the other.
+   * @throws the file system's error; `path` is then untouched.
+   */
+  save(path: string): Promise<void> {
+    const chunks = encodeBM25(this.toState());
+    const run = this.saving.then(() => writeFileAtomic(path, chunks));
+    this.saving = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Rebuilds an index from {@link serialize}'s bytes. k1 and b come from the bytes; the analyzer
+   * cannot be stored (it may be code), so pass the same tokenizer options the index was built
+   * with: a different built-in analyzer (locale, stop words, stemmer or not) is refused, a custom
+   * `tokenizer` or `stem` must be given again (and is trusted to be the same).
+   * @param source - name used in error messages. @default "BM25 index bytes"
+   * @throws CorruptFileError for bytes that are not a valid index; ValidationError when the
+   *   analyzer options do not match the saved index.
+   */
+  static deserialize(
+    bytes: Uint8Array,
+    options: BM25LoadOptions = {},
+    source = "BM25 index bytes",
+  ): BM25Index {
+    const state = decodeBM25(bytes, source);
+    const wanted = describeAnalyzer(options);
+    const saved = state.analyzer;
+    if (saved.kind === "custom" && wanted.kind !== "custom") {
+      throw new ValidationError(`${source} was built with a custom tokenizer: pass it as options.tokenizer`);
+    }
+    if (saved.kind === "default" && JSON.stringify(saved) !== JSON.stringify(wanted)) {
+      throw new ValidationError(
+        `${source} was built with another analyzer (${JSON.stringify(saved)}), not ${JSON.stringify(wanted)}`,
+      );
+    }
+    const index = new BM25Index({ ...options, k1: state.k1, b: state.b });
+    index.ids = state.ids;
+    index.texts = state.texts;
+    index.metadatas = state.metadatas;
+    index.lengths = state.lengths;
+    const termsOf: string[][] = state.ids.map(() => []);
+    for (const [term, p] of state.postings) {
+      index.postings.set(term, p);
+      for (const slot of p.docs) termsOf[slot]!.push(term);
+    }
+    index.termsOf = termsOf;
+    state.ids.forEach((id, slot) => index.slotOf.set(id, slot));
+    index.totalLength = state.lengths.reduce((sum, l) => sum + l, 0);
+    return index;
+  }
+
+  /**
+   * Loads an index written by {@link save}; see {@link BM25Index.deserialize} for `options`.
+   * @throws CorruptFileError, ValidationError as {@link BM25Index.deserialize}; the file system's error.
+   */
+  static async load(path: string, options: BM25LoadOptions = {}): Promise<BM25Index> {
+    return BM25Index.deserialize(await readFile(path), options, path);
   }
 }
