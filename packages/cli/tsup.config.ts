@@ -1,0 +1,22 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig([
+  {
+    entry: ["src/index.ts"],
+    format: ["esm", "cjs"],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: "node20",
+    splitting: true,
+    treeshake: true,
+  },
+  {
+    // the executable: ESM only (top-level await), shebang kept
+    entry: ["src/bin.ts"],
+    format: ["esm"],
+    sourcemap: true,
+    target: "node20",
+    splitting: false,
+  },
+]);
