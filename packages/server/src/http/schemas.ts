@@ -1,0 +1,208 @@
+/**
+ * Every request and response schema of the HTTP API, in one place: the routes validate with
+ * them and the OpenAPI 3.1 document at `/openapi.json` is generated from them.
+ */
+import { z } from "@hono/zod-openapi";
+import { COLLECTION_NAME } from "../config/schema.js";
+
+const FIELD = "(?!(?:__proto__|constructor|prototype)$)[A-Za-z_][A-Za-z0-9_.:-]{0,127}";
+const fieldName = z.string().regex(new RegExp(`^${FIELD}$`));
+const scalar = z.union([z.string().max(4096), z.number(), z.boolean()]);
+const scalarList = z.union([
+  z.array(z.string().max(4096)).min(1).max(1000),
+  z.array(z.number()).min(1).max(1000),
+  z.array(z.boolean()).min(1).max(1000),
+]);
+
+/** A metadata filter in ragloom's filter IR. Dates are epoch milliseconds. */
+export const FilterSchema: z.ZodType<unknown> = z
+  .lazy(() =>
+    z.union([
+      z.object({ op: z.enum(["eq", "ne"]), field: fieldName, value: scalar }).strict(),
+      z.object({ op: z.enum(["gt", "gte", "lt", "lte"]), field: fieldName, value: z.number() }).strict(),
+      z.object({ op: z.enum(["in", "nin"]), field: fieldName, value: scalarList }).strict(),
+      z
+        .object({
+          op: z.literal("contains"),
+          field: z.string().regex(new RegExp(`^(?:\\$document|${FIELD})$`)),
+          value: scalar,
+        })
+        .strict(),
+      z.object({ op: z.enum(["and", "or"]), filters: z.array(FilterSchema).min(1).max(64) }).strict(),
+      z.object({ op: z.literal("not"), filter: FilterSchema }).strict(),
+    ]),
+  )
+  .openapi("Filter", {
+    description:
+      'ragloom filter IR: comparisons `{ op, field, value }` (eq, ne, gt, gte, lt, lte, in, nin, contains), `{ op: "and"|"or", filters }`, `{ op: "not", filter }`. `$document` with `contains` matches the text.',
+  });
+
+const collection = z
+  .string()
+  .regex(COLLECTION_NAME)
+  .openapi({ description: "Collection name; the server's default collection when absent." });
+
+const metadataValue = z.union([scalar, scalarList]);
+/** Flat document metadata (keys `parentId`, `chunkIndex`, `start`, `end` are reserved for chunks). */
+export const MetadataSchema = z
+  .record(z.string().regex(new RegExp(`^(?!(?:parentId|chunkIndex|start|end)$)${FIELD}$`)), metadataValue)
+  .openapi("Metadata");
+
+export const QueryRequestSchema = z
+  .object({
+    query: z.string().min(1).max(8192).regex(/\S/, "must not be blank"),
+    k: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .openapi({ description: "Results to return (at most the collection's maxK)." }),
+    filter: FilterSchema.nullable().optional(),
+    mode: z.enum(["dense", "lexical", "hybrid"]).optional(),
+    collection: collection.optional(),
+  })
+  .strict()
+  .openapi("QueryRequest");
+
+export const ScoredDocumentSchema = z
+  .object({
+    id: z.string().openapi({ description: "Chunk id (`<document id>#<chunk index>`)." }),
+    documentId: z.string().openapi({ description: "Id of the source document." }),
+    text: z.string(),
+    score: z.number().openapi({
+      description: "Cosine similarity (dense), BM25 score (lexical) or RRF score (hybrid); higher is better.",
+    }),
+    metadata: z.record(z.string(), metadataValue),
+  })
+  .openapi("ScoredDocument");
+
+const timings = z.record(z.string(), z.number()).openapi({ description: "Milliseconds per stage." });
+
+export const QueryResponseSchema = z
+  .object({
+    collection: z.string(),
+    documents: z.array(ScoredDocumentSchema),
+    timings,
+    cache: z.enum(["hit", "miss", "coalesced", "off"]),
+  })
+  .openapi("QueryResponse");
+
+export const DocumentInputSchema = z
+  .object({
+    id: z.string().min(1).max(512),
+    text: z.string().max(1_000_000),
+    metadata: MetadataSchema.optional(),
+  })
+  .strict()
+  .openapi("DocumentInput");
+
+export const IngestRequestSchema = z
+  .object({
+    collection: collection.optional(),
+    documents: z.array(DocumentInputSchema).min(1).max(10_000),
+  })
+  .strict()
+  .openapi("IngestRequest");
+
+export const IngestResponseSchema = z
+  .object({
+    collection: z.string(),
+    documents: z.number().int(),
+    chunks: z.number().int(),
+    written: z.number().int().optional(),
+    unchanged: z.number().int().optional(),
+  })
+  .openapi("IngestResponse");
+
+export const StoredDocumentSchema = z
+  .object({
+    collection: z.string(),
+    id: z.string(),
+    text: z.string(),
+    metadata: z.record(z.string(), metadataValue),
+    chunks: z.number().int(),
+  })
+  .openapi("StoredDocument");
+
+export const FacetResponseSchema = z
+  .object({
+    collection: z.string(),
+    field: z.string(),
+    values: z.array(z.object({ value: scalar, count: z.number().int() })),
+    documents: z.number().int().openapi({ description: "Source documents that have the field." }),
+    distinct: z.number().int().openapi({ description: "Distinct values before `limit`." }),
+  })
+  .openapi("FacetResponse");
+
+export const CollectionQuerySchema = z.object({ collection: collection.optional() });
+
+export const DocumentIdParamSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(512)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+export const FacetParamsSchema = z.object({
+  field: fieldName.openapi({ param: { name: "field", in: "path" } }),
+});
+
+export const FacetQuerySchema = z.object({
+  collection: collection.optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .openapi({ type: "integer", description: "Most values returned (default 100)." }),
+});
+
+export const LivenessSchema = z
+  .object({ status: z.literal("up"), uptimeSeconds: z.number(), checkedAt: z.string() })
+  .openapi("Liveness");
+
+const dependency = z.object({
+  status: z.enum(["up", "down"]),
+  critical: z.boolean(),
+  latencyMs: z.number(),
+  error: z.string().optional(),
+  breaker: z.enum(["closed", "open", "half-open"]).optional(),
+});
+
+export const ReadinessSchema = z
+  .object({
+    status: z.enum(["up", "degraded", "down"]),
+    checkedAt: z.string(),
+    durationMs: z.number(),
+    dependencies: z.record(z.string(), dependency),
+    uptimeSeconds: z.number().optional(),
+    draining: z.boolean().optional(),
+  })
+  .openapi("Readiness");
+
+/** RFC 9457 problem details. */
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+export const AnswerRequestSchema = z
+  .object({
+    query: z.string().min(1).max(8192).regex(/\S/, "must not be blank"),
+    k: z.number().int().min(1).max(100).optional(),
+    filter: FilterSchema.nullable().optional(),
+    mode: z.enum(["dense", "lexical", "hybrid"]).optional(),
+    collection: collection.optional(),
+  })
+  .strict()
+  .openapi("AnswerRequest");
