@@ -8,7 +8,6 @@ import { ValidationError, type VectorStore } from "@ragloom/core";
 import { hashFile, verifyBackupDir } from "./files.js";
 import {
   type BackupManifest,
-  CATALOG,
   contentDigestOf,
   MANIFEST,
   manifestChecksum,
