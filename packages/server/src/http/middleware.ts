@@ -14,7 +14,11 @@ export function sendProblem(
   const body: Problem = { ...problem, instance: c.req.path, requestId: c.get("requestId") };
   return new Response(JSON.stringify(body), {
     status: problem.status,
-    headers: { "Content-Type": "application/problem+json", ...headers },
+    headers: {
+      "Content-Type": "application/problem+json",
+      "X-Request-Id": c.get("requestId") ?? "",
+      ...headers,
+    },
   });
 }
 
