@@ -1,7 +1,14 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/transformers.ts", "src/chroma.ts", "src/redis.ts", "src/prometheus.ts"],
+  entry: [
+    "src/index.ts",
+    "src/transformers.ts",
+    "src/chroma.ts",
+    "src/redis.ts",
+    "src/prometheus.ts",
+    "src/llama-cpp.ts",
+  ],
   format: ["esm", "cjs"],
   dts: true,
   sourcemap: true,

@@ -3,7 +3,7 @@
  *
  * Heavy integrations live behind subpath exports and are optional peers:
  * `@ragloom/core/transformers` (local ONNX embeddings), `@ragloom/core/chroma`,
- * `@ragloom/core/redis`, `@ragloom/core/prometheus`.
+ * `@ragloom/core/redis`, `@ragloom/core/prometheus`, `@ragloom/core/llama-cpp`.
  * @packageDocumentation
  */
 

@@ -6,7 +6,14 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const OPTIONAL = ["@huggingface/transformers", "chromadb", "ioredis", "prom-client", "onnxruntime-node"];
+const OPTIONAL = [
+  "@huggingface/transformers",
+  "chromadb",
+  "ioredis",
+  "prom-client",
+  "onnxruntime-node",
+  "node-llama-cpp",
+];
 const SRC = resolve(import.meta.dirname, "..", "src");
 
 function importGraph(entry: string) {
@@ -41,5 +48,6 @@ describe("@ragloom/core main entry", () => {
   it("keeps each integration behind its own subpath", () => {
     expect(importGraph(resolve(SRC, "chroma.ts")).external.has("chromadb")).toBe(true);
     expect(importGraph(resolve(SRC, "transformers.ts")).external.has("@huggingface/transformers")).toBe(true);
+    expect(importGraph(resolve(SRC, "llama-cpp.ts")).external.has("node-llama-cpp")).toBe(true);
   });
 });

@@ -1,5 +1,12 @@
 import { ServiceError, ValidationError } from "../errors/errors.js";
-import type { ChatMessage, GenerateOptions, GenerateResult, LanguageModel } from "../types/language-model.js";
+import type {
+  ChatMessage,
+  GenerateOptions,
+  GenerateResult,
+  GenerateStreamPart,
+  LanguageModel,
+} from "../types/language-model.js";
+import { postEventStream } from "./event-stream.js";
 import { type OpenAICompatibleConnection, pingOpenAICompatible, postJson } from "./http.js";
 
 /**
@@ -25,7 +32,24 @@ export interface OpenAICompatibleModelOptions extends OpenAICompatibleConnection
   temperature?: number;
   /** Extra fields merged into every request body (e.g. `{ top_p: 0.9, seed: 1 }`). @default {} */
   body?: Record<string, unknown>;
+  /**
+   * Ask for token usage at the end of a stream (`stream_options: { include_usage: true }`, OpenAI,
+   * vLLM, Ollama). llama-cpp-python 0.3.x does not send it; without it a stream's `finish` part has
+   * no `usage` unless the server sends one anyway. @default false
+   */
+  streamUsage?: boolean;
 }
+
+interface ChatCompletionChunk {
+  choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  error?: { message?: string } | string;
+}
+
+const toUsage = (u: { prompt_tokens?: number; completion_tokens?: number }) => ({
+  promptTokens: u.prompt_tokens,
+  completionTokens: u.completion_tokens,
+});
 
 interface ChatCompletionResponse {
   choices?: Array<{ message?: { content?: string | null }; finish_reason?: string | null }>;
@@ -34,6 +58,8 @@ interface ChatCompletionResponse {
 
 /** The model returned by {@link createOpenAICompatibleModel}. */
 export interface OpenAICompatibleModel extends LanguageModel {
+  /** Streams a chat completion (see {@link createOpenAICompatibleModel}). */
+  stream(messages: ChatMessage[], options?: GenerateOptions): AsyncIterable<GenerateStreamPart>;
   /** Readiness probe (`GET {baseURL}/models`, 5 s limit) for `createHealthCheck`. */
   ping(options?: { signal?: AbortSignal }): Promise<void>;
 }
@@ -41,6 +67,12 @@ export interface OpenAICompatibleModel extends LanguageModel {
 /**
  * A {@link LanguageModel} over the OpenAI chat completions API (`POST {baseURL}/chat/completions`),
  * which OpenAI, Ollama, vLLM, LM Studio and llama.cpp / llama-cpp-python servers speak.
+ *
+ * `stream` sends `stream: true` and reads the server-sent events: each `choices[0].delta.content`
+ * becomes a `text-delta` part; the stream ends at `data: [DONE]` (or the end of the body after a
+ * `finish_reason`), then one `finish` part carries the finish reason and, when the server sent
+ * one, the usage (see `streamUsage`). A stream that ends with neither `[DONE]` nor a finish reason
+ * is an error (ServiceError), never a silently truncated answer.
  *
  * Transient failures (network errors, HTTP 408/429/5xx) are retried with exponential backoff and
  * jitter (p-retry); 4xx errors are not. `timeoutMs` bounds the whole call, retries included.
@@ -66,24 +98,73 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
     return { type: "json_object", schema: json.schema };
   };
 
+  const requestBody = (messages: ChatMessage[], opts: GenerateOptions) => {
+    if (!Array.isArray(messages) || messages.length === 0) {
+      throw new ValidationError("messages must be a non-empty array");
+    }
+    const body: Record<string, unknown> = {
+      ...options.body,
+      model: options.model,
+      messages: messages.map((m) => ({ role: m.role, content: m.content })),
+    };
+    const maxTokens = opts.maxTokens ?? options.maxTokens;
+    if (maxTokens !== undefined) body.max_tokens = maxTokens;
+    const temperature = opts.temperature ?? options.temperature;
+    if (temperature !== undefined) body.temperature = temperature;
+    const format = responseFormat(opts.json);
+    if (format) body.response_format = format;
+    return body;
+  };
+
   return {
     modelId: options.model,
     ping: (opts = {}) => pingOpenAICompatible(options, { service: "llm", signal: opts.signal }),
-    async generate(messages: ChatMessage[], opts: GenerateOptions = {}): Promise<GenerateResult> {
-      if (!Array.isArray(messages) || messages.length === 0) {
-        throw new ValidationError("messages must be a non-empty array");
+    async *stream(messages: ChatMessage[], opts: GenerateOptions = {}): AsyncGenerator<GenerateStreamPart> {
+      const body: Record<string, unknown> = { ...requestBody(messages, opts), stream: true };
+      if (options.streamUsage) body.stream_options = { include_usage: true };
+      let finishReason: string | undefined;
+      let usage: GenerateResult["usage"];
+      let complete = false;
+      const events = postEventStream(options, "/chat/completions", body, {
+        service: "llm",
+        timeoutMs: opts.timeoutMs ?? defaultTimeout,
+        signal: opts.signal,
+      });
+      for await (const data of events) {
+        if (data === "[DONE]") {
+          complete = true;
+          break;
+        }
+        let chunk: ChatCompletionChunk;
+        try {
+          chunk = JSON.parse(data) as ChatCompletionChunk;
+        } catch (cause) {
+          throw new ServiceError("llm", `a stream event is not JSON: ${data.slice(0, 200)}`, {
+            retryable: false,
+            cause,
+          });
+        }
+        if (chunk.error) {
+          const message = typeof chunk.error === "string" ? chunk.error : chunk.error.message;
+          throw new ServiceError("llm", `the server reported an error mid-stream: ${message}`, {
+            retryable: false,
+          });
+        }
+        if (chunk.usage) usage = toUsage(chunk.usage);
+        const choice = chunk.choices?.[0];
+        const text = choice?.delta?.content;
+        if (text) yield { type: "text-delta", text };
+        if (choice?.finish_reason) finishReason = choice.finish_reason;
       }
-      const body: Record<string, unknown> = {
-        ...options.body,
-        model: options.model,
-        messages: messages.map((m) => ({ role: m.role, content: m.content })),
-      };
-      const maxTokens = opts.maxTokens ?? options.maxTokens;
-      if (maxTokens !== undefined) body.max_tokens = maxTokens;
-      const temperature = opts.temperature ?? options.temperature;
-      if (temperature !== undefined) body.temperature = temperature;
-      const format = responseFormat(opts.json);
-      if (format) body.response_format = format;
+      if (!complete && finishReason === undefined) {
+        throw new ServiceError("llm", "the stream ended before a finish reason or [DONE]", {
+          retryable: false,
+        });
+      }
+      yield { type: "finish", finishReason, usage };
+    },
+    async generate(messages: ChatMessage[], opts: GenerateOptions = {}): Promise<GenerateResult> {
+      const body = requestBody(messages, opts);
       const reply = await postJson<ChatCompletionResponse>(options, "/chat/completions", body, {
         service: "llm",
         timeoutMs: opts.timeoutMs ?? defaultTimeout,
@@ -96,9 +177,7 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
       return {
         text: choice.message.content ?? "",
         finishReason: choice.finish_reason ?? undefined,
-        usage: reply.usage
-          ? { promptTokens: reply.usage.prompt_tokens, completionTokens: reply.usage.completion_tokens }
-          : undefined,
+        usage: reply.usage ? toUsage(reply.usage) : undefined,
       };
     },
   };
