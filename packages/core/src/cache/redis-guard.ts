@@ -9,15 +9,15 @@ import { withTimeout } from "../resilience/timeout.js";
 
 /**
  * Breaker settings for a Redis cache: it opens like any breaker (more than 50 % of at least 5
- * calls in 10 s failed), but probes Redis again after 1 s, doubling to at most 5 s while it stays
- * down. A probe is one cheap command, and a cache that stays off long after Redis is back
- * costs every request a recomputation.
+ * calls in 10 s failed), but probes Redis again after 1 s, doubling to at most 2 s while it stays
+ * down. A probe is one command (failing at once while the client is disconnected), while a cache
+ * that stays off after Redis is back costs every request a recomputation.
  */
 export const REDIS_BREAKER = {
   volumeThreshold: 5,
   errorThresholdPercentage: 50,
   resetTimeoutMs: 1_000,
-  maxResetTimeoutMs: 5_000,
+  maxResetTimeoutMs: 2_000,
   rollingWindowMs: 10_000,
 } as const;
 
@@ -38,7 +38,7 @@ export interface RedisResilienceOptions {
    * A breaker shared by all Redis helpers of a process (recommended: one per Redis, from
    * {@link createRedisBreaker}), breaker options, or `false`. While it is open, caches answer
    * without Redis. @default a new breaker with {@link REDIS_BREAKER} (half-open after 1 s,
-   * doubling to 5 s)
+   * then every 2 s)
    */
   breaker?: CircuitBreaker | Omit<CircuitBreakerOptions, "service" | "events"> | false;
   /**

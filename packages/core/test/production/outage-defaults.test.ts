@@ -13,6 +13,7 @@ import {
   createEventBus,
   createRetriever,
   type Document,
+  IngestError,
   InMemoryVectorStore,
   type RagloomEventMap,
   type RetrievalResult,
@@ -108,6 +109,45 @@ describe("Chroma killed and restarted during an ingest (default withResilience)"
     expect(await store.count()).toBe(N);
     expect(store.breaker?.state).not.toBe("open");
   }, 180_000);
+});
+
+describe("an ingest that outlives the write deadline", () => {
+  it("rejects with IngestError; calling add again once Chroma is back writes only the rest", async () => {
+    const N = 1500;
+    const docs = corpus(N, "resume");
+    const events = createEventBus();
+    const inner = await createChromaVectorStore({
+      url: chroma.url,
+      collection: "defaults_resume",
+      dimensions: 64,
+    });
+    // a short deadline, so that the outage outlasts it
+    const store = withResilience(inner, { events, writeDeadlineMs: 1000 });
+    const retriever = createRetriever({
+      embedder: createHashingEmbedder(64),
+      store,
+      splitter: false,
+      events,
+    });
+    let stopped: Promise<void> | undefined;
+    events.on("ingest:progress", ({ done }) => {
+      if (done >= 500 && !stopped) stopped = chroma.stop();
+    });
+    const error = await retriever.add(docs).catch((e: unknown) => e);
+    await stopped;
+    expect(error).toBeInstanceOf(IngestError);
+    const { written, failed } = error as IngestError;
+    expect(written.length).toBeGreaterThanOrEqual(500);
+    expect(written.length + failed.length).toBe(N);
+
+    await chroma.restart();
+    const result = await retriever.add(docs);
+    expect(new Set(result.unchanged)).toEqual(new Set(written));
+    expect(new Set(result.written)).toEqual(new Set(failed));
+    const perDoc = await chunksPerDocument(inner);
+    expect(perDoc.size).toBe(N);
+    expect([...perDoc.values()].every((n) => n === 1)).toBe(true);
+  }, 120_000);
 });
 
 describe("Redis killed and restarted empty under a query load (default Redis breaker and client)", () => {
