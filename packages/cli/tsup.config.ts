@@ -1,22 +1,13 @@
 import { defineConfig } from "tsup";
 
-export default defineConfig([
-  {
-    entry: ["src/index.ts"],
-    format: ["esm", "cjs"],
-    dts: true,
-    sourcemap: true,
-    clean: true,
-    target: "node20",
-    splitting: true,
-    treeshake: true,
-  },
-  {
-    // the executable: ESM only (top-level await), shebang kept
-    entry: ["src/bin.ts"],
-    format: ["esm"],
-    sourcemap: true,
-    target: "node20",
-    splitting: false,
-  },
-]);
+export default defineConfig({
+  // bin.ts is the `ragloom` executable (dist/bin.js); the shebang is kept
+  entry: ["src/index.ts", "src/bin.ts"],
+  format: ["esm", "cjs"],
+  dts: { entry: "src/index.ts" },
+  sourcemap: true,
+  clean: true,
+  target: "node20",
+  splitting: true,
+  treeshake: true,
+});

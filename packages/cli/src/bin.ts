@@ -10,6 +10,7 @@ process.on("SIGINT", () => {
   interrupted = true;
   controller.abort(new AbortError("interrupted"));
 });
-const code = await run(process.argv.slice(2), undefined, controller.signal);
-// the ONNX runtime may keep the event loop alive: exit once output is flushed
-process.stdout.write("", () => process.exit(code));
+void run(process.argv.slice(2), undefined, controller.signal).then((code) => {
+  // the ONNX runtime may keep the event loop alive: exit once output is flushed
+  process.stdout.write("", () => process.exit(code));
+});
