@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -189,6 +189,23 @@ describe("directory loader", () => {
       format: "markdown",
     });
     expect(byPath["web/retries.html"]!.metadata.format).toBe("html");
+  });
+
+  it("honours the .gitignore files of parent folders up to the top of the git work tree", async () => {
+    const repo = mkdtempSync(join(tmpdir(), "ragloom-repo-"));
+    try {
+      mkdirSync(join(repo, ".git"));
+      mkdirSync(join(repo, "docs/api"), { recursive: true });
+      writeFileSync(join(repo, ".gitignore"), "docs/api/\n");
+      writeFileSync(join(repo, "docs/guide.md"), "# Guide\n");
+      writeFileSync(join(repo, "docs/api/index.html"), "<h1>Generated</h1>");
+      const { files } = await listFiles(join(repo, "docs"), { base: repo });
+      expect(files.map((f) => f.source)).toEqual(["docs/guide.md"]);
+      const all = await listFiles(join(repo, "docs"), { base: repo, gitignore: false });
+      expect(all.files.map((f) => f.source)).toEqual(["docs/api/index.html", "docs/guide.md"]);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 
   it("rejects a missing directory and a bad size limit", async () => {
