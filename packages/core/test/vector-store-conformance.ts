@@ -57,6 +57,23 @@ export function runVectorStoreConformance(name: string, makeStore: () => Promise
       expect(a!.metadata).toEqual({ lang: "rust" });
     });
 
+    it("replaces metadata with an empty one: every old key is gone", async () => {
+      const store = await seeded();
+      await store.upsert([rec("a", [1, 0, 0, 0], {}, "emptied")]);
+      const [a] = await store.get(["a"]);
+      expect(a!.metadata).toEqual({});
+      const hits = await store.query([1, 0, 0, 0], { k: 5, filter: F.eq("lang", "ts") });
+      expect(hits.map((h) => h.id)).toEqual(["d"]);
+    });
+
+    it("has a scope, distinct from another store's", async () => {
+      const scope = (store: VectorStore) => (store as { scope?: unknown }).scope;
+      const [a, b] = [scope(await makeStore()), scope(await makeStore())];
+      expect(typeof a).toBe("string");
+      expect((a as string).length).toBeGreaterThan(0);
+      expect(a).not.toBe(b);
+    });
+
     it("returns exact top-k by cosine similarity, best first", async () => {
       const store = await seeded();
       const hits = await store.query([1, 0, 0, 0], { k: 3 });
@@ -130,6 +147,82 @@ export function runVectorStoreConformance(name: string, makeStore: () => Promise
           FilterError,
         );
       }
+    });
+
+    it("rejects missing or non-finite vectors and a bad k with a ValidationError, writing nothing", async () => {
+      const store = await seeded();
+      const missing = await store
+        .upsert([rec("z", [1, 0, 0, 0]), { id: "no-vector", text: "", metadata: {} } as never])
+        .catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(ValidationError);
+      expect((missing as Error).message).toContain('"no-vector"');
+      await expect(store.upsert([rec("z", [1, Number.NaN, 0, 0])])).rejects.toBeInstanceOf(ValidationError);
+      await expect(store.upsert([rec("z", [1, Number.POSITIVE_INFINITY, 0, 0])])).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+      expect(await store.count()).toBe(5);
+      await expect(store.query([Number.NaN, 0, 0, 0], { k: 1 })).rejects.toBeInstanceOf(ValidationError);
+      for (const k of [1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        await expect(store.query([1, 0, 0, 0], { k })).rejects.toBeInstanceOf(ValidationError);
+      }
+    });
+
+    it("returns every record for a k far beyond the count (2**31, 1e9)", async () => {
+      const store = await seeded();
+      for (const k of [2 ** 31, 1e9]) {
+        expect((await store.query([1, 0, 0, 0], { k })).map((h) => h.id)).toEqual(["a", "b", "e", "c", "d"]);
+      }
+    });
+
+    const wide = (n: number, offset: number) => Array.from({ length: n }, (_, i) => offset + i);
+    const wideCases: Array<[string, Filter, string[]]> = [
+      [
+        "in with 5,000 values",
+        F.in("year", [...wide(4000, 3000), 2021, 2023, ...wide(998, 9000)]),
+        ["a", "c"],
+      ],
+      ["nin with 5,000 values", F.nin("lang", [...wide(4999, 0).map(String), "ts"]), ["b", "c", "e"]],
+      [
+        "or of 1,024 eqs on one field",
+        F.or(...[...wide(1022, 5000), 2022, 2024].map((y) => F.eq("year", y))),
+        ["b", "d"],
+      ],
+      [
+        "not of an or of 300 eqs (an and of nes)",
+        F.not(F.or(...[...wide(298, 5000), 2022, 2024].map((y) => F.eq("year", y)))),
+        ["a", "c", "e"],
+      ],
+      [
+        "or of eqs on two fields and a range",
+        F.or(
+          ...wide(200, 0).map((i) => F.eq("lang", `x${i}`)),
+          F.eq("lang", "go"),
+          F.eq("open", false),
+          F.lt("year", 2021),
+        ),
+        ["b", "c", "d", "e"],
+      ],
+    ];
+    wideCases.push(
+      ["in with integers and floats", F.in("year", [2020.5, 2021, 2023, 2024.5]), ["a", "c"]],
+      [
+        "or of 1,000 conditions on distinct fields",
+        F.or(...wide(999, 0).map((i) => F.gt(`f${i}`, i)), F.eq("lang", "go")),
+        ["c"],
+      ],
+    );
+    it.each(wideCases)("wide filters: %s", async (_label, filter, expected) => {
+      const store = await seeded();
+      const hits = await store.query([0.5, 0.5, 0.5, 0.5], { k: 10, filter });
+      expect(hits.map((h) => h.id).sort()).toEqual(expected);
+    });
+
+    it("rejects filters wider than the limits with a FilterError", async () => {
+      const store = await seeded();
+      const tooWide = F.or(...wide(1025, 0).map((y) => F.eq("year", y)));
+      await expect(store.query([1, 0, 0, 0], { k: 3, filter: tooWide })).rejects.toBeInstanceOf(FilterError);
+      const tooLong = F.in("year", wide(10_001, 0));
+      await expect(store.query([1, 0, 0, 0], { k: 3, filter: tooLong })).rejects.toBeInstanceOf(FilterError);
     });
 
     it("rejects dimension mismatches on upsert and query, writing nothing", async () => {

@@ -1,16 +1,13 @@
+import { randomUUID } from "node:crypto";
 import type { ChromaClient, Collection } from "chromadb";
-import {
-  DimensionMismatchError,
-  FilterError,
-  RagloomError,
-  ServiceError,
-  throwIfAborted,
-  ValidationError,
-} from "../errors/errors.js";
+import { type RagloomError, ServiceError, throwIfAborted, ValidationError } from "../errors/errors.js";
 import type { Filter } from "../filter/types.js";
+import { checkK, checkVector } from "../math/check-vector.js";
 import type { Document, Metadata } from "../types/document.js";
 import type { CallOptions } from "../types/embedder.js";
 import type { VectorHit, VectorQueryOptions, VectorRecord, VectorStore } from "../types/vector-store.js";
+import { toRagloomError } from "./chroma-errors.js";
+import { upsertReplacingMetadata } from "./replace-upsert.js";
 import { toChromaFilter } from "./translate-filter.js";
 
 /** Options of {@link createChromaVectorStore}. */
@@ -19,7 +16,10 @@ export interface ChromaVectorStoreOptions {
   collection: string;
   /** Length of every vector. */
   dimensions: number;
-  /** Server URL. Ignored when `client` is given. @default "http://localhost:8000" */
+  /**
+   * Server URL. With `client`, used only in {@link ChromaVectorStore.scope} (read from the
+   * client when omitted). @default "http://localhost:8000"
+   */
   url?: string;
   /** Extra HTTP headers (e.g. `{ Authorization: "Bearer TOKEN" }` for a token-protected server). */
   headers?: Record<string, string>;
@@ -32,32 +32,32 @@ export interface ChromaVectorStoreOptions {
   batchSize?: number;
   /**
    * Make `upsert` replace a record's metadata, as the VectorStore contract says. Chroma's own
-   * upsert merges new metadata keys into the old ones (a removed key survives), so each batch's
-   * ids are deleted first (one more request per batch; both steps are idempotent, so a retried
-   * batch converges). `false` keeps Chroma's merge semantics. @default true
+   * upsert merges new metadata keys into the old ones (a removed key survives), so each batch
+   * first reads the stored metadata of its ids (one `get`), then writes in one request with
+   * every stale key set to `null` (which removes it): a failure leaves each record old or new,
+   * never missing, and a retried batch converges. `false` keeps Chroma's merge semantics and
+   * skips the read. @default true
    */
   replaceMetadata?: boolean;
 }
 
 const INCLUDE_ALL = ["documents", "metadatas", "distances"] as const;
+/** Largest `nResults` the server accepts (it parses it as a uint32). */
+const MAX_N_RESULTS = 0xffffffff;
 
-function wrap(error: unknown, what: string): RagloomError {
-  if (error instanceof RagloomError) return error;
-  const e = error as { name?: string; message?: string; status?: number; cause?: { code?: string } };
-  const message = e?.message ?? String(error);
-  if (e?.name === "ChromaValueError") return new FilterError(`Chroma rejected the request: ${message}`);
-  const status = typeof e?.status === "number" ? e.status : undefined;
-  const dim =
-    /dimension(?:ality)? of (\d+).*?got (\d+)|expecting embedding with dimension of (\d+), got (\d+)/i.exec(
-      message,
-    );
-  if (dim) {
-    const [exp, act] = dim[1] ? [dim[1], dim[2]] : [dim[3], dim[4]];
-    return new DimensionMismatchError(Number(exp), Number(act), "Chroma vector");
+/** The base URL of a chromadb client, read from its HTTP client's config (best effort). */
+function baseUrlOf(client: ChromaClient): string | undefined {
+  try {
+    const api = (client as unknown as { apiClient?: { getConfig?: () => { baseUrl?: unknown } } }).apiClient;
+    const url = api?.getConfig?.().baseUrl;
+    return typeof url === "string" ? url : undefined;
+  } catch {
+    return undefined;
   }
-  const retryable = status === undefined || status >= 500 || status === 429;
-  return new ServiceError("chroma", `${what} failed: ${message}`, { status, retryable, cause: error });
 }
+
+const wrap = (error: unknown, what: string, filter = false): RagloomError =>
+  toRagloomError(error, what, { filter });
 
 function checkMetadata(id: string, metadata: Metadata): Metadata {
   for (const [key, value] of Object.entries(metadata ?? {})) {
@@ -87,40 +87,53 @@ export class ChromaVectorStore implements VectorStore {
   readonly dimensions: number;
   readonly batchSize: number;
   readonly replaceMetadata: boolean;
+  /**
+   * Identity of the collection's data, for result caches: `chroma:${url}/${tenant}/${database}/${collection}`
+   * (a random one when the URL cannot be known), so stores on two collections or servers never
+   * share cache entries while two stores on one collection do.
+   */
+  readonly scope: string;
+  /**
+   * @param options.url - server URL for {@link scope}. @default read from `client`
+   */
   constructor(
     readonly client: ChromaClient,
     readonly collection: Collection,
-    options: { dimensions: number; batchSize: number; replaceMetadata?: boolean },
+    options: { dimensions: number; batchSize: number; replaceMetadata?: boolean; url?: string },
   ) {
     this.replaceMetadata = options.replaceMetadata ?? true;
     this.dimensions = options.dimensions;
     this.batchSize = options.batchSize;
+    const url = (options.url ?? baseUrlOf(client))?.replace(/\/+$/, "") ?? `unknown-${randomUUID()}`;
+    this.scope = `chroma:${url}/${collection.tenant}/${collection.database}/${collection.name}`;
   }
 
-  private checkVector(v: ArrayLike<number>, what: string) {
-    if (v.length !== this.dimensions) throw new DimensionMismatchError(this.dimensions, v.length, what);
-  }
-
-  /** @throws DimensionMismatchError, ValidationError (bad metadata), ServiceError (server). */
+  /**
+   * Inserts or replaces records by id, in batches of `batchSize` (all records are checked first).
+   * @throws DimensionMismatchError; ValidationError (missing id or vector, non-finite values, bad
+   *   metadata or text); ServiceError (server; not retryable for 4xx, e.g. failed authentication).
+   */
   async upsert(records: VectorRecord[], options?: CallOptions): Promise<void> {
     for (const r of records) {
-      if (typeof r.id !== "string" || r.id.length === 0)
+      if (typeof r?.id !== "string" || r.id.length === 0)
         throw new ValidationError("record id must be a non-empty string");
-      this.checkVector(r.vector, `vector of "${r.id}"`);
+      checkVector(r.vector, this.dimensions, `vector of "${r.id}"`);
+      if (typeof r.text !== "string") throw new ValidationError(`text of "${r.id}" must be a string`);
       checkMetadata(r.id, r.metadata);
     }
     for (let i = 0; i < records.length; i += this.batchSize) {
       throwIfAborted(options?.signal);
       const batch = records.slice(i, i + this.batchSize);
       try {
-        // Chroma's upsert merges metadata into the old record; deleting first makes it a replace
-        if (this.replaceMetadata) await this.collection.delete({ ids: batch.map((r) => r.id) });
-        await this.collection.upsert({
-          ids: batch.map((r) => r.id),
-          embeddings: batch.map((r) => Array.from(r.vector)),
-          documents: batch.map((r) => r.text),
-          metadatas: batch.map((r) => (Object.keys(r.metadata ?? {}).length ? r.metadata : null)) as never,
-        });
+        if (this.replaceMetadata) await upsertReplacingMetadata(this.collection, batch);
+        else {
+          await this.collection.upsert({
+            ids: batch.map((r) => r.id),
+            embeddings: batch.map((r) => Array.from(r.vector)),
+            documents: batch.map((r) => r.text),
+            metadatas: batch.map((r) => (Object.keys(r.metadata ?? {}).length ? r.metadata : null)) as never,
+          });
+        }
       } catch (error) {
         throw wrap(error, "upsert");
       }
@@ -146,7 +159,7 @@ export class ChromaVectorStore implements VectorStore {
       await this.collection.delete({ where: where as never, whereDocument: whereDocument as never });
       return before - (await this.collection.count());
     } catch (error) {
-      throw wrap(error, "delete");
+      throw wrap(error, "delete", true);
     }
   }
 
@@ -159,26 +172,28 @@ export class ChromaVectorStore implements VectorStore {
     }
   }
 
-  /** @throws DimensionMismatchError, FilterError, ValidationError (bad k), ServiceError. */
+  /**
+   * Top-k by cosine similarity (Chroma's HNSW index, approximate on large collections).
+   * @param options - `k`: a non-negative integer; more than the stored records returns them all.
+   * @throws DimensionMismatchError, FilterError, ValidationError (bad k or vector), ServiceError.
+   */
   async query(vector: Float32Array | number[], options: VectorQueryOptions): Promise<VectorHit[]> {
-    throwIfAborted(options.signal);
-    this.checkVector(vector, "query vector");
-    const { k } = options;
-    if (!Number.isInteger(k) || k < 0)
-      throw new ValidationError(`k must be a non-negative integer, got ${k}`);
+    throwIfAborted(options?.signal);
+    checkVector(vector, this.dimensions, "query vector");
+    const k = checkK(options?.k);
     if (k === 0) return [];
     const { where, whereDocument } = toChromaFilter(options.filter);
     let result: Awaited<ReturnType<Collection["query"]>>;
     try {
       result = await this.collection.query({
         queryEmbeddings: [Array.from(vector)],
-        nResults: k,
+        nResults: Math.min(k, MAX_N_RESULTS),
         where: where as never,
         whereDocument: whereDocument as never,
         include: options.includeVectors ? [...INCLUDE_ALL, "embeddings"] : [...INCLUDE_ALL],
       });
     } catch (error) {
-      throw wrap(error, "query");
+      throw wrap(error, "query", true);
     }
     const ids = result.ids[0] ?? [];
     return ids.map((id, i) => {
@@ -300,6 +315,7 @@ export async function createChromaVectorStore(options: ChromaVectorStoreOptions)
       dimensions: options.dimensions,
       batchSize,
       replaceMetadata: options.replaceMetadata,
+      url: options.url ?? (options.client ? undefined : "http://localhost:8000"),
     });
   } catch (error) {
     throw wrap(error, `connect to collection "${options.collection}"`);

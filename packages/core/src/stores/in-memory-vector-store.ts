@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { DimensionMismatchError, throwIfAborted, ValidationError } from "../errors/errors.js";
+import { throwIfAborted, ValidationError } from "../errors/errors.js";
 import { compileFilter } from "../filter/evaluate.js";
 import type { Filter } from "../filter/types.js";
+import { checkK, checkVector } from "../math/check-vector.js";
 import { createRowStorage, type RowStorage } from "../math/row-storage.js";
 import { TopK } from "../math/top-k.js";
 import type { Document, Metadata } from "../types/document.js";
@@ -39,9 +40,6 @@ export interface InMemoryVectorStoreLoadOptions {
    */
   scope?: string;
 }
-
-const isVector = (v: unknown): v is ArrayLike<number> =>
-  Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 
 /**
  * Largest absolute value and Euclidean norm of `v`, computed on values scaled by the largest
@@ -121,25 +119,6 @@ export class InMemoryVectorStore implements VectorStore {
   }
 
   /**
-   * Checks one vector: an array or typed array of `dimensions` finite numbers.
-   * @throws ValidationError, DimensionMismatchError.
-   */
-  private checkVector(vector: unknown, what: string): ArrayLike<number> {
-    if (!isVector(vector)) {
-      throw new ValidationError(`${what} must be an array or Float32Array of numbers, got ${typeof vector}`);
-    }
-    if (vector.length !== this.dimensions) {
-      throw new DimensionMismatchError(this.dimensions, vector.length, what);
-    }
-    for (let i = 0; i < vector.length; i++) {
-      if (typeof vector[i] !== "number" || !Number.isFinite(vector[i])) {
-        throw new ValidationError(`${what} has a non-finite value at index ${i}`);
-      }
-    }
-    return vector;
-  }
-
-  /**
    * Inserts or replaces records by id. All records are checked before anything is written.
    * Vectors are stored L2-normalised (a zero vector stays zero and scores 0 against anything).
    * @throws DimensionMismatchError when a vector's length differs from `dimensions`.
@@ -152,9 +131,7 @@ export class InMemoryVectorStore implements VectorStore {
     for (const r of records) {
       if (typeof r?.id !== "string" || r.id.length === 0)
         throw new ValidationError("record id must be a non-empty string");
-      if (r.vector === undefined || r.vector === null)
-        throw new ValidationError(`record "${r.id}" has no vector`);
-      this.checkVector(r.vector, `vector of "${r.id}"`);
+      checkVector(r.vector, this.dimensions, `vector of "${r.id}"`);
       if (typeof r.text !== "string") throw new ValidationError(`text of "${r.id}" must be a string`);
       if (r.metadata !== undefined && (typeof r.metadata !== "object" || Array.isArray(r.metadata))) {
         throw new ValidationError(`metadata of "${r.id}" must be an object`);
@@ -228,10 +205,8 @@ export class InMemoryVectorStore implements VectorStore {
   /** Synchronous {@link query} for hot paths and benchmarks. */
   querySync(vector: Float32Array | number[], options: VectorQueryOptions): VectorHit[] {
     const d = this.dimensions;
-    this.checkVector(vector, "query vector");
-    const k = options?.k;
-    if (typeof k !== "number" || !Number.isInteger(k) || k < 0)
-      throw new ValidationError(`k must be a non-negative integer, got ${k}`);
+    checkVector(vector, d, "query vector");
+    const k = checkK(options?.k);
     const match = options.filter ? compileFilter(options.filter) : null;
     const qn = norm(vector, d);
     const q = new Float32Array(d);
