@@ -12,7 +12,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { BM25Index, createRetriever, type Embedder, InMemoryVectorStore } from "@ragloom/core";
+import {
+  BM25Index,
+  createRetriever,
+  type Embedder,
+  type FusionOptions,
+  InMemoryVectorStore,
+} from "@ragloom/core";
 import { createCrossEncoderReranker } from "@ragloom/core/transformers";
 import { embedCached, loadMiniLM, MODEL_DIR } from "./lib/embeddings.js";
 import { meanMetric, ndcgAt, percentile, type Run } from "./lib/metrics.js";
@@ -86,7 +92,7 @@ const reranker = await createCrossEncoderReranker({
 });
 
 const rows: Array<Record<string, string | number>> = [];
-const fusion = { method: "weighted", weights: [0.5, 0.5] } as const;
+const fusion: FusionOptions = { method: "weighted", weights: [0.5, 0.5] };
 const variants: Array<{ name: string; depth?: number }> = [
   { name: "hybrid weighted 0.5/0.5" },
   ...args.depths!.split(",").map((d) => ({ name: `+ cross-encoder, rerankDepth ${d}`, depth: Number(d) })),

@@ -12,6 +12,7 @@ export * from "./pipeline.js";
 export * from "./redundancy-filter.js";
 export * from "./reranker-compressor.js";
 export type { SelectionScope, SentenceSelection } from "./select.js";
+export * from "./sentence-embeddings.js";
 export * from "./sentence-extractor.js";
 export { intlSentenceSplitter, type SentenceSplitter } from "./sentences.js";
 export * from "./token-budget.js";

@@ -1,7 +1,7 @@
 import type { ChatMessage, EventTarget, GenerateOptions, LanguageModel } from "@ragloom/core";
 import { emitEvent, TimeoutError, throwIfAborted, ValidationError } from "@ragloom/core";
 import type { WarningHandler } from "./types.js";
-import { consoleWarning } from "./warnings.js";
+import { resolveWarning } from "./warnings.js";
 
 /**
  * Runs `fn` over `items` with at most `limit` calls in flight; results keep input order.
@@ -98,7 +98,10 @@ export interface LLMCompressorOptions {
    * `drop` drops it. @default "keep"
    */
   onFailure?: "keep" | "drop";
-  /** Receives `llm-unparsable`, `llm-error` and `llm-timeout` warnings. @default console.warn */
+  /**
+   * Receives `llm-unparsable`, `llm-error` and `llm-timeout` warnings.
+   * @default the handler passed down by `pipeline`/`withCompression`, else console.warn
+   */
   onWarning?: WarningHandler;
   /**
    * Also reports each safe-default decision as a core `fallback` event
@@ -114,7 +117,11 @@ export interface ResolvedLLMOptions {
   timeoutMs: number;
   maxTokens: number;
   onFailure: "keep" | "drop";
-  onWarning: WarningHandler;
+  /**
+   * The warning handler of one call: the compressor's own `onWarning`, else the call's
+   * (`compress(..., { onWarning })`), else `console.warn`; each warning is also emitted to `events`.
+   */
+  warningsFor: (call: WarningHandler | undefined) => WarningHandler;
 }
 
 /**
@@ -126,21 +133,18 @@ export function resolveLlmOptions(
   options: LLMCompressorOptions & { maxTokens?: number },
   defaultMaxTokens: number,
 ): ResolvedLLMOptions {
-  const {
-    concurrency = 2,
-    timeoutMs = 30_000,
-    onFailure = "keep",
-    onWarning: warn = consoleWarning,
-    events,
-  } = options;
+  const { concurrency = 2, timeoutMs = 30_000, onFailure = "keep", onWarning: own, events } = options;
   validateLlmOptions(concurrency, timeoutMs);
-  const onWarning: WarningHandler = (w) => {
-    warn(w);
-    emitEvent(events, "fallback", {
-      service: "llm",
-      fallback: `${w.compressor}:${onFailure}`,
-      error: w.cause ?? w.message,
-    });
+  const warningsFor = (call: WarningHandler | undefined): WarningHandler => {
+    const warn = resolveWarning(own, call);
+    return (w) => {
+      warn(w);
+      emitEvent(events, "fallback", {
+        service: "llm",
+        fallback: `${w.compressor}:${onFailure}`,
+        error: w.cause ?? w.message,
+      });
+    };
   };
-  return { concurrency, timeoutMs, maxTokens: options.maxTokens ?? defaultMaxTokens, onFailure, onWarning };
+  return { concurrency, timeoutMs, maxTokens: options.maxTokens ?? defaultMaxTokens, onFailure, warningsFor };
 }

@@ -87,7 +87,7 @@ export function createLLMExtractor(options: LLMExtractorOptions): DocumentCompre
     splitter = intlSentenceSplitter("en"),
     separator = " ",
   } = options;
-  const { concurrency, timeoutMs, maxTokens, onFailure, onWarning } = resolveLlmOptions(options, 64);
+  const { concurrency, timeoutMs, maxTokens, onFailure, warningsFor } = resolveLlmOptions(options, 64);
   const name = `llm-extractor(${model.modelId})`;
   const failing = onFailure === "keep" ? "keeping it whole" : "dropping it";
   return {
@@ -96,6 +96,7 @@ export function createLLMExtractor(options: LLMExtractorOptions): DocumentCompre
       assertQuery(query);
       const { signal } = opts;
       throwIfAborted(signal);
+      const onWarning = warningsFor(opts.onWarning);
       const results = await mapConcurrent(
         documents,
         concurrency,

@@ -70,7 +70,7 @@ export function parseRelevance(text: string): boolean | undefined {
  */
 export function createLLMFilter(options: LLMFilterOptions): DocumentCompressor {
   const { model, prompt = defaultFilterPrompt } = options;
-  const { concurrency, timeoutMs, maxTokens, onFailure, onWarning } = resolveLlmOptions(options, 16);
+  const { concurrency, timeoutMs, maxTokens, onFailure, warningsFor } = resolveLlmOptions(options, 16);
   const name = `llm-filter(${model.modelId})`;
   return {
     name,
@@ -78,6 +78,7 @@ export function createLLMFilter(options: LLMFilterOptions): DocumentCompressor {
       assertQuery(query);
       const { signal } = opts;
       throwIfAborted(signal);
+      const onWarning = warningsFor(opts.onWarning);
       const verdicts = await mapConcurrent(
         documents,
         concurrency,

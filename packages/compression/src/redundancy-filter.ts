@@ -3,7 +3,7 @@ import { cosineSimilarity as cosine, throwIfAborted, ValidationError } from "@ra
 import { intlSentenceSplitter, type SentenceSplitter } from "./sentences.js";
 import type { DocumentCompressor, WarningHandler } from "./types.js";
 import { assertQuery, documentVectors, embedUnique, withText } from "./vectors.js";
-import { consoleWarning } from "./warnings.js";
+import { resolveWarning } from "./warnings.js";
 
 /** Options of {@link createRedundancyFilter}. */
 export interface RedundancyFilterOptions {
@@ -27,7 +27,7 @@ export interface RedundancyFilterOptions {
   splitter?: SentenceSplitter;
   /** For `sentence` level: joins the kept sentences. @default " " */
   separator?: string;
-  /** @default console.warn */
+  /** @default the handler passed down by `pipeline`/`withCompression`, else console.warn */
   onWarning?: WarningHandler;
 }
 
@@ -47,7 +47,7 @@ export function createRedundancyFilter(options: RedundancyFilterOptions): Docume
     store,
     splitter = intlSentenceSplitter("en"),
     separator = " ",
-    onWarning = consoleWarning,
+    onWarning,
   } = options;
   if (!(threshold >= -1 && threshold <= 1)) throw new ValidationError("threshold must be in [-1, 1]");
   if (level !== "document" && level !== "sentence") throw new ValidationError(`unknown level ${level}`);
@@ -72,6 +72,7 @@ export function createRedundancyFilter(options: RedundancyFilterOptions): Docume
       assertQuery(query);
       const { signal } = opts;
       throwIfAborted(signal);
+      const warn = resolveWarning(onWarning, opts.onWarning);
       if (documents.length === 0) return [];
       if (level === "document") {
         const { vectors } = await documentVectors(documents, {
@@ -79,7 +80,7 @@ export function createRedundancyFilter(options: RedundancyFilterOptions): Docume
           store,
           signal,
           compressor: name,
-          onWarning,
+          onWarning: warn,
         });
         const kept = keepFirst(
           vectors,

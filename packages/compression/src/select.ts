@@ -1,4 +1,5 @@
 import { ValidationError } from "@ragloom/core";
+import { wordTokenizer } from "./tokenizers.js";
 import type { Tokenizer } from "./types.js";
 
 /**
@@ -12,14 +13,26 @@ import type { Tokenizer } from "./types.js";
  *   skipped and smaller ones after it may still fit;
  * - `ratio`: like `budget`, with the budget set to `ratio` (in (0, 1]) times the tokens of all
  *   sentences of the scope, i.e. a target compression rate (as LLMLingua's `rate`, Jiang et al.,
- *   EMNLP 2023): `ratio: 0.5` keeps about half the tokens, the most relevant half.
+ *   EMNLP 2023): `ratio: 0.5` keeps about half the tokens, the most relevant half. Counted in
+ *   words unless a `tokenizer` is given.
+ *
+ * `budget` is in the units of a tokenizer you name: `wordTokenizer`, or the encoding of your LLM
+ * (`await loadTiktokenTokenizer("cl100k_base")`), or `embedderTokenizer(embedder)`.
  */
 export type SentenceSelection =
   | { by: "threshold"; threshold: number }
   | { by: "fraction"; fraction: number }
   | { by: "count"; count: number }
   | { by: "budget"; maxTokens: number; tokenizer: Tokenizer }
-  | { by: "ratio"; ratio: number; tokenizer: Tokenizer };
+  | {
+      by: "ratio";
+      ratio: number;
+      /** What the ratio counts. @default wordTokenizer (words) */
+      tokenizer?: Tokenizer;
+    };
+
+const TOKENIZER_HINT =
+  'e.g. `tokenizer: wordTokenizer` (words) or `tokenizer: await loadTiktokenTokenizer("cl100k_base")` (OpenAI tokens)';
 
 /** Over which sentences `fraction`, `count` and `budget` apply: each document alone, or all together. */
 export type SelectionScope = "document" | "all";
@@ -42,15 +55,26 @@ export function validateSelection(s: SentenceSelection): void {
       break;
     case "budget":
       if (!Number.isInteger(s.maxTokens) || s.maxTokens < 1) bad("maxTokens must be an integer >= 1");
-      if (!s.tokenizer || typeof s.tokenizer.count !== "function") bad("budget needs a tokenizer");
+      if (!s.tokenizer || typeof s.tokenizer.count !== "function") {
+        bad(`budget needs the tokenizer its maxTokens are counted in, ${TOKENIZER_HINT}`);
+      }
       break;
     case "ratio":
       if (!(s.ratio > 0 && s.ratio <= 1)) bad("ratio must be in (0, 1]");
-      if (!s.tokenizer || typeof s.tokenizer.count !== "function") bad("ratio needs a tokenizer");
+      if (s.tokenizer !== undefined && typeof s.tokenizer?.count !== "function") {
+        bad(`ratio: tokenizer must have count(text), ${TOKENIZER_HINT}`);
+      }
       break;
     default:
       bad(`unknown selection ${(s as { by?: unknown }).by}`);
   }
+}
+
+/** The tokenizer a `budget` or `ratio` selection counts with (`ratio` defaults to words). */
+export function selectionTokenizer(s: SentenceSelection): Tokenizer | undefined {
+  if (s.by === "budget") return s.tokenizer;
+  if (s.by === "ratio") return s.tokenizer ?? wordTokenizer;
+  return undefined;
 }
 
 /** Validates `neighbors` (integer >= 0). */
@@ -115,12 +139,13 @@ export function selectSentences(
       continue;
     }
     // budget: greedy packing in score order (a knapsack heuristic), then exact enforcement.
+    const tokenizer = selectionTokenizer(select)!;
     const costs = new Map<string, number>();
     const cost = (doc: number, i: number) => {
       const key = `${doc}:${i}`;
       let c = costs.get(key);
       if (c === undefined) {
-        c = select.tokenizer.count(texts[doc]![i]!) + 1;
+        c = tokenizer.count(texts[doc]![i]!) + (tokenizer === wordTokenizer ? 0 : 1);
         costs.set(key, c);
       }
       return c;

@@ -1,4 +1,9 @@
-import { type SelectionScope, type SentenceSelection, selectSentences } from "./select.js";
+import {
+  type SelectionScope,
+  type SentenceSelection,
+  selectionTokenizer,
+  selectSentences,
+} from "./select.js";
 import type { SentenceSplitter } from "./sentences.js";
 import type { CompressibleDocument, WarningHandler } from "./types.js";
 import { withText } from "./vectors.js";
@@ -33,10 +38,10 @@ export async function compressBySentences<T extends CompressibleDocument>(
       .map((i) => s[i]!)
       .join(separator);
   };
-  const measure =
-    select.by === "budget" || select.by === "ratio"
-      ? (doc: number, kept: Set<number>) => select.tokenizer.count(build(doc, kept))
-      : undefined;
+  const tokenizer = selectionTokenizer(select);
+  const measure = tokenizer
+    ? (doc: number, kept: Set<number>) => tokenizer.count(build(doc, kept))
+    : undefined;
   const { kept, tooLong } = selectSentences(scores, sentences, {
     select,
     scope: options.scope,

@@ -10,7 +10,7 @@ import { compressBySentences } from "./sentence-compress.js";
 import { intlSentenceSplitter, type SentenceSplitter } from "./sentences.js";
 import type { DocumentCompressor, WarningHandler } from "./types.js";
 import { assertQuery, embedUnique } from "./vectors.js";
-import { consoleWarning } from "./warnings.js";
+import { resolveWarning } from "./warnings.js";
 
 /** Options of {@link createSentenceExtractor}. */
 export interface SentenceExtractorOptions {
@@ -50,7 +50,7 @@ export interface SentenceExtractorOptions {
   splitter?: SentenceSplitter;
   /** Joins the kept sentences of a document. @default " " */
   separator?: string;
-  /** Receives warnings (e.g. a sentence longer than the budget). @default console.warn */
+  /** Receives warnings (e.g. a sentence longer than the budget). @default the handler passed down by `pipeline`/`withCompression`, else console.warn */
   onWarning?: WarningHandler;
 }
 
@@ -75,7 +75,7 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
     documentWeight = 4,
     splitter = intlSentenceSplitter("en"),
     separator = " ",
-    onWarning = consoleWarning,
+    onWarning,
   } = options;
   validateSelection(select);
   validateNeighbors(neighbors);
@@ -98,6 +98,7 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
       assertQuery(query);
       const { signal } = opts;
       throwIfAborted(signal);
+      const warn = resolveWarning(onWarning, opts.onWarning);
       if (documents.length === 0) return [];
       return compressBySentences(documents, {
         compressor: name,
@@ -106,7 +107,7 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
         select,
         scope,
         neighbors,
-        onWarning,
+        onWarning: warn,
         score: async (sentences) => {
           const q = await embedder.embedQuery(query, { signal });
           const flat = sentences.flat();

@@ -5,7 +5,7 @@ import { compressBySentences } from "./sentence-compress.js";
 import { intlSentenceSplitter, type SentenceSplitter } from "./sentences.js";
 import type { DocumentCompressor, Tokenizer, WarningHandler } from "./types.js";
 import { assertQuery, embedUnique } from "./vectors.js";
-import { consoleWarning } from "./warnings.js";
+import { resolveWarning } from "./warnings.js";
 
 /** Options of {@link createTokenBudget}. */
 export interface TokenBudgetOptions {
@@ -29,7 +29,7 @@ export interface TokenBudgetOptions {
   splitter?: SentenceSplitter;
   /** @default " " */
   separator?: string;
-  /** Receives `budget-too-small` warnings. @default console.warn */
+  /** Receives `budget-too-small` warnings. @default the handler passed down by `pipeline`/`withCompression`, else console.warn */
   onWarning?: WarningHandler;
 }
 
@@ -49,7 +49,7 @@ export function createTokenBudget(options: TokenBudgetOptions): DocumentCompress
     neighbors = 0,
     splitter = intlSentenceSplitter("en"),
     separator = " ",
-    onWarning = consoleWarning,
+    onWarning,
   } = options;
   if (!Number.isInteger(maxTokens) || maxTokens < 1) {
     throw new ValidationError("maxTokens must be an integer >= 1");
@@ -63,6 +63,7 @@ export function createTokenBudget(options: TokenBudgetOptions): DocumentCompress
       assertQuery(query);
       const { signal } = opts;
       throwIfAborted(signal);
+      const warn = resolveWarning(onWarning, opts.onWarning);
       if (documents.length === 0) return [];
       return compressBySentences(documents, {
         compressor: name,
@@ -71,7 +72,7 @@ export function createTokenBudget(options: TokenBudgetOptions): DocumentCompress
         select: { by: "budget", maxTokens, tokenizer },
         scope: "all",
         neighbors,
-        onWarning,
+        onWarning: warn,
         score: async (sentences) => {
           if (!embedder) {
             // Input order: earlier documents and earlier sentences first.

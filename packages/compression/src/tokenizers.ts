@@ -39,15 +39,32 @@ export function createTiktokenTokenizer(
   };
 }
 
+/**
+ * A {@link Tokenizer} that counts words: maximal runs of non-whitespace characters, as `wc -w`
+ * does. Named `words`; synchronous, nothing to load. The default unit of `ratio` selection and of
+ * the token counts {@link withCompression} reports.
+ */
+export const wordTokenizer: Tokenizer = {
+  name: "words",
+  count: (text: string) => text.match(/\S+/g)?.length ?? 0,
+};
+
 const loaded = new Map<TiktokenEncodingName, Promise<Tokenizer>>();
+
+const ENCODINGS_HINT =
+  '"cl100k_base" (GPT-4, GPT-3.5) or "o200k_base" (GPT-4o and later); to count words instead, use wordTokenizer';
 
 /**
  * Loads (once per process, lazily) the ranks of an OpenAI tiktoken encoding shipped with
  * `js-tiktoken` (offline, no network) and returns a {@link Tokenizer} named `tiktoken:<encoding>`.
- * @param encoding - @default "cl100k_base"
- * @throws ValidationError for an unknown encoding name.
+ * The encoding must be named: it is the one of the model the compressed text is sent to.
+ * @param encoding - `cl100k_base` (GPT-4, GPT-3.5) or `o200k_base` (GPT-4o and later).
+ * @throws ValidationError (as a rejection) when no encoding or an unknown one is named.
  */
-export function loadTiktokenTokenizer(encoding: TiktokenEncodingName = "cl100k_base"): Promise<Tokenizer> {
+export function loadTiktokenTokenizer(encoding: TiktokenEncodingName): Promise<Tokenizer> {
+  if (encoding === undefined) {
+    return Promise.reject(new ValidationError(`loadTiktokenTokenizer: name the encoding: ${ENCODINGS_HINT}`));
+  }
   let p = loaded.get(encoding);
   if (!p) {
     if (encoding === "cl100k_base") {
@@ -55,7 +72,9 @@ export function loadTiktokenTokenizer(encoding: TiktokenEncodingName = "cl100k_b
     } else if (encoding === "o200k_base") {
       p = import("js-tiktoken/ranks/o200k_base").then((m) => createTiktokenTokenizer(m.default, encoding));
     } else {
-      return Promise.reject(new ValidationError(`unknown tiktoken encoding: ${String(encoding)}`));
+      return Promise.reject(
+        new ValidationError(`unknown tiktoken encoding ${JSON.stringify(encoding)}: use ${ENCODINGS_HINT}`),
+      );
     }
     loaded.set(encoding, p);
   }

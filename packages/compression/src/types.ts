@@ -1,7 +1,15 @@
 import type { CallOptions, Document } from "@ragloom/core";
 
 /** Options of {@link DocumentCompressor.compress}. */
-export interface CompressOptions extends CallOptions {}
+export interface CompressOptions extends CallOptions {
+  /**
+   * Receives the warnings of this call, for compressors created without an `onWarning` of their
+   * own (an explicit `onWarning` of the compressor wins). `pipeline` and `withCompression` pass
+   * theirs down here, so that no stage inside them falls back to `console.warn`.
+   * @default the compressor's `onWarning`, else `console.warn`
+   */
+  onWarning?: WarningHandler;
+}
 
 /**
  * A document as compressors see it: any {@link Document} (a `ScoredDocument` keeps its `score`),

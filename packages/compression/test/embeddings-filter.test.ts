@@ -71,8 +71,25 @@ describe("createEmbeddingsFilter", () => {
     expect(warnings.map((w) => w.code)).toEqual(["vector-ignored"]);
   });
 
+  it("keeps a share of the documents with ratio, and applies threshold together with it", async () => {
+    const two = await createEmbeddingsFilter({ embedder, ratio: 0.5 }).compress(DOCS, QUERY);
+    expect(two.map((d) => d.id)).toEqual(["eiffel", "paris"]); // ceil(0.5 · 3)
+    const one = await createEmbeddingsFilter({ embedder, ratio: 0.3 }).compress(DOCS, QUERY);
+    expect(one.map((d) => d.id)).toEqual(["eiffel"]);
+    const strict = await createEmbeddingsFilter({ embedder, ratio: 1, threshold: 0.3 }).compress(DOCS, QUERY);
+    expect(strict.map((d) => d.id)).not.toContain("fruit");
+    const legacy = await createEmbeddingsFilter({ embedder, similarityThreshold: 0.3 }).compress(DOCS, QUERY);
+    expect(legacy.map((d) => d.id)).toEqual(strict.map((d) => d.id));
+  });
+
   it("validates its options", () => {
     expect(() => createEmbeddingsFilter({ embedder })).toThrow(ValidationError);
     expect(() => createEmbeddingsFilter({ embedder, k: 0 })).toThrow(ValidationError);
+    expect(() => createEmbeddingsFilter({ embedder, ratio: 0 })).toThrow(ValidationError);
+    expect(() => createEmbeddingsFilter({ embedder, ratio: 1.5 })).toThrow(ValidationError);
+    expect(() => createEmbeddingsFilter({ embedder, threshold: 0.2, similarityThreshold: 0.3 })).toThrow(
+      ValidationError,
+    );
+    expect(createEmbeddingsFilter({ embedder, ratio: 0.5 }).name).toBe("embeddings-filter(ratio=0.5)");
   });
 });

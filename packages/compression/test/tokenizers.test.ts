@@ -1,6 +1,6 @@
 import { ValidationError } from "@ragloom/core";
 import { describe, expect, it } from "vitest";
-import { embedderTokenizer, loadTiktokenTokenizer } from "../src/index.js";
+import { embedderTokenizer, loadTiktokenTokenizer, wordTokenizer } from "../src/index.js";
 
 describe("tokenizers", () => {
   it("counts with tiktoken encodings offline and counts special-token text as plain text", async () => {
@@ -14,6 +14,19 @@ describe("tokenizers", () => {
     expect(await loadTiktokenTokenizer("cl100k_base")).toBe(cl);
     // biome-ignore lint/suspicious/noExplicitAny: deliberately invalid input
     await expect(loadTiktokenTokenizer("nope" as any)).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("needs the encoding named, and says which ones exist", async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the call a JavaScript user can make
+    const err = await (loadTiktokenTokenizer as any)().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as Error).message).toMatch(/cl100k_base.*o200k_base.*wordTokenizer/);
+  });
+
+  it("counts words synchronously with wordTokenizer", () => {
+    expect(wordTokenizer.name).toBe("words");
+    expect(wordTokenizer.count("")).toBe(0);
+    expect(wordTokenizer.count("  The tower is 330 m tall.\n\tIt is\u00a0old. ")).toBe(9);
   });
 
   it("needs countTokens for an embedder tokenizer", () => {
