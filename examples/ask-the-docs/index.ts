@@ -114,7 +114,7 @@ if (fresh) {
   );
   let started = false;
   const t0 = performance.now();
-  const chunks = await retriever.add(docs, {
+  const { chunks } = await retriever.add(docs, {
     onProgress: ({ done, total }) => {
       if (!started) bar.start(total, 0);
       started = true;

@@ -3,10 +3,12 @@ import { requireModelDir, startChroma, stopAllServices } from "../../../test/ser
 import { createChromaVectorStore } from "../src/chroma.js";
 import type { Document } from "../src/index.js";
 import {
+  AbortError,
   createEventBus,
   createRetriever,
   F,
   FilterError,
+  IngestError,
   InMemoryVectorStore,
   RecursiveTextSplitter,
   ValidationError,
@@ -57,8 +59,10 @@ describe("createRetriever", () => {
       k: 2,
     });
     const progress: number[] = [];
-    const chunks = await r.add(docs, { onProgress: (p) => progress.push(p.done) });
+    const { chunks, written, unchanged } = await r.add(docs, { onProgress: (p) => progress.push(p.done) });
     expect(chunks).toBeGreaterThanOrEqual(docs.length);
+    expect(written).toEqual(docs.map((d) => d.id));
+    expect(unchanged).toEqual([]);
     expect(progress.at(-1)).toBe(chunks);
     for (const mode of ["dense", "lexical", "hybrid"] as const) {
       const res = await r.retrieve("what happens after repeated failures of a dependency? circuit breaker", {
@@ -114,7 +118,7 @@ describe("createRetriever", () => {
       lengthFunction: embedder.countTokens,
     });
     const r = createRetriever({ embedder, store, lexical: true, splitter });
-    const n1 = await r.add(docs);
+    const { chunks: n1 } = await r.add(docs);
     expect(await store.count()).toBe(n1);
     const v = r.version;
     await r.add([{ ...docs[0]!, text: "short replacement about backoff" }]);
@@ -148,7 +152,8 @@ describe("createRetriever", () => {
     });
     await r.add(docs);
     const res = await r.retrieve("hip fractures");
-    expect(res.documents[0]!.id).toBe("vitamin");
+    expect(res.documents[0]!.metadata.parentId).toBe("vitamin");
+    expect(res.documents[0]!.id).toMatch(/^vitamin@[0-9a-f]{16}#0$/);
     await expect(r.retrieve("")).rejects.toBeInstanceOf(ValidationError);
     expect(seen).toEqual(["ingest:progress", "retrieve:start", "retrieve:end"]);
   });
@@ -174,17 +179,23 @@ describe("createRetriever", () => {
     expect(later.lexical!.size).toBe(await store.count());
   });
 
-  it("stops ingestion on abort", async () => {
+  it("stops ingestion on abort, keeping only the documents written before it", async () => {
     const r = createRetriever({
       embedder,
       store: new InMemoryVectorStore({ dimensions: 384 }),
       batchSize: 1,
+      documentBatchSize: 2,
       splitter: false,
     });
     const ac = new AbortController();
-    const p = r.add(docs, { signal: ac.signal, onProgress: () => ac.abort() });
-    await expect(p).rejects.toThrow();
-    expect(await r.store.count()).toBe(1);
+    // abort after the 3rd chunk: the first two documents are committed, the second pair rolled back
+    const p = r.add(docs, { signal: ac.signal, onProgress: ({ done }) => done === 3 && ac.abort() });
+    const error = await p.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as AbortError).cause).toBeInstanceOf(IngestError);
+    expect(((error as AbortError).cause as IngestError).written).toEqual(["retry", "breaker"]);
+    expect(((error as AbortError).cause as IngestError).failed).toEqual(["lru", "vitamin"]);
+    expect(await r.store.count()).toBe(2);
   });
 
   it("gives the same dense top-k over a real Chroma server as in memory", async () => {

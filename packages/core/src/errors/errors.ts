@@ -93,8 +93,32 @@ export class TimeoutError extends RagloomError {
 
 /** A call was aborted through its `AbortSignal`. */
 export class AbortError extends RagloomError {
-  constructor(message = "The operation was aborted") {
-    super("ERR_ABORTED", message);
+  constructor(message = "The operation was aborted", options?: { cause?: unknown }) {
+    super("ERR_ABORTED", message, options);
+  }
+}
+
+/**
+ * An ingest stopped part-way. Every document in `written` is fully indexed, every one in
+ * `failed` is not (its previous version, if any, is intact and still the one retrieved);
+ * `unchanged` ones were already indexed. Calling `add` again with the same documents writes
+ * only the failed ones. `cause` is the underlying error.
+ */
+export class IngestError extends RagloomError {
+  /** Ids written (new or replaced) before the failure. */
+  readonly written: string[];
+  /** Ids skipped because the same content was already indexed. */
+  readonly unchanged: string[];
+  /** Ids not written: the batch that failed and every later one. */
+  readonly failed: string[];
+  constructor(
+    message: string,
+    details: { written: string[]; unchanged: string[]; failed: string[]; cause: unknown },
+  ) {
+    super("ERR_INGEST", message, { cause: details.cause });
+    this.written = details.written;
+    this.unchanged = details.unchanged;
+    this.failed = details.failed;
   }
 }
 

@@ -1,114 +1,61 @@
-import { throwIfAborted, ValidationError } from "../errors/errors.js";
-import { type EventSinkLike, emitEvent } from "../events/event-bus.js";
+import { AbortError, ValidationError } from "../errors/errors.js";
+import { emitEvent } from "../events/event-bus.js";
 import type { Filter } from "../filter/types.js";
 import { validateFilter } from "../filter/validate.js";
 import { RRF_K, reciprocalRankFusion, weightedScoreFusion } from "../fusion/fusion.js";
-import { BM25Index, type BM25Options } from "../lexical/bm25.js";
+import { InMemoryManifestStore } from "../ingest/manifest-store.js";
+import { BM25Index } from "../lexical/bm25.js";
 import { RecursiveTextSplitter } from "../splitter/recursive-splitter.js";
-import type { Document, ScoredDocument } from "../types/document.js";
-import type { CallOptions, Embedder } from "../types/embedder.js";
-import type { Reranker, RetrievalResult, RetrieveOptions, Retriever, Timings } from "../types/retriever.js";
-import type { VectorStore } from "../types/vector-store.js";
+import type { ScoredDocument } from "../types/document.js";
+import type { RetrievalResult, Timings } from "../types/retriever.js";
+import type { VectorHit } from "../types/vector-store.js";
+import { abortError, checkAborted } from "./abort.js";
+import { checkInteger, checkMode, checkQuery, checkQueryVector } from "./checks.js";
+import { fingerprintOf, lexicalIdentity, storeScope } from "./fingerprint.js";
+import { createIngestor } from "./ingest.js";
+import type {
+  CreateRetrieverOptions,
+  FusionOptions,
+  HybridRetrieveOptions,
+  HybridRetriever,
+  RetrievalMode,
+} from "./types.js";
+import { VersionVisibility, type VisibilityView } from "./visibility.js";
 
-/** Retrieval mode: embeddings only, BM25 only, or both fused. */
-export type RetrievalMode = "dense" | "lexical" | "hybrid";
-
-/** How hybrid retrieval fuses the dense and lexical lists. */
-export type FusionOptions =
-  | {
-      method: "rrf" /** @default 60 */;
-      k?: number /** [dense, lexical] @default [1, 1] */;
-      weights?: [number, number];
-    }
-  | { method: "weighted" /** [dense, lexical] @default [0.5, 0.5] */; weights?: [number, number] };
-
-/** Progress of {@link HybridRetriever.add}. */
-export interface IngestProgress {
-  /** Chunks embedded and indexed so far. */
-  done: number;
-  /** Chunks in this call. */
-  total: number;
-}
-
-/** Options of {@link createRetriever}. */
-export interface CreateRetrieverOptions {
-  embedder: Embedder;
-  store: VectorStore;
-  /**
-   * Enables lexical retrieval: an existing {@link BM25Index}, BM25 options, or `true` for
-   * the defaults. @default none (dense only)
-   */
-  lexical?: BM25Index | BM25Options | boolean;
-  /** @default "hybrid" when `lexical` is set, else "dense" */
-  mode?: RetrievalMode;
-  /** @default { method: "rrf", k: 60 } */
-  fusion?: FusionOptions;
-  /** Documents returned per query. @default 10 */
-  k?: number;
-  /** Depth of each list fused in hybrid mode. @default max(100, 4·k) */
-  candidates?: number;
-  /**
-   * Splits documents in `add`. `false` indexes documents whole. @default a
-   * {@link RecursiveTextSplitter} of 200 embedder tokens with 20 overlap (1000/100 characters
-   * when the embedder cannot count tokens)
-   */
-  splitter?: RecursiveTextSplitter | false;
-  /** Texts per embedding call in `add`. @default 64 */
-  batchSize?: number;
-  /** Optional reranker applied to the top `rerankDepth` fused results. */
-  reranker?: Reranker;
-  /** Results handed to the reranker. @default 4·k */
-  rerankDepth?: number;
-  /** Longest accepted query, in characters. @default 8192 */
-  maxQueryLength?: number;
-  /**
-   * Receives `retrieve:start`, `retrieve:end`, `retrieve:error` and `ingest:progress` (see
-   * `RagloomEventMap`); an {@link EventBus} from `createEventBus()` or any `emit(name, payload)`
-   * object. A throwing listener never breaks a retrieval.
-   */
-  events?: EventSinkLike;
-}
-
-/** Options of {@link HybridRetriever.retrieve}. */
-export interface HybridRetrieveOptions extends RetrieveOptions {
-  /** Overrides the retriever's mode for this call. */
-  mode?: RetrievalMode;
-  /**
-   * Attach each dense hit's stored vector as `vector` (a `Float32Array`), so compressors such as
-   * an embeddings filter need not re-embed. Lexical-only hits carry none. @default false
-   */
-  includeVectors?: boolean;
-}
-
-/** The retriever returned by {@link createRetriever}. */
-export interface HybridRetriever extends Retriever {
-  readonly embedder: Embedder;
-  readonly store: VectorStore;
-  readonly lexical: BM25Index | undefined;
-  readonly mode: RetrievalMode;
-  /** Increments on every add/delete; caches key on it. */
-  readonly version: number;
-  retrieve(query: string, options?: HybridRetrieveOptions): Promise<RetrievalResult>;
-  /** Splits, embeds in batches and indexes documents; re-adding an id replaces its chunks. Returns the chunk count. */
-  add(
-    documents: Document[],
-    options?: CallOptions & { onProgress?: (p: IngestProgress) => void },
-  ): Promise<number>;
-  /** Deletes source documents (and all their chunks) by id. */
-  delete(ids: string[], options?: CallOptions): Promise<void>;
-}
+export type * from "./types.js";
 
 const now = () => performance.now();
+
+/** Fetches `need` visible hits, asking for more while hidden chunks crowd them out. */
+async function fetchVisible<T extends ScoredDocument>(
+  need: number,
+  view: VisibilityView,
+  fetch: (k: number) => Promise<T[]> | T[],
+): Promise<T[]> {
+  let request = need + view.hidden;
+  for (;;) {
+    const hits = await fetch(request);
+    const visible = hits.filter((h) => view.visible(h.metadata));
+    if (visible.length >= need || hits.length < request) return visible.slice(0, need);
+    request *= 2;
+  }
+}
 
 /**
  * Creates a dense, lexical (BM25) or hybrid retriever over an embedder and a vector store.
  *
- * `retrieve` returns documents best first; `score` is cosine similarity in [-1, 1] (dense),
+ * `retrieve` returns chunks best first; `score` is cosine similarity in [-1, 1] (dense),
  * a BM25 score (lexical), or the fused score (hybrid: RRF by default, see
  * {@link reciprocalRankFusion}), and per-stage timings in milliseconds
- * (`embed`, `search`, `lexical`, `fuse`, `rerank`, `total`).
- * @throws ValidationError for an empty or too long query, a bad `k`, a lexical/hybrid mode
- *   without a lexical index; FilterError for an invalid filter; the store's errors.
+ * (`embed`, `search`, `lexical`, `fuse`, `rerank`, `total`). A chunk's `metadata.parentId` is its
+ * source document's id, `metadata.parentVersion` the content version it belongs to.
+ *
+ * Writes follow a write-ahead protocol (see {@link HybridRetriever.add}); readers see exactly one
+ * complete version of each document this retriever writes, never a half-written one.
+ * @throws ValidationError for an empty, too long or unsearchable query, a `k` outside
+ *   [1, `maxK`], an unknown mode or a lexical/hybrid mode without a lexical index, a non-finite
+ *   query vector; FilterError for an invalid filter; AbortError when the signal aborts; the
+ *   store's errors.
  */
 export function createRetriever(options: CreateRetrieverOptions): HybridRetriever {
   const { embedder, store } = options;
@@ -118,10 +65,20 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
       : options.lexical
         ? new BM25Index(options.lexical === true ? {} : options.lexical)
         : undefined;
-  const mode: RetrievalMode = options.mode ?? (lexical ? "hybrid" : "dense");
-  const defaultK = options.k ?? 10;
+  const maxK = checkInteger("maxK", options.maxK ?? 10_000, 1);
+  const defaultK = checkInteger("k", options.k ?? Math.min(10, maxK), 1, maxK);
+  const mode: RetrievalMode = checkMode(options.mode ?? (lexical ? "hybrid" : "dense"));
   const fusion: FusionOptions = options.fusion ?? { method: "rrf", k: RRF_K };
-  const batchSize = options.batchSize ?? 64;
+  const method: unknown = fusion.method;
+  if (method !== "rrf" && method !== "weighted")
+    throw new ValidationError(`fusion.method must be "rrf" or "weighted", got ${JSON.stringify(method)}`);
+  const batchSize = checkInteger("batchSize", options.batchSize ?? 64, 1);
+  const documentBatchSize = checkInteger(
+    "documentBatchSize",
+    options.documentBatchSize ?? Math.min(Math.max(32, batchSize), 1000),
+    1,
+    1000,
+  );
   const maxQueryLength = options.maxQueryLength ?? 8192;
   const splitter =
     options.splitter === false
@@ -135,48 +92,75 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
             })
           : new RecursiveTextSplitter({ chunkSize: 1000, chunkOverlap: 100 })));
   const events = options.events;
-  const chunksOf = new Map<string, string[]>();
+  const manifests = options.manifests ?? new InMemoryManifestStore();
+  const visibility = new VersionVisibility();
   let version = 0;
+  const ingestor = createIngestor({
+    embedder,
+    store,
+    lexical,
+    splitter,
+    batchSize,
+    documentBatchSize,
+    manifests,
+    visibility,
+    events,
+    warn: options.onWarning ?? ((m) => console.warn(`[ragloom] ${m}`)),
+    changed: () => {
+      version++;
+    },
+  });
+  const fingerprint = fingerprintOf([
+    "ragloom-retriever/1",
+    storeScope(store),
+    embedder.modelId,
+    mode,
+    fusion.method === "rrf"
+      ? { method: "rrf", k: fusion.k ?? RRF_K, weights: fusion.weights ?? [1, 1] }
+      : { method: "weighted", weights: fusion.weights ?? [0.5, 0.5] },
+    defaultK,
+    options.candidates ?? null,
+    options.reranker ? { reranker: true, depth: options.rerankDepth ?? null } : null,
+    lexicalIdentity(lexical),
+  ]);
 
-  const checkMode = (m: RetrievalMode) => {
+  const needsLexical = (m: RetrievalMode) => {
     if (m !== "dense" && !lexical)
       throw new ValidationError(`mode "${m}" needs a lexical index (pass lexical: true)`);
   };
-  checkMode(mode);
+  needsLexical(mode);
 
   const retrieve = async (query: string, opts: HybridRetrieveOptions = {}): Promise<RetrievalResult> => {
     const t0 = now();
-    const m = opts.mode ?? mode;
-    const k = opts.k ?? defaultK;
-    if (typeof query !== "string" || query.trim().length === 0)
-      throw new ValidationError("query must be a non-empty string");
-    if (query.length > maxQueryLength) {
-      throw new ValidationError(
-        `query is ${query.length} characters, more than maxQueryLength ${maxQueryLength}`,
-      );
-    }
-    if (!Number.isInteger(k) || k < 1) throw new ValidationError(`k must be a positive integer, got ${k}`);
-    checkMode(m);
+    const m = opts.mode === undefined ? mode : checkMode(opts.mode);
+    const k = checkInteger("k", opts.k ?? defaultK, 1, maxK);
+    checkQuery(query, maxQueryLength);
+    needsLexical(m);
     const filter: Filter | null = opts.filter ? validateFilter(opts.filter) : null;
     const signal = opts.signal;
+    checkAborted(signal);
     emitEvent(events, "retrieve:start", { query, k, mode: m });
     const timings: Timings = {};
+    const view = visibility.view();
     try {
       const depth = m === "hybrid" ? Math.max(options.candidates ?? Math.max(100, 4 * k), k) : k;
       const fetchK = options.reranker ? Math.max(depth, options.rerankDepth ?? 4 * k) : depth;
-      let dense: ScoredDocument[] = [];
+      let dense: VectorHit[] = [];
       let sparse: ScoredDocument[] = [];
       if (m !== "lexical") {
         let t = now();
         const qv = await embedder.embedQuery(query, { signal });
+        checkQueryVector(qv);
         timings.embed = now() - t;
         t = now();
-        dense = await store.query(qv, { k: fetchK, filter, signal, includeVectors: opts.includeVectors });
+        dense = await fetchVisible(fetchK, view, (n) =>
+          store.query(qv, { k: n, filter, signal, includeVectors: opts.includeVectors }),
+        );
         timings.search = now() - t;
       }
       if (m !== "dense") {
         const t = now();
-        sparse = lexical!.search(query, { k: fetchK, filter, signal });
+        sparse = await fetchVisible(fetchK, view, (n) => lexical!.search(query, { k: n, filter, signal }));
         timings.lexical = now() - t;
       }
       let documents: ScoredDocument[];
@@ -202,73 +186,13 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
       timings.total = now() - t0;
       emitEvent(events, "retrieve:end", { query, k, mode: m, count: documents.length, timings });
       return { documents, timings };
-    } catch (error) {
+    } catch (caught) {
+      const error = signal?.aborted && !(caught instanceof AbortError) ? abortError(signal, caught) : caught;
       emitEvent(events, "retrieve:error", { query, error });
       throw error;
+    } finally {
+      view.close();
     }
-  };
-
-  /**
-   * Removes every chunk of the given source documents: by `parentId` where the store can delete
-   * by filter (this also finds chunks another process wrote), else by the chunk ids this
-   * retriever wrote; the BM25 index likewise by `parentId`.
-   */
-  const removeChunks = async (docIds: string[], signal?: AbortSignal) => {
-    if (docIds.length === 0) return;
-    const byParent: Filter = { op: "in", field: "parentId", value: docIds };
-    if (store.deleteWhere) {
-      await store.deleteWhere(byParent, { signal });
-    } else {
-      const ids = docIds.flatMap((id) => [id, ...(chunksOf.get(id) ?? [])]);
-      await store.delete([...new Set(ids)], { signal });
-    }
-    for (const id of docIds) chunksOf.delete(id);
-    lexical?.deleteWhere(byParent);
-  };
-
-  const add: HybridRetriever["add"] = async (documents, opts = {}) => {
-    const seen = new Set<string>();
-    for (const d of documents) {
-      if (!d || typeof d.id !== "string" || d.id.length === 0)
-        throw new ValidationError("every document needs a non-empty string id");
-      if (typeof d.text !== "string") throw new ValidationError(`document "${d.id}" has no text`);
-      if (seen.has(d.id)) throw new ValidationError(`duplicate document id "${d.id}" in one add() call`);
-      seen.add(d.id);
-    }
-    const docs = documents.map((d) => ({ ...d, metadata: d.metadata ?? {} }));
-    const chunks = splitter
-      ? splitter.splitDocuments(docs)
-      : docs.map((d) => ({ ...d, metadata: { ...d.metadata, parentId: d.id } }));
-    await removeChunks(
-      docs.map((d) => d.id),
-      opts.signal,
-    );
-    let done = 0;
-    for (let i = 0; i < chunks.length; i += batchSize) {
-      throwIfAborted(opts.signal);
-      const batch = chunks.slice(i, i + batchSize);
-      const vectors = await embedder.embedDocuments(
-        batch.map((c) => c.text),
-        { signal: opts.signal },
-      );
-      await store.upsert(
-        batch.map((c, j) => ({ ...c, vector: vectors[j]! })),
-        { signal: opts.signal },
-      );
-      lexical?.add(batch);
-      for (const c of batch) {
-        const parent = String(c.metadata.parentId);
-        const list = chunksOf.get(parent) ?? [];
-        list.push(c.id);
-        chunksOf.set(parent, list);
-      }
-      done += batch.length;
-      version++;
-      const progress = { done, total: chunks.length };
-      opts.onProgress?.(progress);
-      emitEvent(events, "ingest:progress", progress);
-    }
-    return chunks.length;
   };
 
   return {
@@ -276,14 +200,14 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
     store,
     lexical,
     mode,
+    fingerprint,
+    manifests,
     get version() {
       return version;
     },
     retrieve,
-    add,
-    async delete(ids, opts = {}) {
-      await removeChunks(ids, opts.signal);
-      version++;
-    },
+    add: ingestor.add,
+    delete: ingestor.delete,
+    repair: ingestor.repair,
   };
 }

@@ -27,6 +27,16 @@ export interface RetrievalResult {
   info?: Record<string, unknown>;
 }
 
+/** What an ingest (`HybridRetriever.add`) did. */
+export interface IngestResult {
+  /** Chunks embedded and written by this call. */
+  chunks: number;
+  /** Source ids written (new, or a changed version that replaced the previous one). */
+  written: string[];
+  /** Source ids skipped because the same content version was already indexed. */
+  unchanged: string[];
+}
+
 /** Anything that answers a query with scored documents. Patterns wrap and compose retrievers. */
 export interface Retriever {
   retrieve(query: string, options?: RetrieveOptions): Promise<RetrievalResult>;

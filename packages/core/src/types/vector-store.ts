@@ -33,6 +33,13 @@ export interface VectorHit extends ScoredDocument {
 export interface VectorStore {
   /** Human-readable kind, e.g. `in-memory` or `chroma`. */
   readonly kind: string;
+  /**
+   * Identity of the data this store serves (optional): two stores with the same `scope` answer
+   * every query alike, e.g. a Chroma server URL, tenant, database and collection. Result caches
+   * key on it (through `HybridRetriever.fingerprint`); a store without one is treated as unique
+   * to its instance. Wrappers (resilience, caching) pass the inner store's scope through.
+   */
+  readonly scope?: string;
   /** Inserts or replaces records by id. */
   upsert(records: VectorRecord[], options?: CallOptions): Promise<void>;
   /** Deletes records by id; unknown ids are ignored. */

@@ -1,0 +1,154 @@
+import type { EventSinkLike } from "../events/event-bus.js";
+import type { InMemoryManifestStore, ManifestStore } from "../ingest/manifest-store.js";
+import type { BM25Index, BM25Options } from "../lexical/bm25.js";
+import type { RecursiveTextSplitter } from "../splitter/recursive-splitter.js";
+import type { Document } from "../types/document.js";
+import type { CallOptions, Embedder } from "../types/embedder.js";
+import type {
+  IngestResult,
+  Reranker,
+  RetrievalResult,
+  RetrieveOptions,
+  Retriever,
+} from "../types/retriever.js";
+import type { VectorStore } from "../types/vector-store.js";
+
+/** Retrieval mode: embeddings only, BM25 only, or both fused. */
+export type RetrievalMode = "dense" | "lexical" | "hybrid";
+
+/** How hybrid retrieval fuses the dense and lexical lists. */
+export type FusionOptions =
+  | {
+      method: "rrf" /** @default 60 */;
+      k?: number /** [dense, lexical] @default [1, 1] */;
+      weights?: [number, number];
+    }
+  | { method: "weighted" /** [dense, lexical] @default [0.5, 0.5] */; weights?: [number, number] };
+
+/** Progress of {@link HybridRetriever.add}. */
+export interface IngestProgress {
+  /** Chunks embedded and indexed so far, counting those of unchanged documents (skipped). */
+  done: number;
+  /** Chunks of all documents in this call. */
+  total: number;
+}
+
+/** Options of {@link HybridRetriever.add}. */
+export interface AddOptions extends CallOptions {
+  /** Re-embed documents whose content version is already indexed. @default false */
+  force?: boolean;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+/** Options of {@link createRetriever}. */
+export interface CreateRetrieverOptions {
+  embedder: Embedder;
+  store: VectorStore;
+  /**
+   * Enables lexical retrieval: an existing {@link BM25Index}, BM25 options, or `true` for
+   * the defaults. @default none (dense only)
+   */
+  lexical?: BM25Index | BM25Options | boolean;
+  /** @default "hybrid" when `lexical` is set, else "dense" */
+  mode?: RetrievalMode;
+  /** @default { method: "rrf", k: 60 } */
+  fusion?: FusionOptions;
+  /** Documents returned per query. @default min(10, maxK) */
+  k?: number;
+  /**
+   * Largest `k` a call may ask for; a larger one is a `ValidationError` (a huge `k` would make
+   * the store rank and return everything). @default 10000
+   */
+  maxK?: number;
+  /** Depth of each list fused in hybrid mode. @default max(100, 4·k) */
+  candidates?: number;
+  /**
+   * Splits documents in `add`. `false` indexes documents whole. @default a
+   * {@link RecursiveTextSplitter} of 200 embedder tokens with 20 overlap (1000/100 characters
+   * when the embedder cannot count tokens)
+   */
+  splitter?: RecursiveTextSplitter | false;
+  /** Texts per embedding call in `add`. @default 64 */
+  batchSize?: number;
+  /**
+   * Source documents written as one all-or-nothing step of `add` (one manifest write, one
+   * commit, one clean-up of replaced versions): the unit `IngestError.written` reports in. At
+   * most 1000. @default max(32, batchSize), so that whole documents fill an embedding call
+   */
+  documentBatchSize?: number;
+  /**
+   * Where the per-document write-ahead manifests live (see {@link HybridRetriever.add}). Pass a
+   * persistent {@link ManifestStore} so that `repair()` in a later process can finish writes a
+   * crashed one left. @default an {@link InMemoryManifestStore}
+   */
+  manifests?: ManifestStore;
+  /** Optional reranker applied to the top `rerankDepth` fused results. */
+  reranker?: Reranker;
+  /** Results handed to the reranker. @default 4·k */
+  rerankDepth?: number;
+  /** Longest accepted query, in characters. @default 8192 */
+  maxQueryLength?: number;
+  /**
+   * Receives `retrieve:start`, `retrieve:end`, `retrieve:error` and `ingest:progress` (see
+   * `RagloomEventMap`); an {@link EventBus} from `createEventBus()` or any `emit(name, payload)`
+   * object. A throwing listener never breaks a retrieval.
+   */
+  events?: EventSinkLike;
+  /** Told when rolling back a failed write fails too. @default console.warn */
+  onWarning?: (message: string) => void;
+}
+
+/** Options of {@link HybridRetriever.retrieve}. */
+export interface HybridRetrieveOptions extends RetrieveOptions {
+  /** Overrides the retriever's mode for this call. */
+  mode?: RetrievalMode;
+  /**
+   * Attach each dense hit's stored vector as `vector` (a `Float32Array`), so compressors such as
+   * an embeddings filter need not re-embed. Lexical-only hits carry none. @default false
+   */
+  includeVectors?: boolean;
+}
+
+/** The retriever returned by {@link createRetriever}. */
+export interface HybridRetriever extends Retriever {
+  readonly embedder: Embedder;
+  readonly store: VectorStore;
+  readonly lexical: BM25Index | undefined;
+  readonly mode: RetrievalMode;
+  /** Increments on every add/delete that changes what is retrieved; caches key on it. */
+  readonly version: number;
+  /**
+   * Stable identity of everything that decides an answer besides the query, the call options
+   * and {@link HybridRetriever.version}: the store's `scope` (a random per-store-instance id when
+   * the store has none, so such retrievers never share cached answers), the embedder's
+   * `modelId`, the mode, fusion method and parameters, `k`, candidate and rerank depths, whether
+   * a reranker is set, and the BM25 parameters (`k1`, `b`, and the analyzer, identified by its
+   * terms for a fixed probe text). A SHA-256 hex digest (32 characters).
+   */
+  readonly fingerprint: string;
+  /** The write-ahead manifests of this retriever's documents. */
+  readonly manifests: ManifestStore;
+  retrieve(query: string, options?: HybridRetrieveOptions): Promise<RetrievalResult>;
+  /**
+   * Splits, embeds in batches and indexes documents, all-or-nothing per document: a changed
+   * document is written under new chunk ids (`${id}@${version}#${i}`) next to its old version,
+   * which stays the one retrieved until the new one is complete; then the old one is removed.
+   * A document whose content is already indexed is skipped (see {@link IngestResult}).
+   * Concurrent calls are serialised per document id.
+   * @throws ValidationError for malformed documents (nothing is written).
+   * @throws IngestError when a write fails part-way: `written`, `failed`, `cause`.
+   * @throws AbortError when `signal` aborts (`cause` is the `IngestError`).
+   */
+  add(documents: Document[], options?: AddOptions): Promise<IngestResult>;
+  /**
+   * Deletes source documents (every chunk of every version) by id.
+   * @throws AbortError when `signal` aborts; the store's error (retrying finishes the delete).
+   */
+  delete(ids: string[], options?: CallOptions): Promise<void>;
+  /**
+   * Finishes writes that failed and could not be rolled back (also those of an earlier process,
+   * with a persistent `manifests` store): removes their pending and replaced chunks. Returns how
+   * many documents it cleaned.
+   */
+  repair(options?: CallOptions): Promise<number>;
+}
