@@ -16,7 +16,7 @@ const records: Metadata[] = Array.from({ length: ROWS }, (_, i) => ({
   tags: ["a", `t${i % 7}`],
 }));
 
-const range = (n: number, f: (i: number) => number | string) => Array.from({ length: n }, (_, i) => f(i));
+const range = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 const cases: Array<[string, Filter]> = [
   [
     "in, 10,000 strings",
