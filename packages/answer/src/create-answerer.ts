@@ -1,0 +1,413 @@
+import { type DocumentCompressor, loadTiktokenTokenizer, type Tokenizer } from "@ragloom/compression";
+import type {
+  CallOptions,
+  EventSinkLike,
+  Filter,
+  GenerateStreamPart,
+  LanguageModel,
+  Retriever,
+  ScoredDocument,
+} from "@ragloom/core";
+import { throwIfAborted, ValidationError } from "@ragloom/core";
+import type { Experiments } from "@ragloom/prompts";
+import { LRUCache } from "lru-cache";
+import { type AnswerStream, createAnswerStream } from "./answer-stream.js";
+import { createCitationStream } from "./citations/citation-stream.js";
+import { type formatSource, type PackUnit, packSources } from "./context/pack.js";
+import { emitAnswerEvent } from "./events.js";
+import { DEFAULT_DECLINE_PATTERNS, isDeclined } from "./grounding.js";
+import { NO_ANSWER } from "./prompt/default-prompt.js";
+import { type AnswerPromptOption, preparePrompt } from "./prompt/resolve-prompt.js";
+import type { Answer, AnswerPart, AnswerTimings, CitationProblem, Source } from "./types.js";
+
+/** Options of {@link createAnswerer}. */
+export interface AnswererOptions {
+  /** Where the context comes from (any ragloom retriever or pattern). */
+  retriever: Retriever;
+  /** The model that answers (`createOpenAICompatibleModel`, `createLlamaCppModel`, …); streams when it can. */
+  model: LanguageModel;
+  /** The prompt (see {@link AnswerPromptOption}). @default the built-in versioned RAG prompt */
+  prompt?: AnswerPromptOption;
+  /** Contextual compression applied to the retrieved documents before packing. @default none */
+  compressor?: DocumentCompressor;
+  /** Documents to retrieve. @default 4 */
+  k?: number;
+  /** Token budget of the numbered sources in the prompt. @default 1024 */
+  maxContextTokens?: number;
+  /** Whole documents only, or documents cut to their leading sentences (see `packSources`). @default "sentence" */
+  pack?: PackUnit;
+  /** Formats one source block. @default `[n] title` (or id), a line break, the text */
+  formatSource?: typeof formatSource;
+  /** The tokenizer of the budget. @default the model's `countTokens`, else tiktoken `cl100k_base` */
+  tokenizer?: Tokenizer;
+  /**
+   * Documents scoring below this are not given to the model; when none is left the answer is
+   * `grounded: false` (`no-context`) and the model is not called. The score is the retriever's
+   * (cosine similarity, BM25, fused rank score …). @default none (every retrieved document counts)
+   */
+  minScore?: number;
+  /** Ask for and verify a quote before each citation (`"exact words" [n]`). @default false */
+  quotes?: boolean;
+  /** Upper bound on generated tokens. @default 256 */
+  maxTokens?: number;
+  /** Sampling temperature. @default 0 */
+  temperature?: number;
+  /** The answer text when there is no context. @default "I don't know." */
+  noAnswerText?: string;
+  /** Phrases by which the model declines (see `isDeclined`). @default {@link DEFAULT_DECLINE_PATTERNS} */
+  declinePatterns?: readonly RegExp[];
+  /** Receives the events of {@link AnswerEventMap}. @default none */
+  events?: EventSinkLike;
+  /** How feedback is kept and recorded. */
+  feedback?: {
+    /** How long an answer id accepts feedback, in milliseconds. @default 86400000 (one day) */
+    ttlMs?: number;
+    /** Answer ids remembered at most (least recently used are forgotten). @default 10000 */
+    max?: number;
+    /** Experiment metric of `converted: true`. @default "conversion" */
+    conversionMetric?: string;
+    /** Experiment metric of `score`. @default "score" */
+    scoreMetric?: string;
+  };
+}
+
+/** Options of one {@link Answerer.answer} call. */
+export interface AnswerOptions extends CallOptions {
+  /** Metadata filter passed to the retriever. */
+  filter?: Filter | null;
+  /** Documents to retrieve. @default the answerer's `k` */
+  k?: number;
+  /** Stream the answer as parts. @default false */
+  stream?: boolean;
+  /** The user or session the answer is for; required when the prompt comes from an experiment. */
+  unitId?: string;
+}
+
+/** Feedback on one answer. */
+export interface AnswerFeedback {
+  /** A numeric rating (recorded as the experiment's `score` metric). */
+  score?: number;
+  /** Whether the answer converted (thumbs up, accepted, …); `true` records a conversion. */
+  converted?: boolean;
+}
+
+/** What {@link Answerer.feedback} returns. */
+export interface FeedbackResult {
+  /** True when an experiment counted the feedback. */
+  recorded: boolean;
+  experiment?: string;
+  variant?: string;
+}
+
+/** Answers questions from retrieved context (see {@link createAnswerer}). */
+export interface Answerer {
+  answer(question: string, options: AnswerOptions & { stream: true }): AnswerStream;
+  answer(question: string, options?: AnswerOptions & { stream?: false }): Promise<Answer>;
+  /**
+   * Records feedback on an answer; under an experiment, `converted: true` counts a conversion and
+   * `score` adds a value for the unit that saw the answer.
+   * @throws ValidationError for an unknown (or expired) answer id or empty feedback.
+   */
+  feedback(answerId: string, feedback: AnswerFeedback): Promise<FeedbackResult>;
+}
+
+interface Pending {
+  experiment?: string;
+  variant?: string;
+  unitId?: string;
+}
+
+const now = () => performance.now();
+const ms = (t: number) => Math.round((now() - t) * 100) / 100;
+
+/**
+ * Creates an answerer: retrieve → optional contextual compression → pack the documents into
+ * `maxContextTokens` as numbered sources `[1]`…`[n]` → prompt → the model (streamed when it can) →
+ * citations parsed and verified (`createCitationStream`: markers without a source, and with
+ * `quotes: true` quotes not found in the cited source, are removed and reported).
+ *
+ * An answer is `grounded` when the model cites at least one source validly and does not decline;
+ * otherwise `ungroundedReason` says why (`no-context`: nothing retrieved above `minScore`, the model
+ * was not called; `model-declined`; `no-valid-citation`).
+ * @throws ValidationError for bad options (at once) or an empty question (per answer); what the
+ *   retriever, compressor and model throw (ServiceError, TimeoutError, AbortError).
+ * @example
+ * const answerer = createAnswerer({ retriever, model: await createLlamaCppModel({ modelPath }) });
+ * const a = await answerer.answer("How do I retry with backoff?");
+ * console.log(a.text, a.citations.filter((c) => c.valid), a.grounded);
+ * for await (const part of answerer.answer("…", { stream: true }))
+ *   if (part.type === "text-delta") process.stdout.write(part.text);
+ */
+export function createAnswerer(options: AnswererOptions): Answerer {
+  const { retriever, model, compressor, events } = options;
+  if (typeof retriever?.retrieve !== "function") throw new ValidationError("retriever is required");
+  if (typeof model?.generate !== "function") throw new ValidationError("model is required");
+  const k = options.k ?? 4;
+  const maxContextTokens = options.maxContextTokens ?? 1024;
+  const maxTokens = options.maxTokens ?? 256;
+  if (!Number.isInteger(k) || k < 1) throw new ValidationError(`k must be an integer >= 1, got ${k}`);
+  if (!Number.isInteger(maxContextTokens) || maxContextTokens < 1) {
+    throw new ValidationError(`maxContextTokens must be an integer >= 1, got ${maxContextTokens}`);
+  }
+  if (!Number.isInteger(maxTokens) || maxTokens < 1) {
+    throw new ValidationError(`maxTokens must be an integer >= 1, got ${maxTokens}`);
+  }
+  const quotes = options.quotes ?? false;
+  const prepare = preparePrompt(options.prompt, quotes);
+  const experiments: Experiments | undefined =
+    options.prompt && "experiments" in options.prompt ? options.prompt.experiments : undefined;
+  const noAnswerText = options.noAnswerText ?? NO_ANSWER;
+  const declinePatterns = options.declinePatterns ?? DEFAULT_DECLINE_PATTERNS;
+  const fb = options.feedback ?? {};
+  const pending = new LRUCache<string, Pending>({ max: fb.max ?? 10_000, ttl: fb.ttlMs ?? 86_400_000 });
+  let tokenizer: Promise<Tokenizer> | undefined = options.tokenizer
+    ? Promise.resolve(options.tokenizer)
+    : undefined;
+  const getTokenizer = () => {
+    tokenizer ??= model.countTokens
+      ? Promise.resolve({ name: `model:${model.modelId}`, count: model.countTokens.bind(model) })
+      : loadTiktokenTokenizer("cl100k_base");
+    return tokenizer;
+  };
+
+  async function* modelParts(
+    messages: Parameters<LanguageModel["generate"]>[0],
+    signal: AbortSignal,
+  ): AsyncGenerator<GenerateStreamPart> {
+    const opts = { maxTokens, temperature: options.temperature ?? 0, signal };
+    if (model.stream) {
+      yield* model.stream(messages, opts);
+      return;
+    }
+    const r = await model.generate(messages, opts);
+    if (r.text) yield { type: "text-delta", text: r.text };
+    yield { type: "finish", finishReason: r.finishReason, usage: r.usage };
+  }
+
+  async function* run(
+    question: string,
+    opts: AnswerOptions,
+    stream: boolean,
+    signal: AbortSignal,
+  ): AsyncGenerator<AnswerPart> {
+    const id = globalThis.crypto.randomUUID();
+    const t0 = now();
+    const timings: AnswerTimings = {};
+    emitAnswerEvent(events, "answer:start", { answerId: id, question, stream });
+    try {
+      const prompt = await prepare(opts.unitId);
+      throwIfAborted(signal);
+      let t = now();
+      const retrieved = await retriever.retrieve(question, {
+        k: opts.k ?? k,
+        ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
+        signal,
+      });
+      timings.retrieve = ms(t);
+      for (const [stage, v] of Object.entries(retrieved.timings ?? {})) timings[`retrieve.${stage}`] = v;
+      let documents: ScoredDocument[] = retrieved.documents;
+      if (compressor && documents.length) {
+        t = now();
+        documents = await compressor.compress(documents, question, { signal });
+        timings.compress = ms(t);
+      }
+      const usable =
+        options.minScore === undefined ? documents : documents.filter((d) => d.score >= options.minScore!);
+      t = now();
+      const tok = await getTokenizer();
+      const packed = packSources(usable, {
+        maxTokens: maxContextTokens,
+        tokenizer: tok,
+        unit: options.pack ?? "sentence",
+        ...(options.formatSource ? { format: options.formatSource } : {}),
+      });
+      timings.pack = ms(t);
+      const sources = packed.sources;
+      yield { type: "sources", sources };
+
+      const citer = createCitationStream({
+        sources: sources.map((s) => ({ n: s.n, id: s.id, text: textOf(usable, s) })),
+        quotes,
+      });
+      let finishReason: string | undefined;
+      let usage: { promptTokens?: number; completionTokens?: number } | undefined;
+      let firstAt: number | undefined;
+      let endAt: number | undefined;
+      let rawText: string;
+      if (sources.length === 0) {
+        rawText = noAnswerText;
+        yield { type: "text-delta", text: noAnswerText };
+      } else {
+        const messages = prompt.toMessages({
+          question,
+          context: packed.context,
+          sources: sources.map((s) => ({ n: s.n, id: s.id, title: s.title ?? s.id, text: s.text })),
+        });
+        const tGen = now();
+        for await (const part of modelParts(messages, signal)) {
+          if (part.type === "finish") {
+            finishReason = part.finishReason;
+            usage = part.usage;
+            continue;
+          }
+          if (firstAt === undefined) {
+            firstAt = now();
+            timings.firstToken = Math.round((firstAt - tGen) * 100) / 100;
+            emitAnswerEvent(events, "answer:first-token", { answerId: id, ms: timings.firstToken });
+          }
+          yield* toParts(citer.push(part.text), id);
+        }
+        yield* toParts(citer.end(), id);
+        endAt = now();
+        timings.generate = ms(tGen);
+        rawText = citer.raw;
+      }
+      const text = sources.length === 0 ? noAnswerText : citer.text;
+      const citations = citer.citations;
+      const valid = citations.filter((c) => c.valid).length;
+      const byProblem: Partial<Record<CitationProblem, number>> = {};
+      for (const c of citations) if (c.problem) byProblem[c.problem] = (byProblem[c.problem] ?? 0) + 1;
+      const ungroundedReason =
+        sources.length === 0
+          ? ("no-context" as const)
+          : isDeclined(text, valid, declinePatterns)
+            ? ("model-declined" as const)
+            : valid === 0
+              ? ("no-valid-citation" as const)
+              : undefined;
+      const reported = usage?.completionTokens;
+      const completionTokens = sources.length === 0 ? 0 : (reported ?? tok.count(rawText));
+      const tokensPerSecond =
+        firstAt !== undefined && endAt !== undefined && completionTokens >= 2 && endAt > firstAt
+          ? Math.round(((completionTokens - 1) / ((endAt - firstAt) / 1000)) * 10) / 10
+          : undefined;
+      timings.total = ms(t0);
+      const answer: Answer = {
+        id,
+        question,
+        text,
+        rawText,
+        citations,
+        sources,
+        documents,
+        grounded: ungroundedReason === undefined,
+        ...(ungroundedReason ? { ungroundedReason } : {}),
+        dropped: { markers: citations.length - valid, byProblem },
+        ...(finishReason !== undefined ? { finishReason } : {}),
+        usage: {
+          contextTokens: packed.tokens,
+          ...(usage?.promptTokens !== undefined ? { promptTokens: usage.promptTokens } : {}),
+          completionTokens,
+          completionTokensEstimated: sources.length > 0 && reported === undefined,
+          tokenizer: tok.name,
+        },
+        timings,
+        ...(tokensPerSecond !== undefined ? { tokensPerSecond } : {}),
+        prompt: prompt.info,
+        modelId: model.modelId,
+      };
+      pending.set(id, {
+        ...(prompt.info.experiment
+          ? { experiment: prompt.info.experiment, variant: prompt.info.variant }
+          : {}),
+        ...(prompt.unitId ? { unitId: prompt.unitId } : {}),
+      });
+      emitAnswerEvent(events, "answer:end", {
+        answerId: id,
+        grounded: answer.grounded,
+        ...(ungroundedReason ? { ungroundedReason } : {}),
+        citations: citations.length,
+        invalidCitations: citations.length - valid,
+        timings,
+        usage: answer.usage,
+        ...(tokensPerSecond !== undefined ? { tokensPerSecond } : {}),
+        prompt: prompt.info,
+      });
+      yield { type: "done", answer };
+    } catch (error) {
+      emitAnswerEvent(events, "answer:error", { answerId: id, question, error });
+      throw error;
+    }
+  }
+
+  function* toParts(out: ReturnType<ReturnType<typeof createCitationStream>["push"]>, answerId: string) {
+    for (const o of out) {
+      if (o.type === "text") yield { type: "text-delta" as const, text: o.text };
+      else {
+        if (!o.citation.valid)
+          emitAnswerEvent(events, "citation:invalid", { answerId, citation: o.citation });
+        yield { type: "citation" as const, citation: o.citation };
+      }
+    }
+  }
+
+  function answer(question: string, opts: AnswerOptions & { stream: true }): AnswerStream;
+  function answer(question: string, opts?: AnswerOptions & { stream?: false }): Promise<Answer>;
+  function answer(question: string, opts: AnswerOptions = {}): AnswerStream | Promise<Answer> {
+    if (typeof question !== "string" || question.trim() === "") {
+      const error = new ValidationError("question must be a non-empty string");
+      if (opts.stream) throw error;
+      return Promise.reject(error);
+    }
+    const stream = createAnswerStream((cancelled) => {
+      const signal = opts.signal ? AbortSignal.any([opts.signal, cancelled]) : cancelled;
+      return run(question, opts, opts.stream === true, signal);
+    });
+    return opts.stream ? stream : stream.result();
+  }
+
+  return {
+    answer,
+    async feedback(answerId, feedback) {
+      const entry = typeof answerId === "string" ? pending.get(answerId) : undefined;
+      if (!entry) throw new ValidationError(`unknown or expired answer id ${JSON.stringify(answerId)}`);
+      const { score, converted } = feedback ?? {};
+      if (score === undefined && converted === undefined) {
+        throw new ValidationError("feedback needs a score or converted");
+      }
+      if (score !== undefined && !(typeof score === "number" && Number.isFinite(score))) {
+        throw new ValidationError(`score must be a finite number, got ${score}`);
+      }
+      if (converted !== undefined && typeof converted !== "boolean") {
+        throw new ValidationError("converted must be a boolean");
+      }
+      let recorded = false;
+      if (experiments && entry.experiment && entry.unitId) {
+        if (converted === true) {
+          const r = await experiments.recordConversion(
+            entry.experiment,
+            entry.unitId,
+            fb.conversionMetric ?? "conversion",
+          );
+          recorded ||= r.recorded;
+        }
+        if (score !== undefined) {
+          const r = await experiments.recordValue(
+            entry.experiment,
+            entry.unitId,
+            fb.scoreMetric ?? "score",
+            score,
+          );
+          recorded ||= r.recorded;
+        }
+      }
+      emitAnswerEvent(events, "answer:feedback", {
+        answerId,
+        ...(score !== undefined ? { score } : {}),
+        ...(converted !== undefined ? { converted } : {}),
+        ...(entry.experiment ? { experiment: entry.experiment, variant: entry.variant } : {}),
+        recorded,
+      });
+      return {
+        recorded,
+        ...(entry.experiment ? { experiment: entry.experiment } : {}),
+        ...(entry.variant ? { variant: entry.variant } : {}),
+      };
+    },
+  };
+}
+
+/** The full retrieved text of a packed source (quotes are checked against the whole document). */
+function textOf(documents: ScoredDocument[], source: Source): string {
+  return documents.find((d) => d.id === source.id)?.text ?? source.text;
+}
