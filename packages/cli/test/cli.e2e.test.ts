@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -100,6 +100,39 @@ describe(`the ragloom command (${existsSync(BUILT) ? "built" : "tsx"})`, () => {
       model: "Xenova/all-MiniLM-L6-v2",
       dimensions: 384,
     });
+  });
+
+  it("runs the README's quickstart line verbatim on a page of the repository's docs", async () => {
+    const readme = readFileSync(resolve(REPO_ROOT, "README.md"), "utf8");
+    const line = /```sh\n(pnpm ragloom index \.\/docs && pnpm ragloom query "[^"]+")\n```/.exec(readme)?.[1];
+    expect(line).toBeDefined();
+    const dir = join(work, "quickstart");
+    // one real page of the repository's docs keeps the run short
+    mkdirSync(join(dir, "docs"), { recursive: true });
+    cpSync(resolve(REPO_ROOT, "docs/architecture.md"), join(dir, "docs/architecture.md"));
+    const script = (
+      JSON.parse(readFileSync(resolve(REPO_ROOT, "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts.ragloom!;
+    expect(script).toBe("node packages/cli/dist/bin.js");
+    const bin =
+      command.file === process.execPath ? `node ${BUILT}` : [command.file, ...command.args].join(" ");
+    writeFileSync(
+      join(dir, "package.json"),
+      JSON.stringify({ name: "quickstart", private: true, scripts: { ragloom: bin } }),
+    );
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((res) =>
+      execFile(
+        "bash",
+        ["-c", line!],
+        { cwd: dir, timeout: 180_000, env: { ...process.env, RAGLOOM_MODEL_DIR: requireModelDir() } },
+        (error, stdout, stderr) => res({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Indexed \d+ files \(\d+ chunks\)/);
+    expect(r.stdout).toMatch(/^1\. \[\d\.\d{4}\] docs\/\S+\.md/m);
   });
 
   it("reads ragloom.config.json and rejects unknown keys", async () => {
