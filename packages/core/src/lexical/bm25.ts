@@ -266,9 +266,10 @@ export class BM25Index {
   }
 
   /**
-   * The whole index (documents, postings, k1, b, a description of the analyzer) as bytes in a
-   * checksummed format (`bm25-file.ts`); {@link BM25Index.deserialize} gives an index with
-   * identical search results.
+   * The whole index (documents, postings, k1, b, a description of the analyzer) as bytes: the
+   * magic `RAGLOOM-BM1`, a uint64 header length, a JSON header, the postings as little-endian
+   * uint32 and a SHA-256 checksum. {@link BM25Index.deserialize} gives an index with identical
+   * search results (same scores and tie order).
    */
   serialize(): Uint8Array {
     return Buffer.concat(encodeBM25(this.toState()));

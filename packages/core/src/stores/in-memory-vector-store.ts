@@ -273,8 +273,9 @@ export class InMemoryVectorStore implements VectorStore {
   }
 
   /**
-   * Saves the store to one file (format: `vector-store-file.ts`): a JSON header (scope, ids,
-   * texts, metadata), the raw little-endian float32 rows and a SHA-256 checksum. The contents
+   * Saves the store to one file, format 2: the magic `RAGLOOM-VS2`, a uint64 header length, a
+   * JSON header (scope, dimensions, ids, texts, metadata), the raw little-endian float32 rows
+   * and a SHA-256 checksum of all the preceding bytes. The contents
    * are taken when `save` is called; saves of one store run one after the other, and each
    * writes a temporary file that is fsynced and renamed over `path`, so readers and a crash
    * only ever see a whole file (the old one or the new one).
