@@ -109,7 +109,21 @@ export function createHttpApp(runtime: Runtime, options: HttpAppOptions = {}): H
         "Retrieval over ragloom collections: query, ingest, facets, health and metrics. Errors are RFC 9457 problem details.",
     },
   });
-  app.notFound((c) => sendProblem(c, problemOf(404, `no route ${c.req.method} ${c.req.path}`)));
+  let routes: Array<{ pattern: RegExp; method: string }> | undefined;
+  const allowedMethods = (path: string) => {
+    routes ??= app.routes
+      .filter((r) => r.method !== "ALL" && !r.path.includes("*"))
+      .map((r) => ({ pattern: new RegExp(`^${r.path.replace(/:[^/]+/g, "[^/]+")}$`), method: r.method }));
+    return [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+  };
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length)
+      return sendProblem(c, problemOf(405, `${c.req.method} is not allowed here`), {
+        Allow: allowed.join(", "),
+      });
+    return sendProblem(c, problemOf(404, `no route ${c.req.method} ${c.req.path}`));
+  });
   app.onError(onError(runtime));
 
   return {

@@ -5,8 +5,25 @@
 import { z } from "@hono/zod-openapi";
 import { COLLECTION_NAME } from "../config/schema.js";
 
-const FIELD = "(?!(?:__proto__|constructor|prototype)$)[A-Za-z_][A-Za-z0-9_.:-]{0,127}";
-const fieldName = z.string().regex(new RegExp(`^${FIELD}$`));
+const FIELD = "[A-Za-z_][A-Za-z0-9_.:-]{0,127}";
+/**
+ * A query needs one searchable character: not white space, a control, format (zero-width,
+ * bidirectional) or private-use character (close to what the retriever rejects).
+ */
+const SEARCHABLE =
+  "[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb\\ue000-\\uf8ff]";
+const queryText = z
+  .string()
+  .min(1)
+  .max(8192)
+  .regex(new RegExp(SEARCHABLE), "needs a letter, digit, punctuation or symbol");
+const UNSAFE = new Set(["__proto__", "constructor", "prototype"]);
+/** Chunk bookkeeping keys the retriever sets itself. */
+const RESERVED = new Set(["parentId", "parentVersion", "chunkIndex", "start", "end"]);
+const fieldName = z
+  .string()
+  .regex(new RegExp(`^${FIELD}$`))
+  .refine((f) => !UNSAFE.has(f), "unsafe field name");
 const scalar = z.union([z.string().max(4096), z.number(), z.boolean()]);
 const scalarList = z.union([
   z.array(z.string().max(4096)).min(1).max(1000),
@@ -21,11 +38,12 @@ export const FilterSchema: z.ZodType<unknown> = z
       z.object({ op: z.enum(["eq", "ne"]), field: fieldName, value: scalar }).strict(),
       z.object({ op: z.enum(["gt", "gte", "lt", "lte"]), field: fieldName, value: z.number() }).strict(),
       z.object({ op: z.enum(["in", "nin"]), field: fieldName, value: scalarList }).strict(),
+      z.object({ op: z.literal("contains"), field: fieldName, value: scalar }).strict(),
       z
         .object({
           op: z.literal("contains"),
-          field: z.string().regex(new RegExp(`^(?:\\$document|${FIELD})$`)),
-          value: scalar,
+          field: z.literal("$document"),
+          value: z.string().min(1).max(4096),
         })
         .strict(),
       z.object({ op: z.enum(["and", "or"]), filters: z.array(FilterSchema).min(1).max(64) }).strict(),
@@ -45,25 +63,35 @@ const collection = z
 const metadataValue = z.union([scalar, scalarList]);
 /** Flat document metadata (keys `parentId`, `chunkIndex`, `start`, `end` are reserved for chunks). */
 export const MetadataSchema = z
-  .record(z.string().regex(new RegExp(`^(?!(?:parentId|chunkIndex|start|end)$)${FIELD}$`)), metadataValue)
-  .openapi("Metadata");
+  .record(
+    fieldName.refine((k) => !RESERVED.has(k), "reserved for chunk bookkeeping"),
+    metadataValue,
+  )
+  // propertyNames is JSON Schema 2020-12 (OpenAPI 3.1), missing from the library's 3.0-based metadata type
+  .openapi("Metadata", {
+    description:
+      "Flat metadata; keys `parentId`, `parentVersion`, `chunkIndex`, `start`, `end` are reserved.",
+    propertyNames: { type: "string", pattern: `^${FIELD}$` },
+  } as { description: string });
 
-export const QueryRequestSchema = z
-  .object({
-    query: z.string().min(1).max(8192).regex(/\S/, "must not be blank"),
-    k: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .optional()
-      .openapi({ description: "Results to return (at most the collection's maxK)." }),
-    filter: FilterSchema.nullable().optional(),
-    mode: z.enum(["dense", "lexical", "hybrid"]).optional(),
-    collection: collection.optional(),
-  })
-  .strict()
-  .openapi("QueryRequest");
+/** `POST /v1/query` body; `maxK` is the largest `maxK` of the server's collections. */
+export const queryRequestSchema = (maxK: number) =>
+  z
+    .object({
+      query: queryText,
+      k: z
+        .number()
+        .int()
+        .min(1)
+        .max(maxK)
+        .optional()
+        .openapi({ description: "Results to return (at most the collection's maxK)." }),
+      filter: FilterSchema.nullable().optional(),
+      mode: z.enum(["dense", "lexical", "hybrid"]).optional(),
+      collection: collection.optional(),
+    })
+    .strict()
+    .openapi("QueryRequest");
 
 export const ScoredDocumentSchema = z
   .object({
@@ -108,6 +136,8 @@ export const IngestRequestSchema = z
 export const IngestResponseSchema = z
   .object({
     collection: z.string(),
+    /** Ids of the documents received, in request order. */
+    ids: z.array(z.string()),
     documents: z.number().int(),
     chunks: z.number().int(),
     written: z.number().int().optional(),
@@ -151,13 +181,12 @@ export const FacetParamsSchema = z.object({
 
 export const FacetQuerySchema = z.object({
   collection: collection.optional(),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .optional()
-    .openapi({ type: "integer", description: "Most values returned (default 100)." }),
+  limit: z.coerce.number().int().min(1).max(1000).optional().openapi({
+    type: "integer",
+    minimum: 1,
+    maximum: 1000,
+    description: "Most values returned (default 100).",
+  }),
 });
 
 export const LivenessSchema = z
@@ -196,13 +225,15 @@ export const ProblemSchema = z
   })
   .openapi("Problem");
 
-export const AnswerRequestSchema = z
-  .object({
-    query: z.string().min(1).max(8192).regex(/\S/, "must not be blank"),
-    k: z.number().int().min(1).max(100).optional(),
-    filter: FilterSchema.nullable().optional(),
-    mode: z.enum(["dense", "lexical", "hybrid"]).optional(),
-    collection: collection.optional(),
-  })
-  .strict()
-  .openapi("AnswerRequest");
+/** `POST /v1/answer` body; `maxK` as for {@link queryRequestSchema}. */
+export const answerRequestSchema = (maxK: number) =>
+  z
+    .object({
+      query: queryText,
+      k: z.number().int().min(1).max(maxK).optional(),
+      filter: FilterSchema.nullable().optional(),
+      mode: z.enum(["dense", "lexical", "hybrid"]).optional(),
+      collection: collection.optional(),
+    })
+    .strict()
+    .openapi("AnswerRequest");

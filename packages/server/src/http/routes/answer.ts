@@ -5,7 +5,7 @@ import type { Runtime } from "../../runtime/create-runtime.js";
 import type { Tenant } from "../../runtime/tenant.js";
 import { AUTHED_BODY, access, problemResponses, SECURITY, type ServerEnv } from "../context.js";
 import { toProblem } from "../problem.js";
-import { AnswerRequestSchema } from "../schemas.js";
+import { answerRequestSchema } from "../schemas.js";
 import { limitBody } from "./query.js";
 
 /** One streamed part of an answer (`type` becomes the server-sent event name). */
@@ -41,7 +41,16 @@ export function registerAnswer(app: OpenAPIHono<ServerEnv>, runtime: Runtime, ha
     tags: ["retrieval"],
     security: SECURITY,
     middleware: [limitBody(runtime.config.bodyLimitBytes)] as const,
-    request: { body: { required: true, content: { "application/json": { schema: AnswerRequestSchema } } } },
+    request: {
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: answerRequestSchema(Math.max(...runtime.config.collections.map((c) => c.maxK))),
+          },
+        },
+      },
+    },
     responses: {
       200: { description: "Server-sent events", content: { "text/event-stream": { schema: z.string() } } },
       ...problemResponses(...AUTHED_BODY),

@@ -98,7 +98,7 @@ export function registerDocuments(app: OpenAPIHono<ServerEnv>, runtime: Runtime)
       ids.add(d.id);
     }
     const result = await tenant.ingest(docs, c.req.raw.signal);
-    return c.json({ collection: tenant.name, ...result }, 200);
+    return c.json({ collection: tenant.name, ids: docs.map((d) => d.id), ...result }, 200);
   });
 
   const get = createRoute({

@@ -4,7 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { Runtime } from "../../runtime/create-runtime.js";
 import { AUTHED_BODY, access, problemResponses, SECURITY, type ServerEnv } from "../context.js";
-import { QueryRequestSchema, QueryResponseSchema } from "../schemas.js";
+import { QueryResponseSchema, queryRequestSchema } from "../schemas.js";
 
 /** Body-size guard answering 413 as a problem. */
 export function limitBody(maxSize: number) {
@@ -51,7 +51,16 @@ export function registerQuery(app: OpenAPIHono<ServerEnv>, runtime: Runtime): vo
     tags: ["retrieval"],
     security: SECURITY,
     middleware: [limitBody(runtime.config.bodyLimitBytes)] as const,
-    request: { body: { required: true, content: { "application/json": { schema: QueryRequestSchema } } } },
+    request: {
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: queryRequestSchema(Math.max(...runtime.config.collections.map((c) => c.maxK))),
+          },
+        },
+      },
+    },
     responses: {
       200: {
         description: "Documents best first",
