@@ -12,7 +12,7 @@ import type { CallOptions, Embedder } from "../types/embedder.js";
 import type { IngestResult } from "../types/retriever.js";
 import type { VectorRecord, VectorStore } from "../types/vector-store.js";
 import { abortError, checkAborted } from "./abort.js";
-import type { AddOptions } from "./types.js";
+import type { HybridAddOptions } from "./types.js";
 import type { VersionVisibility, VisibilityRule } from "./visibility.js";
 
 /**
@@ -53,7 +53,7 @@ export interface IngestorOptions {
 
 /** The write side of `createRetriever`. */
 export interface Ingestor {
-  add(documents: Document[], options?: AddOptions): Promise<IngestResult>;
+  add(documents: Document[], options?: HybridAddOptions): Promise<IngestResult>;
   delete(ids: string[], options?: CallOptions): Promise<void>;
   repair(options?: CallOptions): Promise<number>;
 }
@@ -134,13 +134,13 @@ export function createIngestor(o: IngestorOptions): Ingestor {
     }
   }
 
-  const progress = (t: Totals, onProgress: AddOptions["onProgress"]) => {
+  const progress = (t: Totals, onProgress: HybridAddOptions["onProgress"]) => {
     const p = { done: t.done, total: t.total };
     onProgress?.(p);
     emitEvent(o.events, "ingest:progress", p);
   };
 
-  async function writeChunks(chunks: Document[], options: AddOptions, totals: Totals) {
+  async function writeChunks(chunks: Document[], options: HybridAddOptions, totals: Totals) {
     const { signal } = options;
     for (let i = 0; i < chunks.length; i += o.batchSize) {
       checkAborted(signal);
@@ -175,7 +175,7 @@ export function createIngestor(o: IngestorOptions): Ingestor {
     { only: w.entry.version, hidden: w.manifest.committed?.chunkIds.length ?? 0 },
   ];
 
-  async function addGroup(group: Prepared[], options: AddOptions, totals: Totals) {
+  async function addGroup(group: Prepared[], options: HybridAddOptions, totals: Totals) {
     const { signal } = options;
     const before = await protocol.load(
       group.map((p) => p.id),

@@ -34,7 +34,7 @@ export interface IngestProgress {
 }
 
 /** Options of {@link HybridRetriever.add}. */
-export interface AddOptions extends CallOptions {
+export interface HybridAddOptions extends CallOptions {
   /** Re-embed documents whose content version is already indexed. @default false */
   force?: boolean;
   onProgress?: (progress: IngestProgress) => void;
@@ -139,7 +139,7 @@ export interface HybridRetriever extends Retriever {
    * @throws IngestError when a write fails part-way: `written`, `failed`, `cause`.
    * @throws AbortError when `signal` aborts (`cause` is the `IngestError`).
    */
-  add(documents: Document[], options?: AddOptions): Promise<IngestResult>;
+  add(documents: Document[], options?: HybridAddOptions): Promise<IngestResult>;
   /**
    * Deletes source documents (every chunk of every version) by id.
    * @throws AbortError when `signal` aborts; the store's error (retrying finishes the delete).
