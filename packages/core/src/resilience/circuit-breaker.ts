@@ -27,7 +27,8 @@ export interface CircuitBreakerOptions {
   resetTimeoutMs?: number;
   /**
    * Longest wait between two trial calls while the dependency stays down (the cap of the doubling).
-   * @default 60000
+   * @default 60000 when `resetTimeoutMs` is left at its default; else `resetTimeoutMs` (a fixed
+   * open period, no doubling)
    */
   maxResetTimeoutMs?: number;
   /** Length of the rolling statistics window in milliseconds. @default 10000 (opossum default) */
@@ -83,7 +84,8 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
   const { service, events } = options;
   const resetTimeoutMs = options.resetTimeoutMs ?? DEFAULT_BREAKER.resetTimeoutMs;
   const maxResetTimeoutMs =
-    options.maxResetTimeoutMs ?? Math.max(DEFAULT_BREAKER.maxResetTimeoutMs, resetTimeoutMs);
+    options.maxResetTimeoutMs ??
+    (options.resetTimeoutMs === undefined ? DEFAULT_BREAKER.maxResetTimeoutMs : resetTimeoutMs);
   if (!(resetTimeoutMs > 0)) throw new ValidationError(`resetTimeoutMs must be > 0, got ${resetTimeoutMs}`);
   if (!(maxResetTimeoutMs >= resetTimeoutMs))
     throw new ValidationError(

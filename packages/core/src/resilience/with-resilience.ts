@@ -67,6 +67,12 @@ const scopeOf = (store: VectorStore): { scope?: string } => {
 export interface ResilientVectorStore extends VectorStore {
   readonly breaker: CircuitBreaker | undefined;
   readonly inner: VectorStore;
+  /**
+   * The same store (same breaker) with reads retried like writes: until `writeDeadlineMs`, also
+   * through an open breaker, and never answered by the fallback. For jobs whose reads are part of
+   * a write, such as an ingest that checks which chunks are stored before writing the others.
+   */
+  readonly forWrites: VectorStore;
 }
 
 /**
@@ -75,7 +81,9 @@ export interface ResilientVectorStore extends VectorStore {
  * once it opens a read fails fast with `CircuitOpenError` or is served by `fallback`, while a
  * write keeps retrying until `writeDeadlineMs` (30 s) and so survives a restart of the store of a
  * few seconds. Writes are idempotent (upsert by id, delete by id or filter), so retrying one whose
- * reply was lost is safe. Caller errors (`ValidationError`, `FilterError`,
+ * reply was lost is safe. `forWrites` is the view whose reads wait like writes, for an ingest;
+ * `scan` is passed through unguarded (its pages come from the store's own cursor); `ping`
+ * bypasses the breaker. Caller errors (`ValidationError`, `FilterError`,
  * `DimensionMismatchError`, HTTP 4xx, authentication failures) are neither retried nor counted by
  * the breaker.
  * @throws CircuitOpenError while the breaker is open (reads without fallback; writes past the
@@ -118,6 +126,11 @@ export function withResilience(store: VectorStore, options: ResilienceOptions = 
       return fn(fallback, signal ?? new AbortController().signal);
     }
   };
+  const patientRead = <T>(
+    operation: string,
+    signal: AbortSignal | undefined,
+    fn: (s: VectorStore, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> => run(operation, writeRetry, signal, (sig) => fn(store, sig));
 
   const write = (
     operation: string,
@@ -125,30 +138,36 @@ export function withResilience(store: VectorStore, options: ResilienceOptions = 
     fn: (signal: AbortSignal) => Promise<void>,
   ) => run(operation, writeRetry, opts?.signal, fn);
 
-  const wrapped: ResilientVectorStore = {
-    kind: store.kind,
-    // the identity of the data is the inner store's (retriever fingerprints and caches key on it)
-    ...scopeOf(store),
-    breaker,
-    inner: store,
-    upsert: (records, opts) => write("upsert", opts, (signal) => store.upsert(records, { signal })),
-    delete: (ids, opts) => write("delete", opts, (signal) => store.delete(ids, { signal })),
-    count: (opts) => read("count", opts?.signal, (s, signal) => s.count({ signal })),
-    query: (vector, opts) => read("query", opts.signal, (s, signal) => s.query(vector, { ...opts, signal })),
-    get: (ids, opts) => read("get", opts?.signal, (s, signal) => s.get(ids, { signal })),
+  const build = (reader: typeof read): VectorStore => {
+    const view: VectorStore = {
+      kind: store.kind,
+      // the identity of the data is the inner store's (retriever fingerprints and caches key on it)
+      ...scopeOf(store),
+      upsert: (records, opts) => write("upsert", opts, (signal) => store.upsert(records, { signal })),
+      delete: (ids, opts) => write("delete", opts, (signal) => store.delete(ids, { signal })),
+      count: (opts) => reader("count", opts?.signal, (s, signal) => s.count({ signal })),
+      query: (vector, opts) =>
+        reader("query", opts.signal, (s, signal) => s.query(vector, { ...opts, signal })),
+      get: (ids, opts) => reader("get", opts?.signal, (s, signal) => s.get(ids, { signal })),
+    };
+    if (store.deleteWhere) {
+      view.deleteWhere = (filter, opts) =>
+        run("deleteWhere", writeRetry, opts?.signal, (signal) => store.deleteWhere!(filter, { signal }));
+    }
+    // pages of a scan come from the store's own cursor, which a retry cannot resume: passed through
+    if (store.scan) view.scan = (opts) => store.scan!(opts);
+    if (store.ping) {
+      // health probes bypass the breaker so that readiness reports the real state of the service
+      view.ping = (opts) =>
+        withTimeout((signal) => store.ping!({ signal }), {
+          timeoutMs,
+          signal: opts?.signal,
+          what: `${service}.ping`,
+        });
+    }
+    return view;
   };
-  if (store.deleteWhere) {
-    wrapped.deleteWhere = (filter, opts) =>
-      run("deleteWhere", writeRetry, opts?.signal, (signal) => store.deleteWhere!(filter, { signal }));
-  }
-  if (store.ping) {
-    // health probes bypass the breaker so that readiness reports the real state of the service
-    wrapped.ping = (opts) =>
-      withTimeout((signal) => store.ping!({ signal }), {
-        timeoutMs,
-        signal: opts?.signal,
-        what: `${service}.ping`,
-      });
-  }
+  const forWrites = build(patientRead);
+  const wrapped: ResilientVectorStore = { ...build(read), breaker, inner: store, forWrites };
   return wrapped;
 }

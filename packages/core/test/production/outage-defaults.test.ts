@@ -111,6 +111,41 @@ describe("Chroma killed and restarted during an ingest (default withResilience)"
   }, 180_000);
 });
 
+describe("withResilience read policies while Chroma restarts (defaults)", () => {
+  it("reads fail fast; reads of the forWrites view wait for the store like writes; scan passes through", async () => {
+    const inner = await createChromaVectorStore({
+      url: chroma.url,
+      collection: "defaults_views",
+      dimensions: 64,
+    });
+    const store = withResilience(inner);
+    const embedder = createHashingEmbedder(64);
+    const docs = corpus(30, "view");
+    const vectors = await embedder.embedDocuments(docs.map((d) => d.text));
+    await store.upsert(docs.map((d, i) => ({ ...d, vector: vectors[i]! })));
+    let pages = 0;
+    for await (const page of store.scan!({ pageSize: 10 })) pages += page.length > 0 ? 1 : 0;
+    expect(pages).toBe(3);
+
+    await chroma.stop();
+    let down = true;
+    const restarted = sleep(1500)
+      .then(() => chroma.restart())
+      .then(() => {
+        down = false;
+      });
+    const fast = await store.get(["view-1"]).then(
+      () => "resolved",
+      () => (down ? "rejected while down" : "rejected after restart"),
+    );
+    expect(fast).toBe("rejected while down");
+    const patient = await store.forWrites.get(["view-1", "view-2"]);
+    expect(down).toBe(false);
+    expect(patient.map((r) => r.id).sort()).toEqual(["view-1", "view-2"]);
+    await restarted;
+  }, 90_000);
+});
+
 describe("an ingest that outlives the write deadline", () => {
   it("rejects with IngestError; calling add again once Chroma is back writes only the rest", async () => {
     const N = 1500;
