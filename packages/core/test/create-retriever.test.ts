@@ -127,6 +127,13 @@ describe("createRetriever", () => {
       (d) => d.metadata.parentId === "retry",
     );
     expect(retryChunks.map((d) => d.text)).toEqual(["short replacement about backoff"]);
+    // re-added with no text: written (it has no chunks now), its old chunks removed
+    expect((await r.add([{ ...docs[2]!, text: "" }])).written).toEqual(["lru"]);
+    expect(
+      (await r.retrieve("cache evicts entry", { k: 50 })).documents.some(
+        (d) => d.metadata.parentId === "lru",
+      ),
+    ).toBe(false);
     await r.delete(["retry", "breaker"]);
     const left = (await r.retrieve("backoff breaker cache vitamin", { k: 50 })).documents;
     expect(left.some((d) => ["retry", "breaker"].includes(String(d.metadata.parentId)))).toBe(false);

@@ -197,7 +197,9 @@ export function createIngestor(o: IngestorOptions): Ingestor {
           fresh.flatMap((w) => w.entry.chunkIds),
           signal,
         );
-    const adopt = options.force ? [] : fresh.filter((w) => w.entry.chunkIds.every((id) => have.has(id)));
+    const adopt = options.force
+      ? []
+      : fresh.filter((w) => w.entry.chunkIds.length > 0 && w.entry.chunkIds.every((id) => have.has(id)));
     const write = fresh.filter((w) => !adopt.includes(w));
     const committed: Manifest[] = [];
     if (adopt.length) {
