@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { FilterError } from "../errors/errors.js";
 import { F } from "../filter/builders.js";
-import { canonicalFilter, hashText, normalizeQuery, stableStringify } from "./keys.js";
+import { canonicalFilter, collapseWhitespace, hashText, normalizeQuery, stableStringify } from "./keys.js";
 
 describe("cache keys", () => {
   it("normalises queries: NFKC, lower case, collapsed whitespace", () => {
     expect(normalizeQuery("  What is\tRAG?  ")).toBe("what is rag?");
     expect(normalizeQuery("Ｆｕｌｌ width")).toBe("full width");
+  });
+
+  it("collapses whitespace for result-cache keys and keeps case and Unicode form", () => {
+    expect(collapseWhitespace("  What is\t\n RAG?  ")).toBe("What is RAG?");
+    expect(collapseWhitespace("US")).not.toBe(collapseWhitespace("us"));
+    expect(collapseWhitespace("Ｆｕｌｌ")).toBe("Ｆｕｌｌ");
   });
 
   it("gives equal filters one canonical form and rejects invalid ones", () => {
