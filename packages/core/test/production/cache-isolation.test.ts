@@ -129,6 +129,32 @@ describe("result cache isolation (shared Redis, default options)", () => {
   });
 });
 
+describe("deliberate sharing across processes", () => {
+  it("two processes over one Chroma collection with one configuration share entries under a shared version", async () => {
+    const embedder = createHashingEmbedder(64);
+    const open = async () =>
+      createRetriever({
+        embedder,
+        store: await createChromaVectorStore({ url: chroma.url, collection: "shared_docs", dimensions: 64 }),
+        splitter: false,
+      });
+    const writer = await open();
+    await writer.add(tenantB);
+    const reader = await open(); // another process: same collection, same settings, nothing added
+    expect(reader.fingerprint).toBe(writer.fingerprint);
+    const l2 = createRedisCacheStore({ client, codec: resultCodec, prefix: "share" });
+    const version = () => "index-2024-06-01"; // e.g. kept in Redis by whoever re-indexes
+    const q = "merger of two bakeries";
+    const first = await withResultCache(writer, { l2, version }).retrieve(q, { k: 2 });
+    const second = await withResultCache(reader, { l2, version }).retrieve(q, { k: 2 });
+    expect(second.info).toMatchObject({ cache: "hit", cacheLayer: "l2" });
+    expect(ids(second)).toEqual(ids(first));
+    // another configuration (here k) is another fingerprint: not shared
+    const other = createRetriever({ embedder, store: reader.store, splitter: false, k: 5 });
+    expect((await withResultCache(other, { l2, version }).retrieve(q, { k: 2 })).info?.cache).toBe("miss");
+  });
+});
+
 describe("semantic cache isolation (shared Redis store, default namespace)", () => {
   it("never answers a retriever over another store with the first one's documents", async () => {
     const { a, b } = await twoTenants("sem_iso");
