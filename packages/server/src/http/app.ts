@@ -100,14 +100,10 @@ export function createHttpApp(runtime: Runtime, options: HttpAppOptions = {}): H
   registerFacets(app, runtime);
   registerHealth(app, runtime, state);
   options.mcp?.(app);
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "ragloom server",
-      version: API_VERSION,
-      description:
-        "Retrieval over ragloom collections: query, ingest, facets, health and metrics. Errors are RFC 9457 problem details.",
-    },
+  let document: unknown;
+  app.get("/openapi.json", (c) => {
+    document ??= openApiDocument(app);
+    return c.json(document);
   });
   let routes: Array<{ pattern: RegExp; method: string }> | undefined;
   const allowedMethods = (path: string) => {
@@ -139,4 +135,23 @@ export function createHttpApp(runtime: Runtime, options: HttpAppOptions = {}): H
       });
     },
   };
+}
+
+/**
+ * The OpenAPI 3.1 document of the app. The ingest body is declared required here: the route
+ * itself takes it optional so that NDJSON bodies reach the handler unparsed.
+ */
+function openApiDocument(app: OpenAPIHono<ServerEnv>) {
+  const doc = app.getOpenAPI31Document({
+    openapi: "3.1.0",
+    info: {
+      title: "ragloom server",
+      version: API_VERSION,
+      description:
+        "Retrieval over ragloom collections: query, ingest, facets, health and metrics. Errors are RFC 9457 problem details.",
+    },
+  });
+  const ingest = doc.paths?.["/v1/documents"]?.post?.requestBody;
+  if (ingest && "content" in ingest) ingest.required = true;
+  return doc;
 }
