@@ -276,6 +276,46 @@ describe("signed entries (signingKey)", () => {
   });
 });
 
+describe("signed semantic-cache entries", () => {
+  it("skips, deletes and reports an entry written without the key", async () => {
+    const events = createEventBus();
+    const errors: RagloomEventMap["cache:error"][] = [];
+    events.on("cache:error", (e) => errors.push(e));
+    const signingKey = "another-32-byte-or-longer-signing-secret";
+    const embedder = createHashingEmbedder(64);
+    const signed = createSemanticCache({
+      embedder,
+      store: createRedisSemanticStore({ client, prefix: "semsig", signingKey, events }),
+      events,
+    });
+    const result: RetrievalResult = {
+      documents: [{ id: "ok", text: "t", metadata: {}, score: 1 }],
+      timings: {},
+    };
+    await signed.store("vitamin d and fractures", result);
+    expect((await signed.lookup("vitamin d and fractures")).hit?.result.documents[0]?.id).toBe("ok");
+    // a writer without the key adds an entry for the same scope
+    const forger = createSemanticCache({
+      embedder,
+      store: createRedisSemanticStore({ client, prefix: "semsig" }),
+    });
+    await forger.store("vitamin d and fractures!", {
+      documents: [{ id: "forged", text: "t", metadata: {}, score: 1 }],
+      timings: {},
+    });
+    const fresh = createSemanticCache({
+      embedder,
+      store: createRedisSemanticStore({ client, prefix: "semsig", signingKey, events }),
+      events,
+    });
+    const { hit } = await fresh.lookup("vitamin d and fractures!");
+    expect(hit?.result.documents[0]?.id).toBe("ok");
+    expect(errors.some((e) => (e.error as CacheEntryError).reason === "signature")).toBe(true);
+    const [vKey] = await client.keys("semsig:v:*");
+    expect(await client.hlen(vKey!)).toBe(1);
+  });
+});
+
 describe("embedding cache integrity and expiry", () => {
   it("treats a corrupted or wrong-length vector as a miss: deletes it, reports it, embeds again", async () => {
     const embedder = createHashingEmbedder(64);
