@@ -5,6 +5,8 @@
  *   pnpm example "how do I retry with exponential backoff?"
  *   pnpm example --chroma http://127.0.0.1:8000 "what is a circuit breaker?"
  *   pnpm example --mode dense -k 3 --package vitest "how do I mock a module?"
+ *   pnpm example --answer "How do I retry a failed request with exponential backoff?"
+ *   pnpm example --answer --llm-url http://localhost:11434/v1 --llm-model llama3.2 "what is a circuit breaker?"
  *
  * The in-memory index is saved to .ragloom/ask-the-docs/ so a second run skips indexing.
  */
@@ -24,6 +26,7 @@ import {
 import { createChromaVectorStore } from "@ragloom/core/chroma";
 import { createTransformersEmbedder } from "@ragloom/core/transformers";
 import cliProgress from "cli-progress";
+import { loadModel, streamAnswer } from "./answer.js";
 import { collectDocs, installedPackages } from "./collect-docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -39,12 +42,16 @@ const { values: opts, positionals } = parseArgs({
     dtype: { type: "string", default: "q8" },
     only: { type: "string" },
     "state-dir": { type: "string" },
+    answer: { type: "boolean", default: false },
+    "llm-url": { type: "string" },
+    "llm-model": { type: "string" },
+    "llm-file": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (opts.help) {
   console.log(
-    `usage: pnpm example [--chroma URL] [-k N] [--mode dense|lexical|hybrid] [--package NAME] [--reindex] "question" ...`,
+    `usage: pnpm example [--chroma URL] [-k N] [--mode dense|lexical|hybrid] [--package NAME] [--reindex] [--answer [--llm-url URL --llm-model NAME | --llm-file GGUF]] "question" ...`,
   );
   process.exit(0);
 }
@@ -139,9 +146,17 @@ if (fresh) {
   );
 }
 
+const llm = opts.answer
+  ? await loadModel({ url: opts["llm-url"], model: opts["llm-model"], file: opts["llm-file"] })
+  : undefined;
 const ask = async (question: string) => {
   const filter = opts.package ? F.eq("package", opts.package) : undefined;
   const mode = opts.mode as "dense" | "lexical" | "hybrid";
+  if (llm) {
+    const inMode = { retrieve: (q: string, o = {}) => retriever.retrieve(q, { ...o, mode }) };
+    await streamAnswer(inMode, llm.model, question, { k: Number(opts.k), filter });
+    return;
+  }
   const { documents, timings } = await retriever.retrieve(question, { mode, filter });
   console.log(`\nQ: ${question}`);
   documents.forEach((d, i) => {
@@ -170,4 +185,5 @@ if (positionals.length) {
 } else {
   await ask("How do I retry a failed request with exponential backoff?");
 }
+await llm?.dispose();
 await embedder.dispose?.();

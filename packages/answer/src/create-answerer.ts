@@ -13,7 +13,7 @@ import type { Experiments } from "@ragloom/prompts";
 import { LRUCache } from "lru-cache";
 import { type AnswerStream, createAnswerStream } from "./answer-stream.js";
 import { createCitationStream } from "./citations/citation-stream.js";
-import { type formatSource, type PackUnit, packSources } from "./context/pack.js";
+import { type PackOptions, type PackUnit, packSources } from "./context/pack.js";
 import { emitAnswerEvent } from "./events.js";
 import { DEFAULT_DECLINE_PATTERNS, isDeclined } from "./grounding.js";
 import { NO_ANSWER } from "./prompt/default-prompt.js";
@@ -37,7 +37,7 @@ export interface AnswererOptions {
   /** Whole documents only, or documents cut to their leading sentences (see `packSources`). @default "sentence" */
   pack?: PackUnit;
   /** Formats one source block. @default `[n] title` (or id), a line break, the text */
-  formatSource?: typeof formatSource;
+  formatSource?: PackOptions["format"];
   /** The tokenizer of the budget. @default the model's `countTokens`, else tiktoken `cl100k_base` */
   tokenizer?: Tokenizer;
   /**
