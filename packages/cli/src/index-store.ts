@@ -13,6 +13,7 @@ import {
 import type { Catalog } from "@ragloom/loaders";
 import { StructureAwareSplitter } from "@ragloom/loaders";
 import { readJsonIfExists, writeFileAtomic } from "./fs-utils.js";
+import { FileManifestStore } from "./manifest-log.js";
 import { collectionDir, hasLocalModel, type PartialSettings, type Settings } from "./settings.js";
 
 /** `index.json`: what an index was built with, so later commands need no flags. */
@@ -39,6 +40,8 @@ export function indexFiles(settings: Pick<Settings, "dir" | "collection">) {
     info: join(dir, "index.json"),
     vectors: join(dir, "vectors.bin"),
     catalog: join(dir, "catalog.json"),
+    lexical: join(dir, "bm25.bin"),
+    manifests: join(dir, "manifests.jsonl"),
   };
 }
 
@@ -72,16 +75,33 @@ export function applyIndexInfo(settings: Settings, info: IndexInfo, explicit: Pa
   };
 }
 
-/** Loads the embedding model (offline when a local copy exists in `modelDir`). */
-export async function loadEmbedder(settings: Settings) {
-  const { createTransformersEmbedder } = await import("@ragloom/core/transformers");
-  return createTransformersEmbedder({
-    model: settings.model,
-    localModelPath: settings.modelDir,
-    offline: hasLocalModel(settings),
-    dtype: settings.dtype,
-    onWarning: () => {},
-  });
+const embedders = new Map<string, ReturnType<typeof createEmbedder>>();
+
+function createEmbedder(settings: Settings) {
+  return import("@ragloom/core/transformers").then(({ createTransformersEmbedder }) =>
+    createTransformersEmbedder({
+      model: settings.model,
+      localModelPath: settings.modelDir,
+      offline: hasLocalModel(settings),
+      dtype: settings.dtype,
+      onWarning: () => {},
+    }),
+  );
+}
+
+/**
+ * Loads the embedding model (offline when a local copy exists in `modelDir`), once per process
+ * and model: commands run in process by `run()` share it.
+ */
+export function loadEmbedder(settings: Settings) {
+  const key = JSON.stringify([settings.model, settings.modelDir, settings.dtype]);
+  let embedder = embedders.get(key);
+  if (!embedder) {
+    embedder = createEmbedder(settings);
+    embedders.set(key, embedder);
+    embedder.catch(() => embedders.delete(key));
+  }
+  return embedder;
 }
 
 /**
@@ -98,8 +118,18 @@ export async function openStore(settings: Settings, dimensions: number): Promise
   return existsSync(file) ? InMemoryVectorStore.load(file) : new InMemoryVectorStore({ dimensions });
 }
 
-/** Rebuilds the BM25 index from the store's texts (no embedding). */
-export async function loadLexical(store: VectorStore): Promise<BM25Index> {
+/**
+ * The collection's BM25 index: the saved `bm25.bin` when it matches the store's record count,
+ * else rebuilt from the store's texts (no embedding), e.g. after another process wrote to a
+ * Chroma collection.
+ * @throws CorruptFileError for a damaged `bm25.bin`.
+ */
+export async function loadLexical(store: VectorStore, file?: string): Promise<BM25Index> {
+  const count = await store.count();
+  if (file && existsSync(file)) {
+    const saved = await BM25Index.load(file);
+    if (saved.size === count) return saved;
+  }
   const lexical = new BM25Index();
   if (!store.scan) return lexical;
   for await (const page of store.scan({ pageSize: 1000 })) lexical.add(page);
@@ -115,8 +145,10 @@ export interface OpenIndex {
   lexical: BM25Index;
   retriever: HybridRetriever;
   catalog: Catalog;
-  /** Persists the in-memory store, the catalog and `index.json`. */
+  /** Persists the in-memory store, the BM25 index, the catalog and `index.json`. */
   save(catalog: Catalog): Promise<void>;
+  /** Releases open files. */
+  close(): Promise<void>;
 }
 
 /** Opens (or, with `create`, creates) the index of `settings.collection`. */
@@ -136,7 +168,10 @@ export async function openIndex(
       `model ${s.model} gives ${embedder.dimensions} dimensions, the index has ${existing.dimensions}`,
     );
   const store = await openStore(s, embedder.dimensions);
-  const lexical = await loadLexical(store);
+  const lexical = await loadLexical(store, files.lexical);
+  // Chroma outlives the process: keep the write-ahead manifests on disk so a crashed write is repaired
+  if (s.store === "chroma") await mkdir(files.dir, { recursive: true });
+  const manifests = s.store === "chroma" ? await FileManifestStore.open(files.manifests) : undefined;
   const now = new Date().toISOString();
   const info: IndexInfo = existing ?? {
     format: "ragloom-index",
@@ -157,6 +192,7 @@ export async function openIndex(
     embedder,
     store,
     lexical,
+    ...(manifests ? { manifests } : {}),
     k: s.k,
     mode: s.mode,
     splitter: new StructureAwareSplitter({
@@ -177,9 +213,14 @@ export async function openIndex(
     async save(next) {
       await mkdir(files.dir, { recursive: true });
       if (store instanceof InMemoryVectorStore) await store.save(files.vectors);
+      await lexical.save(files.lexical);
+      await manifests?.compact();
       await writeFileAtomic(files.catalog, JSON.stringify(next));
       info.updatedAt = new Date().toISOString();
       await writeFileAtomic(files.info, JSON.stringify(info, null, 2));
+    },
+    async close() {
+      await manifests?.close();
     },
   };
 }
@@ -188,6 +229,7 @@ export async function openIndex(
 export async function indexBytes(settings: Settings): Promise<number> {
   const f = indexFiles(settings);
   let total = 0;
-  for (const p of [f.info, f.vectors, f.catalog]) total += (await stat(p).catch(() => undefined))?.size ?? 0;
+  for (const p of [f.info, f.vectors, f.catalog, f.lexical, f.manifests])
+    total += (await stat(p).catch(() => undefined))?.size ?? 0;
   return total;
 }

@@ -45,10 +45,11 @@ function expectSameResults(a: Awaited<ReturnType<typeof answers>>, b: Awaited<Re
 describe("backup and restore", () => {
   const backups = join(work, "backups");
 
-  it("round-trips memory → Chroma → memory with identical query results", async () => {
+  it("round-trips memory → Chroma → memory with identical query results", { timeout: 240_000 }, async () => {
     const indexed = await ragloomJson<{ added: string[] }>("index", "docs");
     expect(indexed.added).toHaveLength(4);
     const original = await answers();
+    const originalLexical = await answers("--mode", "lexical");
     expect(original[1]![0]!.id).toMatch(/^docs\/papers\/handbook\.pdf[@#]/);
 
     const first = await ragloomJson<{
@@ -56,6 +57,13 @@ describe("backup and restore", () => {
       manifest: { counts: { records: number; documents: number } };
     }>("backup", "--out", backups);
     expect(first.manifest.counts.documents).toBe(4);
+    expect(Object.keys((first.manifest as unknown as { files: object }).files).sort()).toEqual([
+      "bm25.bin",
+      "catalog.json",
+      "index.json",
+      "records.jsonl",
+      "vectors.f32",
+    ]);
     const toChroma = await ragloom(
       "restore",
       first.path,
@@ -69,6 +77,7 @@ describe("backup and restore", () => {
     expect(toChroma.stderr).toBe("");
     expect(toChroma.stdout).toMatch(/Restored \d+ records into "migrated" \(chroma\).*verified/);
     expectSameResults(original, await answers("-c", "migrated"));
+    expectSameResults(originalLexical, await answers("-c", "migrated", "--mode", "lexical"));
     const stats = await ragloomJson<{ store: string; chunks: number; files: number }>(
       "stats",
       "-c",
@@ -88,6 +97,8 @@ describe("backup and restore", () => {
     expect(fromChroma.manifest.source.store).toBe("chroma");
     expect((await ragloom("restore", fromChroma.path, "-c", "back")).code).toBe(0);
     expectSameResults(original, await answers("-c", "back"));
+    expectSameResults(originalLexical, await answers("-c", "back", "--mode", "lexical"));
+    expect(existsSync(join(work, ".ragloom", "back", "bm25.bin"))).toBe(true);
 
     // the restored index keeps its catalog: re-indexing the folder embeds nothing
     const again = await ragloomJson<{ unchanged: number; added: string[] }>("index", "docs", "-c", "back");

@@ -4,11 +4,12 @@ import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ValidationError, type VectorStore } from "@ragloom/core";
+import { BM25Index, type BM25Options, ValidationError, type VectorStore } from "@ragloom/core";
 import { hashFile, verifyBackupDir } from "./files.js";
 import {
   type BackupManifest,
   contentDigestOf,
+  LEXICAL,
   MANIFEST,
   manifestChecksum,
   RECORDS,
@@ -32,6 +33,12 @@ export interface CreateBackupOptions extends SnapshotOptions {
   keep?: number;
   /** Write one `.tar.gz` archive instead of a folder. @default false */
   archive?: boolean;
+  /**
+   * Also store a BM25 index of the snapshot's records (`bm25.bin`, built from the snapshot, so it
+   * matches the records exactly), with these options. `false` leaves it out (restore rebuilds it).
+   * @default true (the default BM25 options)
+   */
+  lexical?: boolean | BM25Options;
   /** Extra JSON files to include (e.g. the CLI's `catalog.json`), by name. */
   extras?: Record<string, unknown>;
 }
@@ -48,7 +55,8 @@ export interface BackupResult {
 
 /**
  * Writes a verified snapshot of a collection: `records.jsonl` (id, text, metadata per line),
- * `vectors.f32` (little-endian float32 rows in the same order), optional extras and
+ * `vectors.f32` (little-endian float32 rows in the same order), `bm25.bin` (the BM25 index of
+ * those records), optional extras and
  * `manifest.json` (counts, model, dimensions, per-file SHA-256, content digest, checksum).
  *
  * Everything is written under a temporary `.tmp-*` name in `out`, re-read and verified, and only
@@ -88,6 +96,13 @@ export async function createBackup(store: VectorStore, options: CreateBackupOpti
       if (!vectorsOut.write(Buffer.from(bytes))) await once(vectorsOut, "drain");
     }
     await Promise.all([closeStream(recordsOut), closeStream(vectorsOut)]);
+    if (options.lexical !== false) {
+      const lexical = new BM25Index(
+        options.lexical === true || options.lexical === undefined ? {} : options.lexical,
+      );
+      lexical.add(records);
+      await writeFile(join(tmp, LEXICAL), lexical.serialize());
+    }
     for (const [file, value] of Object.entries(options.extras ?? {}))
       await writeFile(join(tmp, file), JSON.stringify(value));
     const files: BackupManifest["files"] = {};

@@ -38,6 +38,8 @@ export const MANIFEST = "manifest.json";
 export const RECORDS = "records.jsonl";
 export const VECTORS = "vectors.f32";
 export const CATALOG = "catalog.json";
+/** The BM25 index of the records (`BM25Index.serialize`), built from the snapshot itself. */
+export const LEXICAL = "bm25.bin";
 
 /** Metadata with its keys sorted (recursively for nothing: metadata is flat), as JSON. */
 export function canonicalMetadata(metadata: Metadata | undefined): string {

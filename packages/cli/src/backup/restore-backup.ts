@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -10,7 +11,7 @@ import {
 } from "@ragloom/core";
 import { BackupVerificationError } from "../exit-codes.js";
 import { readBackupRecords, verifyBackupDir } from "./files.js";
-import { type BackupManifest, contentDigestOf, recordDigest } from "./format.js";
+import { type BackupManifest, contentDigestOf, LEXICAL, recordDigest } from "./format.js";
 
 /** A backup opened for reading: its verified folder and manifest. */
 export interface OpenedBackup {
@@ -55,8 +56,8 @@ export interface RestoreOptions {
 }
 
 /**
- * Loads a verified backup into an empty store of any kind (in-memory, Chroma), rebuilding the
- * BM25 index from the records on the way, then verifies the result: the store's count and its
+ * Loads a verified backup into an empty store of any kind (in-memory, Chroma), with its BM25
+ * index (`bm25.bin`, or rebuilt from the records when the backup has none), then verifies the result: the store's count and its
  * content digest (ids, texts, metadata read back through `scan`) must equal the manifest's.
  * @returns the BM25 index of the restored records.
  * @throws ValidationError when the store is not empty; DimensionMismatchError when its dimensions
@@ -76,13 +77,20 @@ export async function restoreBackup(
     throw new ValidationError(
       `the target ${store.kind} collection is not empty (${existing} records): restore into an empty one`,
     );
-  const lexical = new BM25Index();
+  const savedLexical = existsSync(join(dir, LEXICAL))
+    ? BM25Index.deserialize(await readFile(join(dir, LEXICAL)), {}, join(dir, LEXICAL))
+    : undefined;
+  if (savedLexical && savedLexical.size !== manifest.counts.records)
+    throw new BackupVerificationError(
+      `${LEXICAL} holds ${savedLexical.size} records, the backup ${manifest.counts.records}`,
+    );
+  const lexical = savedLexical ?? new BM25Index();
   const total = manifest.counts.records;
   let done = 0;
   for await (const batch of readBackupRecords(dir, manifest, options.batchSize ?? 500)) {
     throwIfAborted(options.signal);
     await store.upsert(batch, { signal: options.signal });
-    lexical.add(batch);
+    if (!savedLexical) lexical.add(batch);
     done += batch.length;
     options.onProgress?.({ done, total });
   }

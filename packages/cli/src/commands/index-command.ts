@@ -14,6 +14,8 @@ export async function indexCommand(
   const t0 = performance.now();
   const index = await openIndex(settings, explicit, { create: true });
   const s = index.settings;
+  const repaired = await index.retriever.repair({ signal });
+  if (repaired > 0) note(io, `Repaired ${repaired} documents an interrupted run left half-written.`);
   const progress = createProgress(io, "files");
   const warnings: LoaderWarning[] = [];
   let result: Awaited<ReturnType<typeof syncDirectories>>;
@@ -33,10 +35,14 @@ export async function indexCommand(
       },
       onProgress: ({ done, total, chunks }) => progress.update(done, total, `${chunks} chunks`),
     });
+  } catch (error) {
+    await index.close();
+    throw error;
   } finally {
     progress.stop();
   }
   await index.save(result.catalog);
+  await index.close();
   const seconds = (performance.now() - t0) / 1000;
   const chunks = await index.store.count();
   emit(

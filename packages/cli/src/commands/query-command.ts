@@ -32,12 +32,13 @@ export async function queryCommand(
   if (question.trim().length === 0) throw new ValidationError("the question is empty");
   const filter = parseFilter(flags.filter);
   const index = await openIndex(settings, explicit, { create: false });
-  const { documents, timings } = await index.retriever.retrieve(question, {
-    k: settings.k,
-    mode: settings.mode,
-    filter,
-    signal,
-  });
+  let result: Awaited<ReturnType<typeof index.retriever.retrieve>>;
+  try {
+    result = await index.retriever.retrieve(question, { k: settings.k, mode: settings.mode, filter, signal });
+  } finally {
+    await index.close();
+  }
+  const { documents, timings } = result;
   const results = documents.map((d, i) => ({
     rank: i + 1,
     id: d.id,

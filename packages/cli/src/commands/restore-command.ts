@@ -42,6 +42,7 @@ export async function restoreCommand(
     }
     await mkdir(files.dir, { recursive: true });
     if (store instanceof InMemoryVectorStore) await store.save(files.vectors);
+    await restored.lexical.save(files.lexical);
     const extra = async (name: string) =>
       existsSync(join(backup.dir, name))
         ? JSON.parse(await readFile(join(backup.dir, name), "utf8"))
