@@ -107,6 +107,22 @@ export async function startHttpServer(
     await server.close();
     throw error;
   }
+  // responses not yet written to their sockets (Hono's bookkeeping ends when a handler returns)
+  let active = 0;
+  let onIdle: (() => void) | undefined;
+  node.on("request", (_req, res) => {
+    active++;
+    res.once("close", () => {
+      active--;
+      if (active === 0) onIdle?.();
+    });
+  });
+  const allWritten = () =>
+    active === 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          onIdle = resolve;
+        });
   const { port } = node.address() as AddressInfo;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
@@ -117,12 +133,12 @@ export async function startHttpServer(
     closing ??= (async () => {
       const log = server.runtime.logger;
       log.info({ inFlight: server.http.inFlight }, "shutting down");
-      const drained = server.http.drain();
+      void server.http.drain();
       const stopped = new Promise<void>((resolve) => node.close(() => resolve()));
       node.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
-        drained.then(() => false),
+        allWritten().then(() => false),
         new Promise<boolean>((resolve) => {
           timer = setTimeout(() => resolve(true), config.shutdownTimeoutMs);
         }),

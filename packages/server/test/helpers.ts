@@ -96,18 +96,27 @@ export function captureLogger(level = "info") {
   return { logger, lines, raw };
 }
 
+/** A response read by {@link api}. */
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of any shape, asserted on by the tests
+  json: any;
+}
+
+/** Options of one {@link api} call. */
+export interface ApiInit {
+  method?: string;
+  key?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  raw?: string;
+}
+
 /** fetch with a bearer key and JSON body. */
-export function api(base: string) {
-  return async (
-    path: string,
-    init: {
-      method?: string;
-      key?: string;
-      body?: unknown;
-      headers?: Record<string, string>;
-      raw?: string;
-    } = {},
-  ) => {
+export function api(base: string): (path: string, init?: ApiInit) => Promise<ApiResponse> {
+  return async (path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.key) headers.Authorization = `Bearer ${init.key}`;
     let body: string | undefined = init.raw;
@@ -121,8 +130,7 @@ export function api(base: string) {
       body,
     });
     const text = await res.text();
-    // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of any shape, asserted on by the tests
-    let json: any;
+    let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
