@@ -1,4 +1,4 @@
-import { FilterError } from "@ragloom/core";
+import { FilterError, ValidationError } from "@ragloom/core";
 
 /** Why a filter does not fit a schema. */
 export type SchemaFilterReason =
@@ -24,5 +24,21 @@ export class SchemaFilterError extends FilterError {
     super(message, path, options);
     this.reason = reason;
     this.attribute = attribute;
+  }
+}
+
+/**
+ * A request longer than the parser's `maxRequestLength` (in UTF-16 code units, what
+ * `string.length` counts). `code` stays `ERR_VALIDATION`.
+ */
+export class RequestTooLongError extends ValidationError {
+  /** Length of the rejected request. */
+  readonly length: number;
+  /** The limit it exceeded. */
+  readonly maxLength: number;
+  constructor(length: number, maxLength: number) {
+    super(`request is ${length} characters, more than maxRequestLength ${maxLength}`);
+    this.length = length;
+    this.maxLength = maxLength;
   }
 }

@@ -8,7 +8,12 @@ export * from "./dates.js";
 export * from "./errors.js";
 export * from "./llm-parser.js";
 export * from "./retriever.js";
-export { createRuleBasedParser, parse, type RuleParserOptions } from "./rules/rule-parser.js";
+export {
+  createRuleBasedParser,
+  DEFAULT_MAX_REQUEST_LENGTH,
+  parse,
+  type RuleParserOptions,
+} from "./rules/rule-parser.js";
 export * from "./schema.js";
 export * from "./types.js";
 export * from "./validate.js";

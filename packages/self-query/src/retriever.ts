@@ -28,11 +28,30 @@ export interface SelfQueryRetrieverOptions {
   /** @default createRuleBasedParser() */
   parser?: SelfQueryParser;
   /**
-   * Filter applied to every request (e.g. a tenant or language constraint). Validated (filter IR)
-   * at creation; may use attributes outside the schema. @default none
+   * A mandatory constraint (a tenant, an access-control list): ANDed with everything else on every
+   * request, whatever the parser produced and whatever `mergeFilters` says; never merged, ORed or
+   * replaced. Validated (filter IR) at creation; may use attributes outside the schema.
+   * Put security constraints here, not in `defaultFilter`.
+   * @example
+   * createSelfQueryRetriever({
+   *   retriever,
+   *   schema,
+   *   requiredFilter: { op: "eq", field: "tenant", value: session.tenantId },
+   *   defaultFilter: { op: "eq", field: "lang", value: "en" }, // a preference a request may widen
+   *   mergeFilters: "replace",
+   * });
+   * @default none
+   */
+  requiredFilter?: Filter | null;
+  /**
+   * A default the request may refine or (with `mergeFilters: "or" | "replace"`) widen or drop,
+   * e.g. a language preference. Not a security boundary: use `requiredFilter` for tenants and
+   * permissions. Validated (filter IR) at creation; may use attributes outside the schema.
+   * @default none
    */
   defaultFilter?: Filter | null;
   /**
+   * How the parsed filter meets `defaultFilter` (never `requiredFilter`, which is always ANDed):
    * `and`: default AND parsed; `or`: default OR parsed; `replace`: a parsed filter replaces the
    * default (reported as `self-query:default-filter-replaced` and in `info`), no parsed filter keeps it.
    * @default "and"
@@ -53,6 +72,8 @@ export interface SelfQueryInfo {
   parser: SelfQueryResult["parser"];
   warnings: string[];
   defaultFilter: "none" | "applied" | "replaced";
+  /** Whether a `requiredFilter` was ANDed into `filter` (always, when one is configured). */
+  requiredFilter: boolean;
   fallback?: SelfQueryResult["fallback"];
 }
 
@@ -62,10 +83,11 @@ function merge(a: Filter, b: Filter, op: "and" | "or"): Filter {
 
 /**
  * Wraps a retriever: each request is parsed into `{ query, filter }`, the filter is merged with
- * `defaultFilter` and with the call's own `filter` (always ANDed), and the inner retriever runs the
- * query with it. When the parser leaves no query text, the whole request is searched.
+ * `defaultFilter` (per `mergeFilters`), then ANDed with `requiredFilter` and with the call's own
+ * `filter`, and the inner retriever runs the query with it. The filter sent is
+ * `required AND call AND merge(default, parsed)`, so no request can widen past `requiredFilter`. When the parser leaves no query text, the whole request is searched.
  * `timings.parse` is the parsing time in milliseconds; `info.selfQuery` is a {@link SelfQueryInfo}.
- * @throws ValidationError for a bad option or request; FilterError for an invalid default filter;
+ * @throws ValidationError for a bad option or request; FilterError for an invalid default or required filter;
  *   whatever the parser and inner retriever throw.
  */
 export function createSelfQueryRetriever(options: SelfQueryRetrieverOptions): Retriever {
@@ -78,6 +100,7 @@ export function createSelfQueryRetriever(options: SelfQueryRetrieverOptions): Re
   if (!["and", "or", "replace"].includes(mode))
     throw new ValidationError(`mergeFilters must be "and", "or" or "replace"`);
   const defaultFilter = options.defaultFilter ? validateFilter(options.defaultFilter) : null;
+  const requiredFilter = options.requiredFilter ? validateFilter(options.requiredFilter) : null;
   return {
     async retrieve(request: string, opts: RetrieveOptions = {}): Promise<RetrievalResult> {
       if (typeof request !== "string" || request.trim() === "")
@@ -105,6 +128,7 @@ export function createSelfQueryRetriever(options: SelfQueryRetrieverOptions): Re
       }
       if (opts.filter)
         filter = filter ? merge(validateFilter(opts.filter), filter, "and") : validateFilter(opts.filter);
+      if (requiredFilter) filter = filter ? merge(requiredFilter, filter, "and") : requiredFilter;
       for (const w of parsed.warnings) events?.emit("self-query:warning", { request, warning: w });
       const query = parsed.query.trim() || request;
       const info: SelfQueryInfo = {
@@ -115,6 +139,7 @@ export function createSelfQueryRetriever(options: SelfQueryRetrieverOptions): Re
         parser: parsed.parser,
         warnings: parsed.warnings,
         defaultFilter: used,
+        requiredFilter: requiredFilter !== null,
         ...(parsed.fallback ? { fallback: parsed.fallback } : {}),
       };
       events?.emit("self-query:parsed", info);

@@ -37,6 +37,18 @@ export interface AttributeInfo {
    * "last year"). @default true when the name or a synonym contains "year"
    */
   year?: boolean;
+  /**
+   * Number attributes: smallest value the attribute holds, in the stored unit. The rule-based
+   * parser never gives a number outside `[minimum, maximum]` to this attribute (it stays query
+   * text), e.g. `{ name: "rating", minimum: 1, maximum: 5 }` keeps "rated 2000" out of the filter.
+   * @default no bound (a year attribute: 0)
+   */
+  minimum?: number;
+  /**
+   * Number attributes: largest value the attribute holds, in the stored unit (see `minimum`).
+   * @default no bound (a year attribute: 9999)
+   */
+  maximum?: number;
 }
 
 /** A set of attributes a request may filter on. */
@@ -53,7 +65,8 @@ const UNSAFE = new Set(["__proto__", "constructor", "prototype"]);
  * @throws ValidationError for a missing/duplicate/unsafe attribute name (`__proto__`, `$…`,
  *   anything outside `[A-Za-z_][A-Za-z0-9_.-]*`), an unknown type, enum values on a number or
  *   date attribute, non-boolean values on a boolean attribute, `units` on a non-number attribute,
- *   or a non-positive unit factor.
+ *   a non-positive unit factor, or a `minimum`/`maximum` that is not a finite number on a number
+ *   attribute (or exceeds the other).
  */
 export function defineSchema(schema: SelfQuerySchema | AttributeInfo[]): SelfQuerySchema {
   const attributes = Array.isArray(schema) ? schema : schema?.attributes;
@@ -104,6 +117,16 @@ export function defineSchema(schema: SelfQuerySchema | AttributeInfo[]): SelfQue
     ) {
       throw new ValidationError(`attribute "${a.name}": synonyms must be strings`);
     }
+    for (const key of ["minimum", "maximum"] as const) {
+      const b = a[key];
+      if (b === undefined) continue;
+      if (a.type !== "number")
+        throw new ValidationError(`attribute "${a.name}": ${key} is for number attributes`);
+      if (typeof b !== "number" || !Number.isFinite(b))
+        throw new ValidationError(`attribute "${a.name}": ${key} must be a finite number`);
+    }
+    if (a.minimum !== undefined && a.maximum !== undefined && a.minimum > a.maximum)
+      throw new ValidationError(`attribute "${a.name}": minimum is greater than maximum`);
     if (a.units !== undefined) {
       if (a.type !== "number")
         throw new ValidationError(`attribute "${a.name}": units are for number attributes`);
@@ -136,4 +159,17 @@ export function isYearAttribute(attr: AttributeInfo): boolean {
   if (attr.type !== "number") return false;
   if (attr.year !== undefined) return attr.year;
   return [attr.name, ...(attr.synonyms ?? [])].some((s) => /year/i.test(s));
+}
+
+/**
+ * The values a number attribute may hold, `[min, max]` in the stored unit: the declared
+ * `minimum`/`maximum`, else `[0, 9999]` for a year attribute and the safe-integer range
+ * (±2^53 - 1) for any other number attribute.
+ */
+export function numberRange(attr: AttributeInfo): [number, number] {
+  const year = isYearAttribute(attr);
+  return [
+    attr.minimum ?? (year ? 0 : -Number.MAX_SAFE_INTEGER),
+    attr.maximum ?? (year ? 9999 : Number.MAX_SAFE_INTEGER),
+  ];
 }

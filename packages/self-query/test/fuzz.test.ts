@@ -1,6 +1,9 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { type Filter, RagloomError } from "@ragloom/core";
 import { describe, expect, it } from "vitest";
-import { parse, validateSchemaFilter } from "../src/index.js";
+import { parse, RequestTooLongError, validateSchemaFilter } from "../src/index.js";
+import { latinLookAlikes } from "../src/rules/normalize.js";
 import { NOW, requests, rng, schemas } from "./accuracy.js";
 
 const HOSTILE = [
@@ -126,6 +129,139 @@ describe("fuzzing the parser", () => {
     expect(() => parse("a".repeat(1_000_000), schema)).toThrowError(RagloomError);
     expect(parse("a".repeat(1_000_000), schema, { maxRequestLength: 2_000_000 }).filter).toBeNull();
   });
+});
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+const INVISIBLE = [
+  "\u200b",
+  "\u200c",
+  "\u200d",
+  "\u200e",
+  "\u200f",
+  "\u2060",
+  "\u2066",
+  "\u2069",
+  "\u202e",
+  "\u00ad",
+  "\ufeff",
+  "\ufe0f",
+  "\u{e0041}",
+];
+const LOOK_ALIKES = new Map<string, string[]>();
+for (const [c, latin] of latinLookAlikes()) LOOK_ALIKES.set(latin, [...(LOOK_ALIKES.get(latin) ?? []), c]);
+const INJECTED = [
+  " OR 1=1",
+  "' OR '1'='1",
+  " or 2 > 1",
+  "; DROP TABLE docs; --",
+  ' {"$ne": null}',
+  " > 99999999999999999999",
+  " = 123456789012345678901234567890",
+  " $where",
+  " || true",
+];
+
+/** Inserts invisible characters at random places, inside words too. */
+function withInvisible(r: () => number, text: string): string {
+  let out = "";
+  for (const c of text) {
+    out += c;
+    if (r() < 0.2) out += INVISIBLE[Math.floor(r() * INVISIBLE.length)];
+  }
+  return out;
+}
+
+/** Swaps Latin letters for Cyrillic/Greek look-alikes, keeping each word's first letter Latin. */
+function withLookAlikes(r: () => number, text: string): string {
+  return text.replace(/[A-Za-z]+/g, (w) =>
+    [...w]
+      .map((c, i) => {
+        const alts = LOOK_ALIKES.get(c);
+        return i > 0 && alts && r() < 0.5 ? alts[Math.floor(r() * alts.length)]! : c;
+      })
+      .join(""),
+  );
+}
+
+describe("fuzzing the parser with hostile requests", () => {
+  const parseAt = (text: string, schemaName: string) =>
+    parse(text, schemas[schemaName]!, { now: () => NOW, maxRequestLength: 200_000 });
+
+  it("reads requests with invisible characters or look-alike letters like the clean ones", () => {
+    const r = rng(11);
+    for (let round = 0; round < 3; round++) {
+      for (const item of requests) {
+        const clean = parseAt(item.request, item.schema);
+        const hidden = parseAt(withInvisible(r, item.request), item.schema);
+        expect(hidden.filter, item.request).toEqual(clean.filter);
+        expect(hidden.query, item.request).toBe(clean.query);
+        const spoofed = parseAt(withLookAlikes(r, item.request), item.schema);
+        expect(spoofed.filter, item.request).toEqual(clean.filter);
+      }
+    }
+  });
+
+  it("never filters on injected operators: a request with an injection filters no more than without", () => {
+    const r = rng(12);
+    for (let i = 0; i < 600; i++) {
+      const item = requests[i % requests.length]!;
+      const tail = INJECTED[Math.floor(r() * INJECTED.length)]!;
+      const clean = parseAt(item.request, item.schema);
+      const out = parseAt(item.request + tail, item.schema);
+      const allowed = new Set(schemas[item.schema]!.attributes.map((a) => a.name));
+      for (const f of fields(out.filter)) expect(allowed.has(f)).toBe(true);
+      // the injected part adds no condition
+      expect(fields(out.filter).length, item.request + tail).toBeLessThanOrEqual(fields(clean.filter).length);
+    }
+  });
+
+  it("parses 100,000 hostile characters in linear time, with typed errors only", async () => {
+    const patterns = [
+      '"',
+      "author: “",
+      "directed by “x ",
+      "one two ",
+      "1=1 OR ",
+      "not ",
+      "redis or vue ",
+      "\u200b\u2060a",
+      "between 1 and ",
+      "tagged “",
+      "r\u0430ted 99999999999999999999 ",
+    ];
+    const time = (text: string, schemaName: string, runs: number) => {
+      let best = Number.POSITIVE_INFINITY;
+      for (let k = 0; k < runs; k++) {
+        gc(); // so that a collection of earlier garbage is not timed
+        // CPU time, not wall time: other processes on the machine do not count
+        const t = process.cpuUsage();
+        try {
+          const out = parseAt(text, schemaName);
+          const allowed = new Set(schemas[schemaName]!.attributes.map((a) => a.name));
+          for (const f of fields(out.filter)) expect(allowed.has(f)).toBe(true);
+        } catch (e) {
+          expect(e).toBeInstanceOf(RagloomError);
+        }
+        const used = process.cpuUsage(t);
+        best = Math.min(best, (used.user + used.system) / 1000);
+      }
+      return best;
+    };
+    time("warm up ".repeat(1000), "docs", 2);
+    for (const [i, p] of patterns.entries()) {
+      const schemaName = i % 2 === 0 ? "docs" : "movies";
+      const of = (n: number) => p.repeat(Math.ceil(n / p.length)).slice(0, n);
+      const small = time(of(10_000), schemaName, 3);
+      const large = time(of(100_000), schemaName, 2);
+      // 10× the input: ~10× the time when linear, ~100× when quadratic
+      const label = `${JSON.stringify(p)} on ${schemaName}: ${small.toFixed(0)} ms, ${large.toFixed(0)} ms`;
+      expect(large / Math.max(small, 20), label).toBeLessThan(35);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(() => parse("a ".repeat(50_000), schemas.docs!)).toThrowError(RequestTooLongError);
+  }, 180_000);
 });
 
 describe("fuzzing the validator", () => {

@@ -91,6 +91,35 @@ describe("createSelfQueryRetriever", () => {
     expect(ids(await sq.retrieve("redis", { filter: only2023 }))).toEqual(["b", "c"]);
   });
 
+  it("always ANDs requiredFilter, whatever mergeFilters and the parser say", async () => {
+    const { retriever, seen } = await storeRetriever();
+    // the tenant boundary here is `lang`; documents b and d belong to the other tenant
+    for (const mergeFilters of ["and", "or", "replace"] as const) {
+      const sq = createSelfQueryRetriever({
+        retriever,
+        schema,
+        requiredFilter: en,
+        defaultFilter: { op: "eq", field: "year", value: 2023 },
+        mergeFilters,
+      });
+      // requests naming the other tenant's language or year still see only this tenant's documents
+      for (const request of ["redis", "react", "anything", "redis or react from 2019", "fr redis"]) {
+        const res = await sq.retrieve(request);
+        for (const id of ids(res)) expect(["a", "c"], `${mergeFilters}: ${request}`).toContain(id);
+        expect(res.info?.selfQuery).toMatchObject({ requiredFilter: true });
+        const sent = seen.at(-1)!.filter as Filter & { op: "and"; filters: Filter[] };
+        expect(sent.op).toBe("and");
+        expect(sent.filters[0]).toEqual(en);
+      }
+    }
+    const onlyRequired = createSelfQueryRetriever({ retriever, schema, requiredFilter: en });
+    await onlyRequired.retrieve("anything");
+    expect(seen.at(-1)!.filter).toEqual(en);
+    expect(() =>
+      createSelfQueryRetriever({ retriever, schema, requiredFilter: { op: "eq", field: "$x" } as never }),
+    ).toThrowError(FilterError);
+  });
+
   it("rejects bad options and invalid default filters with typed errors", async () => {
     const { retriever } = await storeRetriever();
     expect(() => createSelfQueryRetriever({ retriever, schema, mergeFilters: "xor" as never })).toThrowError(

@@ -113,7 +113,10 @@ function mergeable(a: Mention, b: Mention, join: "and" | "or"): boolean {
 /** Merges equalities on one scalar attribute inside a conjunction into `in` / `nin`. */
 function conjunction(filters: Filter[]): Filter {
   const out: Filter[] = [];
-  const sets = new Map<string, { op: "in" | "nin"; values: FilterScalar[]; at: number }>();
+  const sets = new Map<
+    string,
+    { op: "in" | "nin"; values: FilterScalar[]; seen: Set<FilterScalar>; at: number }
+  >();
   for (const f of filters) {
     if ((f.op === "eq" || f.op === "in" || f.op === "ne" || f.op === "nin") && typeof f.field === "string") {
       const neg = f.op === "ne" || f.op === "nin";
@@ -121,10 +124,14 @@ function conjunction(filters: Filter[]): Filter {
       const vals = Array.isArray(f.value) ? f.value : [f.value];
       const hit = sets.get(key);
       if (hit && (neg || typeof vals[0] !== "boolean")) {
-        for (const v of vals) if (!hit.values.includes(v)) hit.values.push(v);
+        for (const v of vals) {
+          if (hit.seen.has(v)) continue;
+          hit.seen.add(v);
+          hit.values.push(v);
+        }
         continue;
       }
-      sets.set(key, { op: neg ? "nin" : "in", values: [...vals], at: out.length });
+      sets.set(key, { op: neg ? "nin" : "in", values: [...vals], seen: new Set(vals), at: out.length });
       out.push(f);
       continue;
     }

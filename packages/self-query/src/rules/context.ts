@@ -22,7 +22,10 @@ export interface Mention {
 /** State shared by the extraction passes of one parse. */
 export interface ParseContext {
   tokens: Token[];
-  /** Per token: -1 free, otherwise the index of the mention (or -2 for consumed filler). */
+  /**
+   * Per token: -1 free, otherwise the index of the mention (or -2 for consumed filler, -3 for
+   * literal text that no pass may read and that stays in the query).
+   */
   owner: Int32Array;
   mentions: Mention[];
   schema: CompiledSchema;
@@ -34,6 +37,8 @@ export interface ParseContext {
 }
 
 export const FILLER = -2;
+/** Owner of tokens kept as query text whatever the passes find (see `protectLiteralComparisons`). */
+export const LITERAL = -3;
 
 export function isFree(ctx: ParseContext, i: number): boolean {
   return i >= 0 && i < ctx.tokens.length && ctx.owner[i] === -1;

@@ -94,6 +94,11 @@ export function isCurrency(low: string): boolean {
   return CURRENCY.has(low);
 }
 
+/** Longest number in words, in tokens ("nine hundred and ninety-nine thousand ..."); longer runs are text. */
+const MAX_NUMBER_WORDS = 12;
+/** Most digits a number may have: a double holds 15 significant decimal digits exactly. */
+const MAX_DIGITS = 15;
+
 function wordNumber(tokens: Token[], i: number): { value: number; end: number } | undefined {
   let total = 0;
   let current = 0;
@@ -107,6 +112,8 @@ function wordNumber(tokens: Token[], i: number): { value: number; end: number } 
     } else return undefined;
   }
   while (j < tokens.length) {
+    // bounded so that a long run of number words is read in linear time (and is not a number)
+    if (j - i >= MAX_NUMBER_WORDS) return undefined;
     const parts = tokens[j]!.low.split("-");
     let ok = true;
     for (const w of parts) {
@@ -141,7 +148,9 @@ function wordNumber(tokens: Token[], i: number): { value: number; end: number } 
 
 /**
  * Reads a number at token `i`: digits (`1,200`, `4.5`, `10k`, `2h`), a currency sign before or
- * after, or words (`five`, `twenty-five`, `a hundred`, `two thousand`).
+ * after, or words (`five`, `twenty-five`, `a hundred`, `two thousand`). Digits beyond 15
+ * significant ones (more than a double holds exactly) and runs of more than 12 number words are
+ * not numbers: they stay query text.
  */
 export function readNumber(tokens: Token[], i: number): NumberRead | undefined {
   let j = i;
@@ -154,6 +163,8 @@ export function readNumber(tokens: Token[], i: number): NumberRead | undefined {
   if (!t) return undefined;
   const m = /^(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?([a-z]*)$/.exec(t.low);
   if (m) {
+    if ((m[1]! + (m[2] ?? "")).replace(/[,.]/g, "").replace(/^0+(?=\d)/, "").length > MAX_DIGITS)
+      return undefined;
     let value = Number(m[1]!.replace(/,/g, "") + (m[2] ?? ""));
     const suffix = m[3] ?? "";
     let unit: string | undefined;

@@ -1,6 +1,6 @@
 import type { Filter } from "@ragloom/core";
 import { addUnits, yearPeriod } from "../dates.js";
-import type { AttributeInfo } from "../schema.js";
+import { type AttributeInfo, numberRange } from "../schema.js";
 import { cueAttributes, isMoney } from "./attribute-index.js";
 import { addMention, allFree, isFree, type ParseContext } from "./context.js";
 import {
@@ -118,32 +118,52 @@ function pickTimeAttr(ctx: ParseContext, cues: Array<Cue | undefined>): Attribut
   return all.find((a) => a.type === "date") ?? all[0];
 }
 
+function inRange(attr: AttributeInfo, values: number[]): boolean {
+  const [min, max] = numberRange(attr);
+  return values.every((x) => Number.isFinite(x) && x >= min && x <= max);
+}
+
+/**
+ * The number attribute a number (or the two ends of a range, `values`) is about. A cue naming a
+ * number attribute decides; a value outside that attribute's range (see `numberRange`) stays
+ * query text, and so does a number right after a cue naming a date or year attribute that it is
+ * not a year of ("published after 12345"): a number is never handed to another attribute.
+ */
 function pickNumberAttr(
   ctx: ParseContext,
   v: Extract<Value, { kind: "number" }>,
-  cues: Array<Cue | undefined>,
+  cues: { after?: Cue | undefined; before?: Cue | undefined },
   comparator: string[] | undefined,
+  values: number[] = [v.n.value],
 ): { attr: AttributeInfo; factor: number } | undefined {
   const numeric = (a: AttributeInfo) => a.type === "number" && !ctx.schema.isYear(a);
-  for (const c of cues) {
+  const fit = (attr: AttributeInfo, factor: number) =>
+    inRange(
+      attr,
+      values.map((x) => x * factor),
+    )
+      ? { attr, factor }
+      : undefined;
+  for (const c of [cues.after, cues.before]) {
     const a = c?.attrs.find(numeric);
-    if (a) return { attr: a, factor: c?.factor ?? 1 };
+    if (a) return fit(a, c?.factor ?? 1);
   }
+  if (cues.before?.attrs.some((a) => a.type === "date" || ctx.schema.isYear(a))) return undefined;
   const numbers = ctx.schema.attributes.filter(numeric);
   if (v.n.currency) {
     const money = numbers.find(isMoney);
-    return money ? { attr: money, factor: 1 } : undefined;
+    return money ? fit(money, 1) : undefined;
   }
   if (!comparator) return undefined;
   const word = comparator[0];
   if (word === "cheaper" || comparator.includes("expensive")) {
     const money = numbers.find(isMoney);
-    return money ? { attr: money, factor: 1 } : undefined;
+    return money ? fit(money, 1) : undefined;
   }
   if (numbers.length !== 1) {
     // with several number attributes and no cue, a price is the usual unnamed quantity ("under 500")
     const money = numbers.filter(isMoney);
-    return money.length === 1 && v.n.value >= 10 ? { attr: money[0]!, factor: 1 } : undefined;
+    return money.length === 1 && v.n.value >= 10 ? fit(money[0]!, 1) : undefined;
   }
   // "under 50" may default to the only number attribute; "at least 4 stars" (an unknown unit) may not
   const next = ctx.tokens[v.end];
@@ -155,7 +175,7 @@ function pickNumberAttr(
   ) {
     return undefined;
   }
-  return { attr: numbers[0]!, factor: 1 };
+  return fit(numbers[0]!, 1);
 }
 
 function isYearNumber(n: NumberRead): boolean {
@@ -187,7 +207,7 @@ function build(
   if (value.kind === "number" && !isYearNumber(value.n)) {
     if (!theOp && (LIKE_WORDS.has(prev) || (!after && !value.n.currency && !before))) return -1;
     if (!theOp && !after && !before) return -1;
-    const picked = pickNumberAttr(ctx, value, [after, before], comparator);
+    const picked = pickNumberAttr(ctx, value, { after, before }, comparator);
     if (!picked) return -1;
     if (after?.attrs.includes(picked.attr)) end = Math.max(end, after.end, post2?.end ?? 0);
     const s = before?.attrs.includes(picked.attr) ? before.start : start;
@@ -204,7 +224,7 @@ function build(
       c?.attrs.some((a) => a.type === "date" || ctx.schema.isYear(a)),
     );
     if (numericCue && !timeCue && !(comparator && DATE_ONLY.has(comparator[0]!))) {
-      const picked = pickNumberAttr(ctx, value, [after, before], comparator);
+      const picked = pickNumberAttr(ctx, value, { after, before }, comparator);
       if (!picked) return -1;
       if (after?.attrs.includes(picked.attr)) end = Math.max(end, after.end);
       emit(
@@ -308,7 +328,10 @@ function tryRange(ctx: ParseContext, i: number): number {
     const cur = a.n.currency || b.n.currency;
     const aN = { ...a, n: { ...a.n, currency: cur } };
     const led = lead === "between" || lead === "from";
-    const picked = pickNumberAttr(ctx, aN, [after, before], led ? [lead] : undefined);
+    const picked = pickNumberAttr(ctx, aN, { after, before }, led ? [lead] : undefined, [
+      a.n.value,
+      b.n.value,
+    ]);
     if (!picked) return -1;
     if (!led && !after && !before && !cur) return -1;
     if (after?.attrs.includes(picked.attr)) end = after.end;

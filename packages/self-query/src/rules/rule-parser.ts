@@ -1,15 +1,21 @@
 import { type Filter, ValidationError } from "@ragloom/core";
 import { type CompiledSchema, compileSchema } from "../compiled-schema.js";
+import { RequestTooLongError } from "../errors.js";
 import type { SelfQuerySchema } from "../schema.js";
 import type { SelfQueryParser, SelfQueryResult } from "../types.js";
 import { validateSchemaFilter } from "../validate.js";
 import { indexSchema } from "./attribute-index.js";
 import { applyNegation, combine } from "./combine.js";
-import type { ParseContext } from "./context.js";
+import { LITERAL, type ParseContext } from "./context.js";
 import { EDGE_FILLER } from "./lexicon.js";
+import { protectLiteralComparisons } from "./literals.js";
+import { normalizeRequest } from "./normalize.js";
 import { extractQuantities } from "./quantities.js";
 import { tokenize } from "./tokenize.js";
 import { extractFreeValues, extractValues } from "./values.js";
+
+/** Default of `maxRequestLength`: the longest request {@link parse} reads, in characters. */
+export const DEFAULT_MAX_REQUEST_LENGTH = 2000;
 
 /** Options of {@link createRuleBasedParser} and {@link parse}. */
 export interface RuleParserOptions {
@@ -23,16 +29,18 @@ export interface RuleParserOptions {
    * `>= 2023-04-01`. Decades always use `end`. @default "start"
    */
   afterPeriod?: "start" | "end";
-  /** Longest accepted request, in characters. @default 2000 */
+  /**
+   * Longest accepted request, in characters (UTF-16 code units); a longer one is a
+   * {@link RequestTooLongError} before any parsing. Parsing time grows linearly with the length.
+   * @default 2000
+   */
   maxRequestLength?: number;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\ufeff]/g;
 const PUNCT = /^[^\p{L}\p{N}]+$/u;
 
 function remainder(ctx: ParseContext): string {
-  const kept = ctx.tokens.filter((_, i) => ctx.owner[i] === -1);
+  const kept = ctx.tokens.filter((_, i) => ctx.owner[i] === -1 || ctx.owner[i] === LITERAL);
   let a = 0;
   let b = kept.length;
   const drop = (t: { low: string }) =>
@@ -61,7 +69,11 @@ function remainder(ctx: ParseContext): string {
  * bare years only after a date preposition ("from 2001") or an attribute word, never after
  * "like"/"called". Common words that are also values ("go", "express") need a cue ("in Go").
  * @returns `{ query, filter, parser: "rules", warnings }`; `filter` is validated against the schema.
- * @throws ValidationError for a non-string or too long request or an invalid schema.
+ * The request is first normalised (NFKC, invisible characters removed, Cyrillic and Greek
+ * look-alikes of Latin letters folded in Latin words); a comparison of two bare numbers (`1=1`)
+ * stays query text; a number outside the range of the attribute it would filter stays query text.
+ * @throws RequestTooLongError (a ValidationError) for a request over `maxRequestLength`.
+ * @throws ValidationError for a non-string request, a bad `maxRequestLength` or an invalid schema.
  */
 export function parse(
   request: string,
@@ -69,11 +81,12 @@ export function parse(
   options: RuleParserOptions = {},
 ): SelfQueryResult {
   if (typeof request !== "string") throw new ValidationError("request must be a string");
-  const max = options.maxRequestLength ?? 2000;
-  if (request.length > max)
-    throw new ValidationError(`request is ${request.length} characters, more than maxRequestLength ${max}`);
+  const max = options.maxRequestLength ?? DEFAULT_MAX_REQUEST_LENGTH;
+  if (!(Number.isInteger(max) && max > 0))
+    throw new ValidationError("maxRequestLength must be a positive integer");
+  if (request.length > max) throw new RequestTooLongError(request.length, max);
   const compiled = "byName" in schema ? schema : compileSchema(schema);
-  const text = request.normalize("NFKC").replace(CONTROL, " ");
+  const text = normalizeRequest(request);
   const tokens = tokenize(text);
   const ctx: ParseContext = {
     tokens,
@@ -86,6 +99,7 @@ export function parse(
     fuzzy: options.fuzzy ?? true,
     warnings: [],
   };
+  protectLiteralComparisons(ctx);
   extractQuantities(ctx);
   extractValues(ctx);
   extractFreeValues(ctx);
@@ -95,7 +109,7 @@ export function parse(
   if (raw) {
     try {
       filter = validateSchemaFilter(raw, compiled, { now: ctx.now });
-    } catch (e) {
+    } catch {
       // keep the conditions that validate on their own; say which were dropped
       const ok: Filter[] = [];
       for (const m of ctx.mentions) {
@@ -105,8 +119,8 @@ export function parse(
           ok.push(
             validateSchemaFilter(m.negated ? { op: "not", filter: leaf } : leaf, compiled, { now: ctx.now }),
           );
-        } catch {
-          ctx.warnings.push(`dropped a condition on "${m.attr.name}": ${(e as Error).message}`);
+        } catch (why) {
+          ctx.warnings.push(`dropped a condition on "${m.attr.name}": ${(why as Error).message}`);
         }
       }
       filter = ok.length === 0 ? null : ok.length === 1 ? ok[0]! : { op: "and", filters: ok };

@@ -52,6 +52,8 @@ const VERB_FOLLOWERS = new Set([
   "we",
 ]);
 const TOPIC_CUES = new Set(["about", "regarding", "on", "discussing", "concerning"]);
+/** Longest quoted free value, in tokens (a name or a title); a longer quote is not a value. */
+const MAX_QUOTED_TOKENS = 32;
 
 /** Whether token `i` continues a list ("hooks or state") after a mention of `field`. */
 function listContinues(ctx: ParseContext, i: number, field: string): boolean {
@@ -276,9 +278,12 @@ export function extractFreeValues(ctx: ParseContext): void {
     const t = tokens[j];
     if (!t || !isFree(ctx, j)) continue;
     if (t.text === '"' || t.text === "'" || t.text === "“") {
+      // the closing quote is looked for within MAX_QUOTED_TOKENS only, so unclosed quotes after
+      // many cues cost linear time, not a scan to the end of the request for each
+      const stop = Math.min(tokens.length, j + 2 + MAX_QUOTED_TOKENS);
       let k = j + 1;
-      while (k < tokens.length && !['"', "'", "”"].includes(tokens[k]!.text)) k++;
-      if (k < tokens.length && k > j + 1 && allFree(ctx, j, k + 1)) {
+      while (k < stop && !['"', "'", "”"].includes(tokens[k]!.text)) k++;
+      if (k < stop && k > j + 1 && allFree(ctx, j, k + 1)) {
         value = tokens
           .slice(j + 1, k)
           .map((x) => x.text)
