@@ -19,16 +19,16 @@ export interface CircuitBreakerOptions {
   /** Failure percentage in the rolling window above which the breaker opens. @default 50 (opossum and Hystrix default) */
   errorThresholdPercentage?: number;
   /**
-   * Milliseconds the breaker stays open before letting one trial call through (half-open) the
-   * first time it opens. Each failed trial doubles the wait, up to `maxResetTimeoutMs`; closing
-   * starts again from this value. @default 5000 (Hystrix's `sleepWindowInMilliseconds` and
-   * Polly's `BreakDuration`)
+   * Milliseconds the breaker stays open before letting one trial call through (half-open). With
+   * a `maxResetTimeoutMs` above it, each failed trial doubles the wait up to that cap, and closing
+   * starts again from this value. Short enough that writes retried until their deadline
+   * (`withResilience`'s `writeDeadlineMs`, 30 s) meet several trials. @default 5000 (Hystrix's
+   * `sleepWindowInMilliseconds` and Polly's `BreakDuration`)
    */
   resetTimeoutMs?: number;
   /**
-   * Longest wait between two trial calls while the dependency stays down (the cap of the doubling).
-   * @default 60000 when `resetTimeoutMs` is left at its default; else `resetTimeoutMs` (a fixed
-   * open period, no doubling)
+   * Longest wait between two trial calls while the dependency stays down (the cap of the
+   * doubling). @default `resetTimeoutMs` (a fixed open period)
    */
   maxResetTimeoutMs?: number;
   /** Length of the rolling statistics window in milliseconds. @default 10000 (opossum default) */
@@ -47,7 +47,6 @@ export const DEFAULT_BREAKER = {
   volumeThreshold: 5,
   errorThresholdPercentage: 50,
   resetTimeoutMs: 5_000,
-  maxResetTimeoutMs: 60_000,
   rollingWindowMs: 10_000,
 } as const;
 
@@ -73,9 +72,9 @@ export interface CircuitBreaker {
  * Creates a circuit breaker for one dependency: closed → open when more than
  * `errorThresholdPercentage` % of at least `volumeThreshold` calls in the last `rollingWindowMs`
  * failed; open → half-open after `resetTimeoutMs`; half-open → closed on one success, → open on
- * one failure, with the open period doubled (up to `maxResetTimeoutMs`), as resilience4j's
- * exponential `waitIntervalFunctionInOpenState` does. So a dependency back after a few seconds is
- * used again within seconds, and one that stays down is probed once a minute at most.
+ * one failure, with the open period doubled up to `maxResetTimeoutMs` when that is set (as
+ * resilience4j's exponential `waitIntervalFunctionInOpenState`), so that a dependency that stays
+ * down is probed less and less often.
  * Timeouts are not handled here (use {@link withTimeout} inside `fn`).
  * @throws ValidationError for a non-positive `resetTimeoutMs` or a `maxResetTimeoutMs` below it;
  *   `execute` throws CircuitOpenError while open.
@@ -83,9 +82,7 @@ export interface CircuitBreaker {
 export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBreaker {
   const { service, events } = options;
   const resetTimeoutMs = options.resetTimeoutMs ?? DEFAULT_BREAKER.resetTimeoutMs;
-  const maxResetTimeoutMs =
-    options.maxResetTimeoutMs ??
-    (options.resetTimeoutMs === undefined ? DEFAULT_BREAKER.maxResetTimeoutMs : resetTimeoutMs);
+  const maxResetTimeoutMs = options.maxResetTimeoutMs ?? resetTimeoutMs;
   if (!(resetTimeoutMs > 0)) throw new ValidationError(`resetTimeoutMs must be > 0, got ${resetTimeoutMs}`);
   if (!(maxResetTimeoutMs >= resetTimeoutMs))
     throw new ValidationError(

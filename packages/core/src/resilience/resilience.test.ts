@@ -160,7 +160,7 @@ describe("createCircuitBreaker", () => {
     breaker.shutdown();
   });
 
-  it("doubles the open period after each failed trial, up to maxResetTimeoutMs, and starts over on close", async () => {
+  it("doubles the open period after each failed trial up to maxResetTimeoutMs (when set), and starts over on close", async () => {
     const events = createEventBus();
     const opened: number[] = [];
     events.on("breaker:open", (e) => opened.push(e.resetTimeoutMs));
@@ -186,6 +186,16 @@ describe("createCircuitBreaker", () => {
     expect(breaker.state).toBe("closed");
     for (let i = 0; i < 5; i++) await breaker.execute(fail).catch(() => {});
     expect(opened.at(-1)).toBe(40);
+    // without a cap the open period is fixed
+    const fixedOpened: number[] = [];
+    const fixedEvents = createEventBus();
+    fixedEvents.on("breaker:open", (e) => fixedOpened.push(e.resetTimeoutMs));
+    const fixed = createCircuitBreaker({ service: "dep", resetTimeoutMs: 30, events: fixedEvents });
+    for (let i = 0; i < 5; i++) await fixed.execute(fail).catch(() => {});
+    while (fixed.state !== "half-open") await new Promise((r) => setTimeout(r, 5));
+    await fixed.execute(fail).catch(() => {});
+    expect(fixedOpened).toEqual([30, 30]);
+    fixed.shutdown();
     expect(() => createCircuitBreaker({ service: "x", resetTimeoutMs: 0 })).toThrow(ValidationError);
     expect(() => createCircuitBreaker({ service: "x", resetTimeoutMs: 10, maxResetTimeoutMs: 5 })).toThrow(
       ValidationError,

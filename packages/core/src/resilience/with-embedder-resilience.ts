@@ -8,7 +8,7 @@ import type { RetryOptions } from "./retry.js";
 export interface EmbedderResilienceOptions {
   /** Dependency name in events and errors. @default "embedder" */
   service?: string;
-  /** A shared breaker, breaker options, or `false`. @default a new breaker with DEFAULT_BREAKER (5 calls, 50 %; half-open after 5 s, doubling to 60 s) */
+  /** A shared breaker, breaker options, or `false`. @default a new breaker with DEFAULT_BREAKER (5 calls, 50 %; a trial call every 5 s while open) */
   breaker?: CircuitBreaker | Omit<CircuitBreakerOptions, "service" | "events"> | false;
   /**
    * Retries, or `false`. @default false: HTTP embedders (`createOpenAICompatibleEmbedder`) retry

@@ -13,7 +13,7 @@ export interface ResilienceOptions {
   service?: string;
   /**
    * A shared breaker, breaker options, or `false` for none.
-   * @default a new breaker with {@link DEFAULT_BREAKER} (5 calls, 50 %, 10 s window; half-open after 5 s, doubling to 60 s while the store stays down)
+   * @default a new breaker with {@link DEFAULT_BREAKER} (5 calls, 50 %, 10 s window; a trial call every 5 s while open)
    */
   breaker?: CircuitBreaker | Omit<CircuitBreakerOptions, "service" | "events"> | false;
   /** Retries of reads (query, get, count, ping), or `false`. @default {@link DEFAULT_RETRY} (2 retries, 200 ms → 5 s, jitter) */
