@@ -1,11 +1,9 @@
 /**
- * Differential test: the same numeric filters on the same records give the same records in
+ * Differential test: the same filters on the same records give the same records in
  * InMemoryVectorStore (the documented semantics) and a real Chroma server, including
- * non-integer operands against integer-valued records, wide ors and lists of mixed numbers.
- *
- * Known difference, excluded here and asserted as such below: Chroma 1.5 evaluates `$ne` and
- * `$nin` as "not equal", true on a record that lacks the field or holds an array there, where
- * the filter IR says false.
+ * non-integer operands against integer-valued records, wide ors, lists of mixed numbers, and
+ * negations (`ne`, `nin`, `not contains`) on records that lack the field, hold an array there
+ * or have no metadata at all.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServiceHandle, startChroma, stopAllServices } from "../../../test/services.js";
@@ -16,18 +14,21 @@ let chroma: ServiceHandle;
 let remote: ChromaVectorStore;
 const local = new InMemoryVectorStore({ dimensions: 2 });
 
-const values: Array<Metadata[string] | undefined> = [
+const values: Array<Metadata[string] | undefined | null> = [
   ...[-4, -3, -2, -1, 0, 1, 2, 3, 4],
   ...[-2.5, -0.5, 0.5, 2.5, 2.7],
   "2",
   true,
   [2, 3],
+  ["a", "2"],
   undefined,
+  null,
 ];
 const records: VectorRecord[] = values.map((y, i) => ({
   id: `r${i}`,
   text: `record ${i}`,
-  metadata: (y === undefined ? { other: 1 } : { y }) as Metadata,
+  // undefined: the field is missing; null: the record has no metadata at all
+  metadata: (y === undefined ? { other: 1 } : y === null ? {} : { y }) as Metadata,
   vector: [1, i / 10],
 }));
 
@@ -60,25 +61,50 @@ filters.push(
   ["not or of eqs", F.not(F.or(...[-3, 2.5, 1, -0.5, 4].map((v) => F.eq("y", v))))],
   ["wide or of 1,024 eqs", F.or(...Array.from({ length: 1024 }, (_, i) => F.eq("y", (i - 512) / 2)))],
   ["range band", F.and(F.gt("y", -2.5), F.lte("y", 2.5))],
+  ["ne on a value an array holds", F.ne("y", 2)],
+  ["nin with every value an array holds", F.nin("y", [2, 3])],
+  ["ne a string", F.ne("y", "2")],
+  ["nin strings", F.nin("y", ["a", "2"])],
+  ["ne a boolean", F.ne("y", true)],
+  ["eq a boolean", F.eq("y", true)],
+  ["contains", F.contains("y", 2)],
+  ["not contains", F.not(F.contains("y", 2))],
+  ["not contains a string", F.not(F.contains("y", "a"))],
+  ["ne on a field no record has", F.ne("nope", 1)],
+  ["not eq on a field no record has", F.not(F.eq("nope", 1))],
+  ["not gt on a field no record has", F.not(F.gt("nope", 1))],
+  ["and of ne and a range", F.and(F.ne("y", 2), F.gte("y", -1))],
+  ["or of ne and eq", F.or(F.ne("y", 2), F.eq("other", 1))],
+  ["wide and of 300 nes", F.and(...Array.from({ length: 300 }, (_, i) => F.ne("y", i - 150)))],
+  [
+    "nin over 20 numbers (a Set)",
+    F.nin(
+      "y",
+      Array.from({ length: 20 }, (_, i) => (i - 9) / 2),
+    ),
+  ],
+  [
+    "not an or of 20 eqs, strings and numbers",
+    F.not(F.or(...[..."abcdefghij", 2, 3, 4].map((v) => F.eq("y", v)))),
+  ],
 );
 
-const ARRAY_OR_MISSING = new Set([`r${values.length - 2}`, `r${values.length - 1}`]);
-const negated = (f: Filter): boolean => /"op":"(ne|nin|not)"/.test(JSON.stringify(f));
-
-describe("filters on numbers: InMemoryVectorStore and real Chroma agree", () => {
+describe("filters: InMemoryVectorStore and real Chroma agree", () => {
   it.each(filters)("%s", async (_label, filter) => {
     const q = { k: 100, filter };
     const want = (await local.query([1, 0], q)).map((h) => h.id).sort();
-    let got = (await remote.query([1, 0], q)).map((h) => h.id).sort();
-    if (negated(filter)) got = got.filter((id) => !ARRAY_OR_MISSING.has(id));
+    const got = (await remote.query([1, 0], q)).map((h) => h.id).sort();
     expect(got).toEqual(want);
   });
 
-  it("(known difference) Chroma's $ne matches records without the field or with an array there", async () => {
-    const q = { k: 100, filter: F.ne("y", 0) };
-    const want = (await local.query([1, 0], q)).map((h) => h.id);
-    const got = (await remote.query([1, 0], q)).map((h) => h.id);
-    expect(want.filter((id) => ARRAY_OR_MISSING.has(id))).toEqual([]);
-    expect(got.filter((id) => ARRAY_OR_MISSING.has(id)).sort()).toEqual([...ARRAY_OR_MISSING].sort());
+  it("ne and not eq match records without the field, with an array there, or with no metadata", async () => {
+    const [array, strings, missing, empty] = [-4, -3, -2, -1].map((i) => `r${values.length + i}`);
+    for (const store of [local, remote]) {
+      for (const filter of [F.ne("y", 2), F.not(F.eq("y", 2)), F.nin("y", [2, 3])]) {
+        const ids = (await store.query([1, 0], { k: 100, filter })).map((h) => h.id);
+        expect(ids).toEqual(expect.arrayContaining([array!, strings!, missing!, empty!]));
+        expect(ids).not.toContain("r6"); // y: 2
+      }
+    }
   });
 });

@@ -37,6 +37,20 @@ const corpus: VectorRecord[] = [
   rec("e", [0.5, 0.5, 0.5, 0.5], { lang: "py", year: 2020, tags: ["ml"], open: true }, "embedding models"),
 ];
 
+/**
+ * Records with missing fields, array and scalar values where others hold the other kind, and
+ * no metadata at all, for the negation semantics (`ne`, `nin`, `not contains` are true on a
+ * missing field; `ne`/`nin` on an array field; every other comparison is false there).
+ */
+const wideValues = (n: number, offset: number) => Array.from({ length: n }, (_, i) => offset + i);
+
+const sparse: VectorRecord[] = [
+  rec("f", [0, 0, 0, 1], { lang: "ts" }, "only a language"),
+  rec("g", [0, 0.5, 0, 1], {}, "no metadata"),
+  rec("h", [0, 0, 0.5, 1], { lang: ["ts", "go"], year: 2022 }, "languages as an array"),
+  rec("i", [0.5, 0, 0, 1], { lang: "rs", year: 2021, tags: "hooks" }, "tags as a scalar"),
+];
+
 export function runVectorStoreConformance(name: string, makeStore: () => Promise<VectorStore>) {
   describe(`VectorStore conformance: ${name}`, () => {
     const seeded = async () => {
@@ -128,11 +142,69 @@ export function runVectorStoreConformance(name: string, makeStore: () => Promise
         ["a", "c", "e"],
       ],
       ["missing field", F.eq("nope", 1), []],
+      ["ne on a field no record has", F.ne("nope", 1), ["a", "b", "c", "d", "e"]],
+      ["nin on a field no record has", F.nin("nope", [1, 2]), ["a", "b", "c", "d", "e"]],
+      ["not eq on a field no record has", F.not(F.eq("nope", 1)), ["a", "b", "c", "d", "e"]],
+      ["not gt on a field no record has (lte)", F.not(F.gt("nope", 1)), []],
     ];
     it.each(cases)("filters: %s", async (_label, filter, expected) => {
       const store = await seeded();
       const hits = await store.query([0.5, 0.5, 0.5, 0.5], { k: 10, filter });
       expect(hits.map((h) => h.id).sort()).toEqual(expected);
+    });
+
+    const sparseCases: Array<[string, Filter, string[]]> = [
+      ["eq (not on an array)", F.eq("lang", "ts"), ["a", "d", "f"]],
+      ["in (not on an array)", F.in("lang", ["ts", "rs"]), ["a", "d", "f", "i"]],
+      ["ne: true on missing, array and empty", F.ne("lang", "ts"), ["b", "c", "e", "g", "h", "i"]],
+      ["not eq = ne", F.not(F.eq("lang", "ts")), ["b", "c", "e", "g", "h", "i"]],
+      ["nin: true on missing, array and empty", F.nin("lang", ["ts", "go"]), ["b", "e", "g", "h", "i"]],
+      ["ne on a number", F.ne("year", 2022), ["a", "c", "d", "e", "f", "g", "i"]],
+      ["ne on a boolean", F.ne("open", false), ["a", "c", "e", "f", "g", "h", "i"]],
+      ["contains on an array only", F.contains("lang", "go"), ["h"]],
+      ["contains on a scalar is false", F.contains("tags", "hooks"), ["a", "d"]],
+      [
+        "not contains: its complement",
+        F.not(F.contains("tags", "hooks")),
+        ["b", "c", "e", "f", "g", "h", "i"],
+      ],
+      ["gt: false on missing", F.gt("year", 2021), ["b", "c", "d", "h"]],
+      ["not gt = lte: false on missing", F.not(F.gt("year", 2021)), ["a", "e", "i"]],
+      ["and of ne and a range", F.and(F.ne("lang", "ts"), F.gte("year", 2022)), ["b", "c", "h"]],
+      ["or of ne and eq", F.or(F.ne("lang", "ts"), F.eq("year", 2024)), ["b", "c", "d", "e", "g", "h", "i"]],
+      [
+        "not (eq and gt)",
+        F.not(F.and(F.eq("lang", "ts"), F.gt("year", 2021))),
+        ["a", "b", "c", "e", "g", "h", "i"], // f: lang ts, no year
+      ],
+      [
+        "nin with 20 values",
+        F.nin("year", [2022, ...wideValues(19, 3000)]),
+        ["a", "c", "d", "e", "f", "g", "i"],
+      ],
+      [
+        "and of 12 nes on one field",
+        F.and(F.ne("lang", "ts"), ...wideValues(11, 0).map((i) => F.ne("lang", `x${i}`))),
+        ["b", "c", "e", "g", "h", "i"],
+      ],
+    ];
+    it.each(sparseCases)(
+      "filters on missing, array and empty metadata: %s",
+      async (_label, filter, expected) => {
+        const store = await seeded();
+        await store.upsert(sparse);
+        const hits = await store.query([0.5, 0.5, 0.5, 0.5], { k: 20, filter });
+        expect(hits.map((h) => h.id).sort()).toEqual(expected);
+      },
+    );
+
+    it("deletes by a filter with nin on records that lack the field", async () => {
+      const store = await seeded();
+      await store.upsert(sparse);
+      if (!store.deleteWhere) return;
+      // the retriever's clean-up shape: parentId in [...] and parentVersion nin [...]
+      expect(await store.deleteWhere(F.and(F.eq("lang", "ts"), F.nin("year", [2021])))).toBe(2);
+      expect((await store.get(["a", "d", "f", "h"])).map((r) => r.id).sort()).toEqual(["a", "h"]);
     });
 
     it("rejects invalid filters instead of searching unfiltered", async () => {

@@ -11,20 +11,32 @@ export type RecordPredicate = (metadata: Metadata, text: string) => boolean;
  */
 export const SET_MIN_VALUES = 8;
 
-/** One comparison of the IR on one record, with the documented semantics (the reference). */
+/**
+ * The negative comparisons: each is the exact complement of its positive one (`ne` of `eq`,
+ * `nin` of `in`, `ncontains` of `contains`), so each is true on a record that lacks the field.
+ */
+const NEGATIVE = new Set<NormalLeaf["op"]>(["ne", "nin", "ncontains"]);
+
+/**
+ * One comparison of the IR on one record, with the documented semantics (the reference).
+ * Chroma 1.5 (and MongoDB for scalars) answer the same: on a missing field `ne`, `nin` and
+ * `ncontains` are true and every other comparison is false; on an array-valued field `contains`
+ * tests membership, `ncontains` its complement, `ne` and `nin` are true (an array never equals a
+ * scalar) and the rest are false; on a scalar field `contains` is false and `ncontains` true.
+ */
 export function compareLeaf(leaf: NormalLeaf, metadata: Metadata, text: string): boolean {
   if (leaf.field === DOCUMENT_FIELD) {
     const found = text.includes(String(leaf.value));
     return leaf.op === "contains" ? found : !found;
   }
-  if (!Object.hasOwn(metadata, leaf.field)) return false;
+  if (!Object.hasOwn(metadata, leaf.field)) return NEGATIVE.has(leaf.op);
   const actual: MetadataValue = metadata[leaf.field]!;
   const value = leaf.value;
   if (Array.isArray(actual)) {
-    // Array-valued fields only answer contains / ncontains (as in Chroma).
+    // Array-valued fields answer contains / ncontains; they equal no scalar (as in Chroma).
     if (leaf.op === "contains") return (actual as unknown[]).includes(value);
     if (leaf.op === "ncontains") return !(actual as unknown[]).includes(value);
-    return false;
+    return leaf.op === "ne" || leaf.op === "nin";
   }
   switch (leaf.op) {
     case "eq":
@@ -43,8 +55,11 @@ export function compareLeaf(leaf: NormalLeaf, metadata: Metadata, text: string):
       return (value as unknown[]).includes(actual);
     case "nin":
       return !(value as unknown[]).includes(actual);
+    case "ncontains":
+      // a scalar field holds no element: the complement of contains, as in Chroma.
+      return true;
     default:
-      // contains / ncontains on a scalar field: false, as in Chroma.
+      // contains on a scalar field: false, as in Chroma.
       return false;
   }
 }
@@ -57,14 +72,14 @@ export function evaluatePlain(filter: NormalFilter, metadata: Metadata, text: st
 }
 
 /**
- * Membership of a scalar field in a set: false on a missing or array-valued field, like
- * `in`/`nin` and `eq`/`ne` (so `negate` gives `nin`, not a plain negation).
+ * Membership of a field's value in a set (`in`), or its complement (`nin`, `negate`): a
+ * missing or array-valued field is in no set, so `in` is false there and `nin` true.
  */
 function membership(field: string, values: Set<FilterScalar>, negate: boolean): RecordPredicate {
   return (metadata) => {
-    if (!Object.hasOwn(metadata, field)) return false;
+    if (!Object.hasOwn(metadata, field)) return negate;
     const actual = metadata[field]!;
-    if (Array.isArray(actual)) return false;
+    if (Array.isArray(actual)) return negate;
     return values.has(actual as FilterScalar) !== negate;
   };
 }
@@ -77,7 +92,8 @@ function isLeaf(f: NormalFilter): f is NormalLeaf {
  * Children of an `or` that are `eq`/`in` (of an `and`: `ne`/`nin`) on one metadata field say
  * "the field's value is (not) in the union of their values": they are merged into one
  * {@link membership} test when the union is large enough. `x = 1 or x = 2` is `x in [1, 2]`
- * (both false on a missing or array field), `x != 1 and x != 2` is `x nin [1, 2]`.
+ * (both false on a missing or array field), `x != 1 and x != 2` is `x nin [1, 2]` (both true
+ * there).
  */
 function compileJunction(op: "and" | "or", children: NormalFilter[]): RecordPredicate {
   const [single, list] = op === "or" ? (["eq", "in"] as const) : (["ne", "nin"] as const);

@@ -105,24 +105,28 @@ describe("evaluation", () => {
     expect(matchesFilter(F.eq("open", true), rec)).toBe(true);
   });
 
-  it("is false for every operator on a missing field, and not() follows the pushdown", () => {
-    for (const f of [
-      F.eq("x", 1),
-      F.ne("x", 1),
-      F.gt("x", 1),
-      F.in("x", [1]),
-      F.nin("x", [1]),
-      F.contains("x", 1),
-    ]) {
-      expect(matchesFilter(f, rec)).toBe(false);
+  it("on a missing field (or no metadata): ne, nin and not contains are true, the rest false", () => {
+    for (const m of [rec, {}]) {
+      for (const f of [F.eq("x", 1), F.gt("x", 1), F.lte("x", 1), F.in("x", [1]), F.contains("x", 1)]) {
+        expect(matchesFilter(f, m)).toBe(false);
+      }
+      for (const f of [F.ne("x", 1), F.nin("x", [1]), F.not(F.contains("x", 1)), F.not(F.eq("x", 1))]) {
+        expect(matchesFilter(f, m)).toBe(true);
+      }
+      expect(matchesFilter(F.not(F.gt("x", 1)), m)).toBe(false); // not gt = lte, false on a missing field
     }
-    expect(matchesFilter(F.not(F.eq("x", 1)), rec)).toBe(false);
   });
 
-  it("matches Chroma on array and string fields", () => {
+  it("matches Chroma on array and scalar fields", () => {
     expect(matchesFilter(F.eq("tags", "hooks"), rec)).toBe(false); // equality on an array field
     expect(matchesFilter(F.in("tags", ["hooks"]), rec)).toBe(false);
+    expect(matchesFilter(F.gt("tags", 0), rec)).toBe(false);
+    // an array equals no scalar, even one it holds
+    expect(matchesFilter(F.ne("tags", "hooks"), rec)).toBe(true);
+    expect(matchesFilter(F.nin("tags", ["hooks", "state"]), rec)).toBe(true);
+    expect(matchesFilter(F.not(F.contains("tags", "nope")), rec)).toBe(true);
     expect(matchesFilter(F.contains("lang", "t"), rec)).toBe(false); // contains on a string field
+    expect(matchesFilter(F.not(F.contains("lang", "ts")), rec)).toBe(true); // ... and its complement
   });
 
   it("tests document text with $document", () => {

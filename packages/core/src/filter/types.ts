@@ -53,10 +53,16 @@ export type ComparisonFilter = EqualityFilter | RangeFilter | MembershipFilter |
 /**
  * The metadata filter intermediate representation shared by every store and by self-query.
  *
- * Semantics: a comparison on a field a record lacks is false, for every operator including
- * `ne` and `nin` (this is what Chroma does). `not` is defined by pushing the negation
- * down to comparisons (`not eq` = `ne`, `not in` = `nin`, `not gt` = `lte`, De Morgan over
- * `and`/`or`), so `not (x = 1)` is false on a record without `x`, in every store.
+ * Semantics, the same in every store and those of Chroma 1.5 (and MongoDB, for scalar fields):
+ * - `ne`, `nin` and `not contains` are the complements of `eq`, `in` and `contains`: true on a
+ *   record that lacks the field (or has no metadata), and `ne`/`nin` true on an array-valued
+ *   field, which equals no scalar;
+ * - every other comparison on a missing field is false, so are `eq`/`in`/ranges on an array
+ *   field (use `contains`), ranges on a non-number and `contains` on a scalar field.
+ *
+ * `not` is defined by pushing the negation down to comparisons (`not eq` = `ne`, `not in` =
+ * `nin`, `not gt` = `lte`, De Morgan over `and`/`or`): `not (x = 1)` is true on a record without
+ * `x`, `not (x > 1)` false.
  */
 export type Filter = ComparisonFilter | LogicalFilter | NotFilter;
 
