@@ -50,3 +50,31 @@ export class PromptNotFoundError extends ValidationError {
     this.ref = ref;
   }
 }
+
+/** Which bound a template exceeded (see `configureTemplates`). */
+export type TemplateLimit = "length" | "depth" | "whitespace";
+
+/**
+ * A template over one of the bounds that keep parsing and rendering linear and the stack safe:
+ * `length` (characters of source), `depth` (nested sections), `whitespace` (a run of whitespace
+ * inside one tag). A {@link TemplateSyntaxError}, so code that handles bad templates handles it.
+ */
+export class TemplateLimitError extends TemplateSyntaxError {
+  readonly limit: TemplateLimit;
+  /** The measured value (characters, nesting levels). */
+  readonly actual: number;
+  /** The bound it exceeded. */
+  readonly max: number;
+  constructor(limit: TemplateLimit, actual: number, max: number, position?: number) {
+    const what =
+      limit === "length"
+        ? `template is ${actual} characters, more than the limit of ${max}`
+        : limit === "depth"
+          ? `sections are nested more than ${max} deep`
+          : `a tag holds a run of ${actual} whitespace characters, more than ${max}`;
+    super(position === undefined ? what : `${what} (at ${position})`, { position });
+    this.limit = limit;
+    this.actual = actual;
+    this.max = max;
+  }
+}

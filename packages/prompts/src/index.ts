@@ -25,5 +25,6 @@ export type { PromptRecord, StoredVersion } from "./stores/record.js";
 export type * from "./stores/types.js";
 export { checkLabel, checkPromptName, checkVersion, LATEST } from "./stores/validate.js";
 export * from "./template/content.js";
+export * from "./template/limits.js";
 export * from "./template/parse.js";
 export * from "./template/prompt-template.js";

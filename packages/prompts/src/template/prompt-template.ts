@@ -91,7 +91,8 @@ export function createPromptTemplate(input: PromptContent): PromptTemplate {
     if (!values || typeof values !== "object" || Array.isArray(values)) {
       throw new TemplateVariablesError("values must be an object", { missing: inputVariables });
     }
-    const missing = inputVariables.filter((v) => values[v] === undefined);
+    // own properties only: `constructor` or `toString` on a plain object is missing, not a value
+    const missing = inputVariables.filter((v) => !Object.hasOwn(values, v) || values[v] === undefined);
     const extra = options.allowExtra ? [] : Object.keys(values).filter((k) => !allowed.has(k));
     if (missing.length || extra.length) {
       throw new TemplateVariablesError("cannot render prompt", { missing, extra });
@@ -99,8 +100,9 @@ export function createPromptTemplate(input: PromptContent): PromptTemplate {
   };
   const view = (values: TemplateValues) => {
     // only declared names reach mustache, so an allowed extra value can never change the output
-    const out: TemplateValues = {};
-    for (const k of allowed) if (values[k] !== undefined) out[k] = values[k];
+    // a null-prototype view: mustache finds no Object.prototype member in it
+    const out: TemplateValues = Object.create(null);
+    for (const k of allowed) if (Object.hasOwn(values, k) && values[k] !== undefined) out[k] = values[k];
     return out;
   };
 
