@@ -12,8 +12,8 @@ export interface CircuitBreakerOptions {
   service: string;
   /**
    * Calls needed in the rolling window before the breaker may open; with every call failing the
-   * breaker opens on the 5th consecutive failure. @default 5 (the "5 failures" of the ragloom issue;
-   * Hystrix uses 20 requests)
+   * breaker opens on the 5th consecutive failure. @default 5 (Hystrix uses 20 requests, which a
+   * low-traffic service may not reach in one window)
    */
   volumeThreshold?: number;
   /** Failure percentage in the rolling window above which the breaker opens. @default 50 (opossum and Hystrix default) */
