@@ -1,12 +1,14 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import type { LanguageModel } from "@ragloom/core";
 import { loadConfig, parseConfig } from "./config/load-config.js";
 import type { ServerConfig, ServerConfigInput } from "./config/schema.js";
 import { ConfigError } from "./errors.js";
 import { createHttpApp, type HttpApp } from "./http/app.js";
 import type { AnswerHandler } from "./http/routes/answer.js";
 import { connectMcpStdio, mountMcpHttp } from "./mcp/transports.js";
+import { createAnswerHandler } from "./runtime/answers.js";
 import {
   createLogger,
   createRuntime,
@@ -22,8 +24,10 @@ export interface ServerOptions extends RuntimeOverrides {
   configFile?: string;
   /** Environment for `RAGLOOM_*` variables. @default process.env */
   env?: Record<string, string | undefined>;
-  /** Enables `POST /v1/answer` and the MCP `answer` tool. @default none */
+  /** Answers `POST /v1/answer` and the MCP `answer` tool. @default built from `config.answer` when set */
   answer?: AnswerHandler;
+  /** The language model of `config.answer` (instead of its OpenAI-compatible `baseURL`). */
+  answerModel?: LanguageModel;
 }
 
 /** A built server that is not listening yet. */
@@ -50,6 +54,12 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
+async function answerHandler(options: ServerOptions, runtime: Runtime): Promise<AnswerHandler | undefined> {
+  if (options.answer) return options.answer;
+  const cfg = runtime.config.answer;
+  return cfg ? createAnswerHandler(runtime, cfg, options.answerModel) : undefined;
+}
+
 function resolveConfig(options: ServerOptions): ServerConfig {
   if (options.config) return parseConfig(options.config, {}, "options");
   return loadConfig({ file: options.configFile, env: options.env });
@@ -65,9 +75,10 @@ function resolveConfig(options: ServerOptions): ServerConfig {
 export async function createServer(options: ServerOptions = {}): Promise<RagloomServer> {
   const config = resolveConfig(options);
   const runtime = await createRuntime(config, options);
+  const answer = await answerHandler(options, runtime);
   const http = createHttpApp(runtime, {
-    answer: options.answer,
-    mcp: config.mcpHttp ? (app) => mountMcpHttp(app, runtime, { answer: options.answer }) : undefined,
+    answer,
+    mcp: config.mcpHttp ? (app) => mountMcpHttp(app, runtime, { answer }) : undefined,
   });
   return {
     runtime,
@@ -177,7 +188,8 @@ export async function startMcpServer(
   const config = resolveConfig(options);
   const logger = options.logger ?? createLogger(config.logLevel, 2);
   const runtime = await createRuntime(config, { ...options, logger });
-  const closeTransport = await connectMcpStdio(runtime, options);
+  const answer = await answerHandler(options, runtime);
+  const closeTransport = await connectMcpStdio(runtime, { ...options, answer });
   return {
     runtime,
     async close() {

@@ -96,6 +96,26 @@ const embedderSchema = z.discriminatedUnion("kind", [
     .strict(),
 ]);
 
+const answerSchema = z
+  .object({
+    /** OpenAI-compatible chat API base URL (including `/v1`): OpenAI, Ollama, vLLM, llama.cpp … */
+    baseURL: z.url(),
+    model: z.string().min(1),
+    /** Name of the environment variable holding the API key (never the key itself). */
+    apiKeyEnv: z.string().min(1).optional(),
+    /** Documents retrieved per answer. */
+    k: z.number().int().positive().max(100).default(4),
+    /** Token budget of the numbered sources in the prompt. */
+    maxContextTokens: z.number().int().positive().default(1024),
+    /** Upper bound on generated tokens. */
+    maxTokens: z.number().int().positive().default(256),
+    /** Documents scoring below this are not given to the model. @default none */
+    minScore: z.number().optional(),
+    /** Time limit of one model call in milliseconds. */
+    timeoutMs: z.number().int().positive().default(60_000),
+  })
+  .strict();
+
 /**
  * The server configuration (file + environment), validated at start. Every field has a default
  * except `collections` and, for the HTTP API, `apiKeys`.
@@ -133,6 +153,8 @@ export const serverConfigSchema = z
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     /** How long a shutdown waits for in-flight requests before closing connections, in ms. */
     shutdownTimeoutMs: z.number().int().nonnegative().default(10_000),
+    /** Answers with citations (`POST /v1/answer`, MCP `answer`) from an OpenAI-compatible model. @default off */
+    answer: answerSchema.optional(),
     /** Serve MCP over Streamable HTTP at `/mcp` next to the HTTP API. */
     mcpHttp: z.boolean().default(true),
   })
@@ -178,5 +200,7 @@ export type CollectionConfig = ServerConfig["collections"][number];
 export type ApiKeyConfig = ServerConfig["apiKeys"][number];
 /** A rate limit: `points` requests per `durationSeconds`. */
 export type RateLimitConfig = z.output<typeof rateLimitSchema>;
+/** The answer model and its settings. */
+export type AnswerConfig = z.output<typeof answerSchema>;
 /** What an API key may do. */
 export type Permission = ApiKeyConfig["permissions"][number];

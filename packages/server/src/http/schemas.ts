@@ -232,7 +232,6 @@ export const answerRequestSchema = (maxK: number) =>
       query: queryText,
       k: z.number().int().min(1).max(maxK).optional(),
       filter: FilterSchema.nullable().optional(),
-      mode: z.enum(["dense", "lexical", "hybrid"]).optional(),
       collection: collection.optional(),
     })
     .strict()

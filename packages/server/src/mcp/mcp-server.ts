@@ -231,15 +231,31 @@ export function createMcpServer(runtime: Runtime, options: McpServerOptions = {}
           signal: controller.signal,
         }))
           parts.push(p);
-        const text = parts
-          .filter((p) => p.type === "text-delta" || p.type === "text")
-          .map((p) => String(p.delta ?? p.text ?? ""))
-          .join("");
-        const error = parts.find((p) => p.type === "error");
-        if (error) throw new ToolError(String(error.message ?? "the answer failed"));
+        const done = parts.find((p) => p.type === "done")?.answer as
+          | {
+              text: string;
+              grounded: boolean;
+              citations: unknown[];
+              sources: Array<{ n: number; id: string }>;
+            }
+          | undefined;
+        const text =
+          done?.text ??
+          parts
+            .filter((p) => p.type === "text-delta")
+            .map((p) => String(p.text ?? ""))
+            .join("");
+        const sources = (done?.sources ?? []).map((s) => ({ n: s.n, id: s.id }));
+        const list = sources.map((s) => `[${s.n}] ${s.id}`).join("\n");
         return {
-          content: [{ type: "text", text: text || "no answer" }],
-          structuredContent: { collection: tenant.name, parts },
+          content: [{ type: "text", text: `${text || "no answer"}${list ? `\n\nSources:\n${list}` : ""}` }],
+          structuredContent: {
+            collection: tenant.name,
+            text,
+            grounded: done?.grounded ?? false,
+            citations: done?.citations ?? [],
+            sources,
+          },
         };
       }),
     );

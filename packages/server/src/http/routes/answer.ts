@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Filter, RetrievalMode } from "@ragloom/core";
+import type { Filter } from "@ragloom/core";
 import { streamSSE } from "hono/streaming";
 import type { Runtime } from "../../runtime/create-runtime.js";
 import type { Tenant } from "../../runtime/tenant.js";
@@ -20,7 +20,6 @@ export interface AnswerInput {
   tenant: Tenant;
   k?: number;
   filter?: Filter | null;
-  mode?: RetrievalMode;
   signal: AbortSignal;
 }
 
@@ -66,7 +65,6 @@ export function registerAnswer(app: OpenAPIHono<ServerEnv>, runtime: Runtime, ha
         tenant,
         k: body.k,
         filter: (body.filter ?? null) as Filter | null,
-        mode: body.mode,
         signal,
       })
       [Symbol.asyncIterator]();
