@@ -102,11 +102,15 @@ export function createIngestor(o: IngestorOptions): Ingestor {
     return { id: doc.id, version, chunks };
   }
 
-  /** Which of `ids` the store already holds (batched `get`). */
+  /**
+   * Which of `ids` the store already holds (batched `get`). This read is part of a write, so it
+   * goes through a resilient store's `forWrites` view, which waits out a short outage like writes do.
+   */
   async function stored(ids: string[], signal?: AbortSignal): Promise<Set<string>> {
     const found = new Set<string>();
+    const reader = (store as VectorStore & { forWrites?: VectorStore }).forWrites ?? store;
     for (let i = 0; i < ids.length; i += INTERNAL_BATCH) {
-      for (const r of await store.get(ids.slice(i, i + INTERNAL_BATCH), { signal })) found.add(r.id);
+      for (const r of await reader.get(ids.slice(i, i + INTERNAL_BATCH), { signal })) found.add(r.id);
     }
     return found;
   }
