@@ -8,7 +8,13 @@ import {
   ValidationError,
 } from "@ragloom/core";
 import { type CompiledSchema, compileSchema } from "./compiled-schema.js";
-import { parse as parseWithRules, type RuleParserOptions } from "./rules/rule-parser.js";
+import { RequestTooLongError } from "./errors.js";
+import { normalizeRequest } from "./rules/normalize.js";
+import {
+  DEFAULT_MAX_REQUEST_LENGTH,
+  parse as parseWithRules,
+  type RuleParserOptions,
+} from "./rules/rule-parser.js";
 import { enumValues, type SelfQuerySchema } from "./schema.js";
 import type { ParseOptions, SelfQueryParser, SelfQueryResult } from "./types.js";
 import { ALLOWED_OPERATORS, validateSchemaFilter } from "./validate.js";
@@ -31,6 +37,11 @@ export interface LlmParserOptions {
   fallback?: RuleParserOptions;
   /** Called with each warning (invalid answer, fallback), besides `warnings` in the result. */
   onWarning?: (message: string) => void;
+  /**
+   * Longest accepted request, in characters; a longer one is a {@link RequestTooLongError} before
+   * the model is called (it is never cut). @default the fallback's `maxRequestLength`, else 2000
+   */
+  maxRequestLength?: number;
 }
 
 /** The JSON the model is asked for. */
@@ -142,7 +153,10 @@ export function readAnswer(
  * answer asks once more with the validation error, and then falls back to the rule-based
  * {@link parseWithRules parse}. A failing model call (HTTP error, timeout) also falls back. Every
  * fallback is reported in `fallback` and `warnings` (and `onWarning`), never silent.
- * @throws AbortError when `signal` aborts; ValidationError for a bad request.
+ * The request is normalised as for the rule-based parser (NFKC, invisible characters removed,
+ * look-alike letters folded) before it is sent.
+ * @throws AbortError when `signal` aborts; RequestTooLongError over `maxRequestLength`;
+ *   ValidationError for a bad request or option.
  */
 export function createLlmParser(options: LlmParserOptions): SelfQueryParser & {
   parse(request: string, schema: SelfQuerySchema, opts?: ParseOptions): Promise<SelfQueryResult>;
@@ -152,6 +166,10 @@ export function createLlmParser(options: LlmParserOptions): SelfQueryParser & {
     throw new ValidationError("createLlmParser needs a LanguageModel");
   const clock = options.now ?? (() => new Date());
   const maxRepairs = options.maxRepairs ?? 1;
+  const maxRequestLength =
+    options.maxRequestLength ?? options.fallback?.maxRequestLength ?? DEFAULT_MAX_REQUEST_LENGTH;
+  if (!(Number.isInteger(maxRequestLength) && maxRequestLength > 0))
+    throw new ValidationError("maxRequestLength must be a positive integer");
   const warn = (list: string[], message: string) => {
     list.push(message);
     options.onWarning?.(message);
@@ -161,12 +179,15 @@ export function createLlmParser(options: LlmParserOptions): SelfQueryParser & {
     async parse(request, schema, opts = {}) {
       if (typeof request !== "string" || request.trim() === "")
         throw new ValidationError("request must be a non-empty string");
+      if (request.length > maxRequestLength) throw new RequestTooLongError(request.length, maxRequestLength);
       const compiled = compileSchema(schema);
       const now = clock();
       const signal = opts.signal;
       const messages: ChatMessage[] = [
         { role: "system", content: systemPrompt(compiled, now) },
-        { role: "user", content: request.slice(0, 4000) },
+        // normalised like the rule-based parser reads it: invisible characters (which can carry
+        // text the user never saw, e.g. Unicode tag characters) do not reach the model
+        { role: "user", content: normalizeRequest(request) },
       ];
       const errors: string[] = [];
       const warnings: string[] = [];
