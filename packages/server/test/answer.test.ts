@@ -110,7 +110,10 @@ it("answers only from the caller's collection and checks the request before stre
     const res = (await client.callTool({
       name: "answer",
       arguments: { query: "What is the quarterly budget?", collection: "notes" },
-    })) as { isError?: boolean; structuredContent: { text: string; sources: Array<{ id: string }> } };
+    })) as unknown as {
+      isError?: boolean;
+      structuredContent: { text: string; sources: Array<{ id: string }> };
+    };
     expect(res.isError).toBeFalsy();
     expect(res.structuredContent.text.length).toBeGreaterThan(0);
     expect(res.structuredContent.sources.map((s) => s.id)).toEqual([expect.stringMatching(/^budget/)]);
