@@ -8,6 +8,7 @@ export default defineConfig({
     "src/redis.ts",
     "src/prometheus.ts",
     "src/llama-cpp.ts",
+    "src/hnsw.ts",
   ],
   format: ["esm", "cjs"],
   dts: true,
