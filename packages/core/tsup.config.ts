@@ -9,6 +9,7 @@ export default defineConfig({
     "src/prometheus.ts",
     "src/llama-cpp.ts",
     "src/hnsw.ts",
+    "src/pgvector.ts",
   ],
   format: ["esm", "cjs"],
   dts: true,
