@@ -48,7 +48,14 @@ describe("numbers that fit no attribute", () => {
       { name: "rating", type: "number", description: "critic score" },
     ]);
     expect(p("released after 12345", one).filter).toBeNull();
-    expect(p("published after 98765").filter).toBeNull();
+    expect(p("year > 98765", one).filter).toBeNull();
+    // a price-like amount after a date cue still defaults to the money attribute
+    const shop = defineSchema([
+      { name: "launched", type: "date", description: "launch date" },
+      { name: "price", type: "number", description: "price in dollars" },
+      { name: "rating", type: "number", description: "stars" },
+    ]);
+    expect(p("phones launched below 200", shop).filter).toEqual({ op: "lt", field: "price", value: 200 });
     // the same number with no cue still goes to the only number attribute, as documented
     expect(p("over 12345", one).filter).toEqual({ op: "gt", field: "rating", value: 12345 });
   });

@@ -125,9 +125,9 @@ function inRange(attr: AttributeInfo, values: number[]): boolean {
 
 /**
  * The number attribute a number (or the two ends of a range, `values`) is about. A cue naming a
- * number attribute decides; a value outside that attribute's range (see `numberRange`) stays
- * query text, and so does a number right after a cue naming a date or year attribute that it is
- * not a year of ("published after 12345"): a number is never handed to another attribute.
+ * number attribute decides; a value outside that attribute's range (see `numberRange`; a year
+ * attribute's default is 0–9999) stays query text and is never handed to another attribute.
+ * Without a cue, the defaults (money, the only number attribute) apply only within range.
  */
 function pickNumberAttr(
   ctx: ParseContext,
@@ -147,8 +147,9 @@ function pickNumberAttr(
   for (const c of [cues.after, cues.before]) {
     const a = c?.attrs.find(numeric);
     if (a) return fit(a, c?.factor ?? 1);
+    // "released after 12345": a number meant for a year attribute that it does not fit
+    if (c?.attrs.some((y) => ctx.schema.isYear(y) && !inRange(y, values))) return undefined;
   }
-  if (cues.before?.attrs.some((a) => a.type === "date" || ctx.schema.isYear(a))) return undefined;
   const numbers = ctx.schema.attributes.filter(numeric);
   if (v.n.currency) {
     const money = numbers.find(isMoney);
