@@ -27,7 +27,7 @@ export {
 export { ConfigError, type ConfigIssue, InvalidBodyError, NotFoundError } from "./errors.js";
 export { API_VERSION, createHttpApp, type HttpApp, type HttpAppOptions } from "./http/app.js";
 export type { ServerEnv } from "./http/context.js";
-export { type Problem, toProblem } from "./http/problem.js";
+export { type Problem, type ProblemResponse, toProblem } from "./http/problem.js";
 export { createRateLimiter, type RateLimitDecision, type RateLimiter } from "./http/rate-limit.js";
 export type { AnswerHandler, AnswerInput, AnswerPart } from "./http/routes/answer.js";
 export {

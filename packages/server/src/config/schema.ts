@@ -199,7 +199,12 @@ export type CollectionConfig = ServerConfig["collections"][number];
 /** One configured API key (hashed). */
 export type ApiKeyConfig = ServerConfig["apiKeys"][number];
 /** A rate limit: `points` requests per `durationSeconds`. */
-export type RateLimitConfig = z.output<typeof rateLimitSchema>;
+export interface RateLimitConfig {
+  /** Requests allowed per window. @default 600 */
+  points: number;
+  /** Window length in seconds. @default 60 */
+  durationSeconds: number;
+}
 /** The answer model and its settings. */
 export type AnswerConfig = z.output<typeof answerSchema>;
 /** What an API key may do. */
