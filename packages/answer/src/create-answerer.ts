@@ -1,121 +1,18 @@
-import { type DocumentCompressor, loadTiktokenTokenizer, type Tokenizer } from "@ragloom/compression";
-import type {
-  CallOptions,
-  EventSinkLike,
-  Filter,
-  GenerateStreamPart,
-  LanguageModel,
-  Retriever,
-  ScoredDocument,
-} from "@ragloom/core";
+import { loadTiktokenTokenizer, type Tokenizer } from "@ragloom/compression";
+import type { GenerateStreamPart, LanguageModel, ScoredDocument } from "@ragloom/core";
 import { throwIfAborted, ValidationError } from "@ragloom/core";
 import type { Experiments } from "@ragloom/prompts";
 import { LRUCache } from "lru-cache";
 import { type AnswerStream, createAnswerStream } from "./answer-stream.js";
+import type { Answerer, AnswererOptions, AnswerOptions } from "./answerer-options.js";
 import { createCitationStream } from "./citations/citation-stream.js";
-import { type PackOptions, type PackUnit, packSources } from "./context/pack.js";
+import { packSources } from "./context/pack.js";
 import { emitAnswerEvent } from "./events.js";
+import { type PendingFeedback, recordFeedback } from "./feedback.js";
 import { DEFAULT_DECLINE_PATTERNS, isDeclined } from "./grounding.js";
 import { NO_ANSWER } from "./prompt/default-prompt.js";
-import { type AnswerPromptOption, preparePrompt } from "./prompt/resolve-prompt.js";
+import { preparePrompt } from "./prompt/resolve-prompt.js";
 import type { Answer, AnswerPart, AnswerTimings, CitationProblem, Source } from "./types.js";
-
-/** Options of {@link createAnswerer}. */
-export interface AnswererOptions {
-  /** Where the context comes from (any ragloom retriever or pattern). */
-  retriever: Retriever;
-  /** The model that answers (`createOpenAICompatibleModel`, `createLlamaCppModel`, …); streams when it can. */
-  model: LanguageModel;
-  /** The prompt (see {@link AnswerPromptOption}). @default the built-in versioned RAG prompt */
-  prompt?: AnswerPromptOption;
-  /** Contextual compression applied to the retrieved documents before packing. @default none */
-  compressor?: DocumentCompressor;
-  /** Documents to retrieve. @default 4 */
-  k?: number;
-  /** Token budget of the numbered sources in the prompt. @default 1024 */
-  maxContextTokens?: number;
-  /** Whole documents only, or documents cut to their leading sentences (see `packSources`). @default "sentence" */
-  pack?: PackUnit;
-  /** Formats one source block. @default `[n] title` (or id), a line break, the text */
-  formatSource?: PackOptions["format"];
-  /** The tokenizer of the budget. @default the model's `countTokens`, else tiktoken `cl100k_base` */
-  tokenizer?: Tokenizer;
-  /**
-   * Documents scoring below this are not given to the model; when none is left the answer is
-   * `grounded: false` (`no-context`) and the model is not called. The score is the retriever's
-   * (cosine similarity, BM25, fused rank score …). @default none (every retrieved document counts)
-   */
-  minScore?: number;
-  /** Ask for and verify a quote before each citation (`"exact words" [n]`). @default false */
-  quotes?: boolean;
-  /** Upper bound on generated tokens. @default 256 */
-  maxTokens?: number;
-  /** Sampling temperature. @default 0 */
-  temperature?: number;
-  /** The answer text when there is no context. @default "I don't know." */
-  noAnswerText?: string;
-  /** Phrases by which the model declines (see `isDeclined`). @default {@link DEFAULT_DECLINE_PATTERNS} */
-  declinePatterns?: readonly RegExp[];
-  /** Receives the events of {@link AnswerEventMap}. @default none */
-  events?: EventSinkLike;
-  /** How feedback is kept and recorded. */
-  feedback?: {
-    /** How long an answer id accepts feedback, in milliseconds. @default 86400000 (one day) */
-    ttlMs?: number;
-    /** Answer ids remembered at most (least recently used are forgotten). @default 10000 */
-    max?: number;
-    /** Experiment metric of `converted: true`. @default "conversion" */
-    conversionMetric?: string;
-    /** Experiment metric of `score`. @default "score" */
-    scoreMetric?: string;
-  };
-}
-
-/** Options of one {@link Answerer.answer} call. */
-export interface AnswerOptions extends CallOptions {
-  /** Metadata filter passed to the retriever. */
-  filter?: Filter | null;
-  /** Documents to retrieve. @default the answerer's `k` */
-  k?: number;
-  /** Stream the answer as parts. @default false */
-  stream?: boolean;
-  /** The user or session the answer is for; required when the prompt comes from an experiment. */
-  unitId?: string;
-}
-
-/** Feedback on one answer. */
-export interface AnswerFeedback {
-  /** A numeric rating (recorded as the experiment's `score` metric). */
-  score?: number;
-  /** Whether the answer converted (thumbs up, accepted, …); `true` records a conversion. */
-  converted?: boolean;
-}
-
-/** What {@link Answerer.feedback} returns. */
-export interface FeedbackResult {
-  /** True when an experiment counted the feedback. */
-  recorded: boolean;
-  experiment?: string;
-  variant?: string;
-}
-
-/** Answers questions from retrieved context (see {@link createAnswerer}). */
-export interface Answerer {
-  answer(question: string, options: AnswerOptions & { stream: true }): AnswerStream;
-  answer(question: string, options?: AnswerOptions & { stream?: false }): Promise<Answer>;
-  /**
-   * Records feedback on an answer; under an experiment, `converted: true` counts a conversion and
-   * `score` adds a value for the unit that saw the answer.
-   * @throws ValidationError for an unknown (or expired) answer id or empty feedback.
-   */
-  feedback(answerId: string, feedback: AnswerFeedback): Promise<FeedbackResult>;
-}
-
-interface Pending {
-  experiment?: string;
-  variant?: string;
-  unitId?: string;
-}
 
 const now = () => performance.now();
 const ms = (t: number) => Math.round((now() - t) * 100) / 100;
@@ -159,7 +56,10 @@ export function createAnswerer(options: AnswererOptions): Answerer {
   const noAnswerText = options.noAnswerText ?? NO_ANSWER;
   const declinePatterns = options.declinePatterns ?? DEFAULT_DECLINE_PATTERNS;
   const fb = options.feedback ?? {};
-  const pending = new LRUCache<string, Pending>({ max: fb.max ?? 10_000, ttl: fb.ttlMs ?? 86_400_000 });
+  const pending = new LRUCache<string, PendingFeedback>({
+    max: fb.max ?? 10_000,
+    ttl: fb.ttlMs ?? 86_400_000,
+  });
   let tokenizer: Promise<Tokenizer> | undefined = options.tokenizer
     ? Promise.resolve(options.tokenizer)
     : undefined;
@@ -358,52 +258,12 @@ export function createAnswerer(options: AnswererOptions): Answerer {
 
   return {
     answer,
-    async feedback(answerId, feedback) {
-      const entry = typeof answerId === "string" ? pending.get(answerId) : undefined;
-      if (!entry) throw new ValidationError(`unknown or expired answer id ${JSON.stringify(answerId)}`);
-      const { score, converted } = feedback ?? {};
-      if (score === undefined && converted === undefined) {
-        throw new ValidationError("feedback needs a score or converted");
-      }
-      if (score !== undefined && !(typeof score === "number" && Number.isFinite(score))) {
-        throw new ValidationError(`score must be a finite number, got ${score}`);
-      }
-      if (converted !== undefined && typeof converted !== "boolean") {
-        throw new ValidationError("converted must be a boolean");
-      }
-      let recorded = false;
-      if (experiments && entry.experiment && entry.unitId) {
-        if (converted === true) {
-          const r = await experiments.recordConversion(
-            entry.experiment,
-            entry.unitId,
-            fb.conversionMetric ?? "conversion",
-          );
-          recorded ||= r.recorded;
-        }
-        if (score !== undefined) {
-          const r = await experiments.recordValue(
-            entry.experiment,
-            entry.unitId,
-            fb.scoreMetric ?? "score",
-            score,
-          );
-          recorded ||= r.recorded;
-        }
-      }
-      emitAnswerEvent(events, "answer:feedback", {
-        answerId,
-        ...(score !== undefined ? { score } : {}),
-        ...(converted !== undefined ? { converted } : {}),
-        ...(entry.experiment ? { experiment: entry.experiment, variant: entry.variant } : {}),
-        recorded,
-      });
-      return {
-        recorded,
-        ...(entry.experiment ? { experiment: entry.experiment } : {}),
-        ...(entry.variant ? { variant: entry.variant } : {}),
-      };
-    },
+    feedback: (answerId, feedback) =>
+      recordFeedback(typeof answerId === "string" ? pending.get(answerId) : undefined, answerId, feedback, {
+        experiments,
+        events,
+        ...fb,
+      }),
   };
 }
 

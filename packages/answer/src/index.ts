@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export * from "./answer-stream.js";
+export type * from "./answerer-options.js";
 export * from "./citations/citation-stream.js";
 export * from "./citations/quotes.js";
 export * from "./context/pack.js";
