@@ -37,7 +37,7 @@ async function runRules(name: string, options: RuleParserOptions): Promise<Varia
 const variants: Variant[] = [
   await runRules("rules", {}),
   await runRules("rules, no typo tolerance", { fuzzy: false }),
-  await runRules("rules, after = end of period", { afterPeriod: "end" }),
+  await runRules("rules, after = start of period", { afterPeriod: "start" }),
 ];
 
 if (values.llm) {

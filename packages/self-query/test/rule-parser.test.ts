@@ -36,7 +36,7 @@ describe("rule-based parser", () => {
       op: "and",
       filters: [
         { op: "eq", field: "technology", value: "redis" },
-        { op: "gt", field: "published", value: Date.UTC(2023, 2, 1) },
+        { op: "gte", field: "published", value: Date.UTC(2023, 3, 1) },
         { op: "ne", field: "doc_type", value: "changelog" },
       ],
     });
@@ -113,9 +113,11 @@ describe("rule-based parser", () => {
     });
   });
 
-  it("honours afterPeriod", () => {
-    const end = parse("published after March 2023", schema, { now, afterPeriod: "end" });
-    expect(end.filter).toEqual({ op: "gte", field: "published", value: Date.UTC(2023, 3, 1) });
+  it("reads after <period> as after the period has ended by default, and honours afterPeriod", () => {
+    const dflt = parse("published after March 2023", schema, { now });
+    expect(dflt.filter).toEqual({ op: "gte", field: "published", value: Date.UTC(2023, 3, 1) });
+    const start = parse("published after March 2023", schema, { now, afterPeriod: "start" });
+    expect(start.filter).toEqual({ op: "gt", field: "published", value: Date.UTC(2023, 2, 1) });
   });
 
   it("is available as a parser object and rejects bad requests with typed errors", () => {

@@ -24,9 +24,9 @@ export interface RuleParserOptions {
   /** Tolerate small typos in enumerated values (edit distance 1 from 5 characters, 2 from 9). @default true */
   fuzzy?: boolean;
   /**
-   * What "after <period>" means on a date attribute: `start` reads "after March 2023" as
-   * `> 2023-03-01` (the reading in the self-query issue and of LLM parsers), `end` as
-   * `>= 2023-04-01`. Decades always use `end`. @default "start"
+   * What "after <period>" means on a date attribute: `end` reads "after March 2023" as
+   * `>= 2023-04-01` (after the month has ended, as people and date pickers read it), `start` as
+   * `> 2023-03-01`. Decades always use `end`. @default "end"
    */
   afterPeriod?: "start" | "end";
   /**
@@ -95,7 +95,7 @@ export function parse(
     schema: compiled,
     index: indexSchema(compiled),
     now: options.now?.() ?? new Date(),
-    afterPeriod: options.afterPeriod ?? "start",
+    afterPeriod: options.afterPeriod ?? "end",
     fuzzy: options.fuzzy ?? true,
     warnings: [],
   };
