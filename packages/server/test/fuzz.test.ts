@@ -2,7 +2,8 @@
  * Schemathesis fuzzing of the HTTP API from its own OpenAPI document (scripts/fuzz-server.sh,
  * schemathesis from PyPI in a gitignored venv) against a real server with real Redis and the real
  * MiniLM embedder: no 5xx, responses match the documented schemas, statuses, content types and
- * headers. The run is bounded (10 examples per operation, fixed seed) to stay under two minutes.
+ * headers. The run is bounded (coverage phase plus 5 generated examples per operation, fixed seed)
+ * to stay under two minutes on a quiet machine.
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -39,7 +40,7 @@ afterAll(async () => {
 
 it("survives schemathesis: no server errors, no schema violations", { timeout: 240_000 }, async () => {
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn("bash", [join(REPO_ROOT, "scripts", "fuzz-server.sh"), server.url, KEY, "10"], {
+    const child = spawn("bash", [join(REPO_ROOT, "scripts", "fuzz-server.sh"), server.url, KEY, "5"], {
       cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -54,7 +55,7 @@ it("survives schemathesis: no server errors, no schema violations", { timeout: 2
   });
   const counts = /(\d+) generated, (\d+) passed/.exec(output);
   expect(counts, output.slice(-4000)).not.toBeNull();
-  expect(Number(counts![1])).toBeGreaterThan(500);
+  expect(Number(counts![1])).toBeGreaterThan(300);
   expect(counts![2]).toBe(counts![1]);
   expect(output).not.toMatch(/ST\d{3} /);
   expect(code).toBe(0);
