@@ -12,6 +12,10 @@ beforeAll(async () => {
 afterAll(stopAllServices);
 
 runVectorStoreConformance("InMemoryVectorStore", async () => new InMemoryVectorStore({ dimensions: 4 }));
+runVectorStoreConformance(
+  "InMemoryVectorStore (rows in segments of 2)",
+  async () => new InMemoryVectorStore({ dimensions: 4, segmentRows: 2, initialCapacity: 1 }),
+);
 runVectorStoreConformance("ChromaVectorStore (real Chroma server)", async () =>
   createChromaVectorStore({
     url: chroma.url,

@@ -42,6 +42,24 @@ export class FilterError extends RagloomError {
   }
 }
 
+/**
+ * A store cannot take more records: it reached its documented record limit, or the runtime
+ * refused the memory for more rows. Nothing of the write that hit it was stored. Never retried
+ * (the same write fails again); delete records, raise the limit where the store allows it, or
+ * move to a store that scales out.
+ */
+export class CapacityError extends RagloomError {
+  /** Records the store would have held after the write. */
+  readonly requested: number;
+  /** The limit in records (when memory was refused: the rows allocated then). */
+  readonly limit: number;
+  constructor(message: string, requested: number, limit: number, options?: { cause?: unknown }) {
+    super("ERR_CAPACITY", message, options);
+    this.requested = requested;
+    this.limit = limit;
+  }
+}
+
 /** A vector's length differs from the embedder's or store's dimensions. */
 export class DimensionMismatchError extends RagloomError {
   readonly expected: number;

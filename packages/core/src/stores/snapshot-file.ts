@@ -7,7 +7,7 @@
  * · payload (raw bytes, may be empty) · SHA-256 of every preceding byte (32 bytes).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { open, readFile, rename, unlink } from "node:fs/promises";
+import { type FileHandle, open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { CorruptFileError } from "../errors/errors.js";
 
@@ -96,6 +96,106 @@ export async function readSnapshot(
   checksummed: ReadonlySet<string>,
 ): Promise<DecodedSnapshot> {
   return decodeSnapshot(await readFile(path), path, magics, checksummed);
+}
+
+/** Receives a payload streamed from a file: `chunk` holds the bytes at `offset` of the payload. */
+export type PayloadSink = (chunk: Uint8Array, offset: number) => void;
+
+/** Bytes read from the file at a time when streaming a payload. */
+const STREAM_CHUNK = 8 * 1024 * 1024;
+
+async function readExactly(handle: FileHandle, length: number, position: number): Promise<Buffer> {
+  const buf = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done === length ? buf : buf.subarray(0, done);
+}
+
+/** SHA-256 of bytes [0, end) of the file, read in chunks. */
+async function hashRange(handle: FileHandle, end: number): Promise<Buffer> {
+  const hash = createHash("sha256");
+  for (let at = 0; at < end; at += STREAM_CHUNK) {
+    hash.update(await readExactly(handle, Math.min(STREAM_CHUNK, end - at), at));
+  }
+  return hash.digest();
+}
+
+/**
+ * Reads a snapshot file without holding it in memory (a payload may be larger than one
+ * buffer): the magic, header length and header are read and parsed, `accept` checks the header
+ * and returns where the payload goes, then the payload is streamed to it in chunks while the
+ * SHA-256 is computed, and the trailer is compared last. The errors are those of
+ * {@link decodeSnapshot}, in the same order of precedence: when the structure is wrong (a
+ * truncated file, a bad header length, JSON or header) and the format is checksummed, the
+ * whole file's checksum is computed first and a mismatch is what gets reported.
+ * @param accept - checks the header (throwing a CorruptFileError to refuse it); gets the
+ *   payload length in bytes.
+ * @throws CorruptFileError as described; the file system's error when it cannot be read.
+ */
+export async function readSnapshotStreaming(
+  path: string,
+  magics: readonly string[],
+  checksummed: ReadonlySet<string>,
+  accept: (magic: string, header: unknown, payloadLength: number) => PayloadSink,
+): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    const size = (await handle.stat()).size;
+    const longest = Math.max(...magics.map((m) => m.length));
+    const head = await readExactly(handle, Math.min(size, longest + LENGTH_BYTES), 0);
+    const magic = magics.find((m) => head.length >= m.length && head.toString("ascii", 0, m.length) === m);
+    if (!magic)
+      throw new CorruptFileError(path, `not a ragloom file of this kind (expected ${magics.join(" or ")})`);
+    const trailer = checksummed.has(magic) ? CHECKSUM_BYTES : 0;
+    const start = magic.length + LENGTH_BYTES;
+    if (size < start + trailer) throw new CorruptFileError(path, "file is truncated");
+    const end = size - trailer;
+    // a structural error is reported as such only when the checksum holds
+    const refuse = async (error: unknown): Promise<never> => {
+      if (trailer && error instanceof CorruptFileError) {
+        const expected = await readExactly(handle, CHECKSUM_BYTES, end);
+        if (!(await hashRange(handle, end)).equals(expected)) {
+          throw new CorruptFileError(path, "checksum mismatch: the file is corrupted or was modified");
+        }
+      }
+      throw error;
+    };
+    const headerLength = head.readBigUInt64LE(magic.length);
+    if (headerLength > BigInt(end - start)) {
+      return await refuse(
+        new CorruptFileError(path, `header length ${headerLength} exceeds the file (${size} bytes)`),
+      );
+    }
+    const headerEnd = start + Number(headerLength);
+    const headerBytes = await readExactly(handle, headerEnd - start, start);
+    let sink: PayloadSink;
+    try {
+      let header: unknown;
+      try {
+        header = JSON.parse(headerBytes.toString("utf8"));
+      } catch (cause) {
+        throw new CorruptFileError(path, "header is not valid JSON", { cause });
+      }
+      sink = accept(magic, header, end - headerEnd);
+    } catch (error) {
+      return await refuse(error);
+    }
+    const hash = createHash("sha256").update(head.subarray(0, start)).update(headerBytes);
+    for (let at = headerEnd; at < end; at += STREAM_CHUNK) {
+      const chunk = await readExactly(handle, Math.min(STREAM_CHUNK, end - at), at);
+      hash.update(chunk);
+      sink(chunk, at - headerEnd);
+    }
+    if (trailer && !hash.digest().equals(await readExactly(handle, CHECKSUM_BYTES, end))) {
+      throw new CorruptFileError(path, "checksum mismatch: the file is corrupted or was modified");
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

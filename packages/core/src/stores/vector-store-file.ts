@@ -9,7 +9,7 @@
  */
 import { CorruptFileError } from "../errors/errors.js";
 import type { Metadata } from "../types/document.js";
-import { encodeSnapshot, readSnapshot } from "./snapshot-file.js";
+import { encodeSnapshot, type PayloadSink, readSnapshotStreaming } from "./snapshot-file.js";
 
 export const VECTOR_STORE_MAGIC = "RAGLOOM-VS2";
 const MAGIC_V1 = "RAGLOOM-VS1";
@@ -26,10 +26,13 @@ export interface VectorStoreFileContents {
   metadatas: Metadata[];
 }
 
-/** Encodes a store as file chunks; `vectors` holds exactly `ids.length · dimensions` floats. */
+/**
+ * Encodes a store as file chunks; `vectors` holds exactly `ids.length · dimensions` floats, as
+ * one array or as byte chunks laid end to end (written as they are, not copied).
+ */
 export function encodeVectorStoreFile(
   contents: VectorStoreFileContents,
-  vectors: Float32Array,
+  vectors: Float32Array | Uint8Array[],
 ): Uint8Array[] {
   return encodeSnapshot({
     magic: VECTOR_STORE_MAGIC,
@@ -42,7 +45,9 @@ export function encodeVectorStoreFile(
       texts: contents.texts,
       metadatas: contents.metadatas,
     },
-    payload: [new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength)],
+    payload: Array.isArray(vectors)
+      ? vectors
+      : [new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength)],
   });
 }
 
@@ -51,14 +56,24 @@ const isPlainObject = (x: unknown): x is Metadata => typeof x === "object" && x 
 /**
  * Reads a vector store file and checks its structure: the checksum (version 2), positive
  * integer dimensions, ids/texts/metadatas of one length, unique non-empty string ids, string
- * texts, object metadata, and exactly `count · dimensions` float32 of vector bytes.
- * @returns the contents and the raw vector bytes (a view of the file; not necessarily aligned).
- * @throws CorruptFileError when any check fails.
+ * texts, object metadata, and exactly `count · dimensions` float32 of vector bytes. The vector
+ * bytes are streamed to the sink `allocate` returns for the checked contents (so a file larger
+ * than one buffer loads), then the checksum is compared.
+ * @throws CorruptFileError when any check fails (the sink may then have received bytes).
  */
 export async function readVectorStoreFile(
   path: string,
-): Promise<{ contents: VectorStoreFileContents; vectorBytes: Buffer }> {
-  const { magic, header, payload } = await readSnapshot(path, MAGICS, CHECKSUMMED);
+  allocate: (contents: VectorStoreFileContents) => PayloadSink,
+): Promise<VectorStoreFileContents> {
+  let contents: VectorStoreFileContents | undefined;
+  await readSnapshotStreaming(path, MAGICS, CHECKSUMMED, (magic, header, payloadLength) => {
+    contents = checkHeader(path, magic, header, payloadLength);
+    return allocate(contents);
+  });
+  return contents!;
+}
+
+function checkHeader(path: string, magic: string, header: unknown, payloadLength: number) {
   const bad = (message: string) => new CorruptFileError(path, message);
   if (!isPlainObject(header)) throw bad("header is not an object");
   const h = header as Record<string, unknown>;
@@ -86,17 +101,14 @@ export async function readVectorStoreFile(
   if (h.scope !== undefined && (typeof h.scope !== "string" || h.scope.length === 0)) {
     throw bad("scope must be a non-empty string");
   }
-  if (payload.length !== n * dimensions * 4) {
-    throw bad(`has ${payload.length} bytes of vectors, expected ${n * dimensions * 4} (truncated?)`);
+  if (payloadLength !== n * dimensions * 4) {
+    throw bad(`has ${payloadLength} bytes of vectors, expected ${n * dimensions * 4} (truncated?)`);
   }
-  return {
-    contents: { dimensions, scope: h.scope as string | undefined, ids, texts, metadatas },
-    vectorBytes: payload,
-  };
+  return { dimensions, scope: h.scope as string | undefined, ids, texts, metadatas };
 }
 
 /**
- * Checks that the first `length` floats of `data` are finite.
+ * Checks that the first `length` floats of `data` are finite; `data` holds rows from `firstRow` on.
  * @throws CorruptFileError naming the record of the first non-finite value.
  */
 export function assertFiniteRows(
@@ -105,10 +117,11 @@ export function assertFiniteRows(
   dimensions: number,
   ids: string[],
   path: string,
+  firstRow = 0,
 ) {
   for (let i = 0; i < length; i++) {
     if (!Number.isFinite(data[i]!)) {
-      const id = ids[Math.floor(i / dimensions)];
+      const id = ids[firstRow + Math.floor(i / dimensions)];
       throw new CorruptFileError(path, `vector of "${id}" has a non-finite value`);
     }
   }

@@ -1,41 +1,138 @@
-;; dot-scores: out[row] = Σ_i data[row·d + i] · q[i] for row in [0, n), with 128-bit SIMD.
-;; Pointers are byte offsets into the imported memory, 16-byte aligned; d must be a multiple of 8.
-;; Two f32x4 accumulators per row (8 lanes) hide the add latency.
-;; Regenerate the embedded binary with `pnpm tsx scripts/build-wasm.ts`.
+;; Dot-product kernels of the in-memory vector store, 128-bit SIMD.
+;; Pointers are byte offsets into the imported memory. Regenerate the embedded binary with
+;; `pnpm tsx scripts/build-wasm.ts`.
+;;
+;; scores:    out[row] = Σ_i data[row·d + i] · q[i], float32 rows, row in [0, n); d a multiple of 8.
+;;            Two f32x4 accumulators per row (8 lanes) hide the add latency.
+;; scores_at: the same for the rows listed at `rows` (n int32 row numbers), out[j] for rows[j];
+;;            per row the same operations in the same order as `scores`, so the same float.
+;; scores_i8: out[row] = (Σ_i r[i] · q[i]) · rowScale · scale for int8 rows of `stride` bytes:
+;;            `bytes` int8 values (a multiple of 16, zero-padded) then the row's float32 scale.
+;;            `q` holds the query as `bytes` int16 values. v128.load8x8_s sign-extends 8 bytes
+;;            to int16 and i32x4.dot_i16x8_s multiplies and adds pairs into int32 lanes, exact
+;;            while bytes · 127² < 2^31. Two rows per pass share each query load.
 (module
   (memory (import "env" "memory") 1)
+
+  (func $dot_f32 (param $q i32) (param $p i32) (param $bytes i32) (result f32)
+    (local $i i32) (local $acc0 v128) (local $acc1 v128)
+    (block $done
+      (loop $inner
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $acc0
+          (f32x4.add (local.get $acc0)
+            (f32x4.mul
+              (v128.load (i32.add (local.get $p) (local.get $i)))
+              (v128.load (i32.add (local.get $q) (local.get $i))))))
+        (local.set $acc1
+          (f32x4.add (local.get $acc1)
+            (f32x4.mul
+              (v128.load offset=16 (i32.add (local.get $p) (local.get $i)))
+              (v128.load offset=16 (i32.add (local.get $q) (local.get $i))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 32)))
+        (br $inner)))
+    (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $acc1)))
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
+
   (func (export "scores") (param $q i32) (param $data i32) (param $n i32) (param $d i32) (param $out i32)
-    (local $row i32) (local $i i32) (local $p i32) (local $bytes i32) (local $acc0 v128) (local $acc1 v128)
+    (local $row i32) (local $p i32) (local $bytes i32)
     (local.set $bytes (i32.shl (local.get $d) (i32.const 2)))
     (local.set $p (local.get $data))
     (block $done
       (loop $rows
         (br_if $done (i32.ge_u (local.get $row) (local.get $n)))
-        (local.set $acc0 (v128.const f32x4 0 0 0 0))
-        (local.set $acc1 (v128.const f32x4 0 0 0 0))
-        (local.set $i (i32.const 0))
-        (block $inner_done
-          (loop $inner
-            (br_if $inner_done (i32.ge_u (local.get $i) (local.get $bytes)))
-            (local.set $acc0
-              (f32x4.add (local.get $acc0)
-                (f32x4.mul
-                  (v128.load (i32.add (local.get $p) (local.get $i)))
-                  (v128.load (i32.add (local.get $q) (local.get $i))))))
-            (local.set $acc1
-              (f32x4.add (local.get $acc1)
-                (f32x4.mul
-                  (v128.load offset=16 (i32.add (local.get $p) (local.get $i)))
-                  (v128.load offset=16 (i32.add (local.get $q) (local.get $i))))))
-            (local.set $i (i32.add (local.get $i) (i32.const 32)))
-            (br $inner)))
-        (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $acc1)))
         (f32.store
           (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 2)))
-          (f32.add
-            (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
-            (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
+          (call $dot_f32 (local.get $q) (local.get $p) (local.get $bytes)))
         (local.set $p (i32.add (local.get $p) (local.get $bytes)))
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br $rows))))
+
+  (func (export "scores_at") (param $q i32) (param $data i32) (param $rows i32) (param $n i32) (param $d i32) (param $out i32)
+    (local $j i32) (local $bytes i32)
+    (local.set $bytes (i32.shl (local.get $d) (i32.const 2)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
+        (f32.store
+          (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2)))
+          (call $dot_f32
+            (local.get $q)
+            (i32.add (local.get $data)
+              (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $j) (i32.const 2))))
+                (local.get $bytes)))
+            (local.get $bytes)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $each))))
+
+  ;; int32 lanes of one accumulator summed, times the row's scale and the query's scale
+  (func $finish (param $acc v128) (param $rowScale i32) (param $scale f32) (result f32)
+    (f32.mul
+      (f32.mul
+        (f32.convert_i32_s
+          (i32.add
+            (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+            (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
+        (f32.load (local.get $rowScale)))
+      (local.get $scale)))
+
+  (func (export "scores_i8") (param $q i32) (param $data i32) (param $n i32) (param $stride i32) (param $bytes i32) (param $scale f32) (param $out i32)
+    (local $row i32) (local $p i32) (local $i i32) (local $qi i32) (local $end i32)
+    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $qv v128) (local $qv2 v128)
+    (local.set $p (local.get $data))
+    ;; two rows per pass
+    (block $pairs_done
+      (loop $pairs
+        (br_if $pairs_done (i32.ge_u (i32.add (local.get $row) (i32.const 1)) (local.get $n)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $b0 (v128.const i32x4 0 0 0 0))
+        (local.set $b1 (v128.const i32x4 0 0 0 0))
+        (local.set $i (local.get $p))
+        (local.set $end (i32.add (local.get $p) (local.get $bytes)))
+        (local.set $qi (local.get $q))
+        (loop $inner
+          (local.set $qv (v128.load (local.get $qi)))
+          (local.set $qv2 (v128.load offset=16 (local.get $qi)))
+          (local.set $a0 (i32x4.add (local.get $a0)
+            (i32x4.dot_i16x8_s (v128.load8x8_s (local.get $i)) (local.get $qv))))
+          (local.set $b0 (i32x4.add (local.get $b0)
+            (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $i) (local.get $stride))) (local.get $qv))))
+          (local.set $a1 (i32x4.add (local.get $a1)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $i)) (local.get $qv2))))
+          (local.set $b1 (i32x4.add (local.get $b1)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (i32.add (local.get $i) (local.get $stride))) (local.get $qv2))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (local.set $qi (i32.add (local.get $qi) (i32.const 32)))
+          (br_if $inner (i32.lt_u (local.get $i) (local.get $end))))
+        (f32.store
+          (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 2)))
+          (call $finish (i32x4.add (local.get $a0) (local.get $a1)) (local.get $end) (local.get $scale)))
+        (f32.store offset=4
+          (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 2)))
+          (call $finish (i32x4.add (local.get $b0) (local.get $b1))
+            (i32.add (local.get $end) (local.get $stride)) (local.get $scale)))
+        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 1))))
+        (local.set $row (i32.add (local.get $row) (i32.const 2)))
+        (br $pairs)))
+    ;; the last row when n is odd
+    (if (i32.lt_u (local.get $row) (local.get $n))
+      (then
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $i (local.get $p))
+        (local.set $end (i32.add (local.get $p) (local.get $bytes)))
+        (local.set $qi (local.get $q))
+        (loop $tail
+          (local.set $a0 (i32x4.add (local.get $a0)
+            (i32x4.dot_i16x8_s (v128.load8x8_s (local.get $i)) (v128.load (local.get $qi)))))
+          (local.set $a0 (i32x4.add (local.get $a0)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $i)) (v128.load offset=16 (local.get $qi)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (local.set $qi (i32.add (local.get $qi) (i32.const 32)))
+          (br_if $tail (i32.lt_u (local.get $i) (local.get $end))))
+        (f32.store
+          (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 2)))
+          (call $finish (local.get $a0) (local.get $end) (local.get $scale))))))
 )

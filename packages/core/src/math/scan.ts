@@ -1,0 +1,156 @@
+import { type QuantizedQuery, quantizeQuery } from "./quantize.js";
+import type { RowStorage } from "./row-storage.js";
+import { TopK } from "./top-k.js";
+
+/** A kept row: global row number and exact score (cosine similarity). */
+export interface RowHit {
+  index: number;
+  score: number;
+}
+
+/** Whether row `row` passes the query's filter. */
+export type RowPredicate = (row: number) => boolean;
+
+/** What a quantised selection did, for measurement. */
+export interface QuantizedStats {
+  /** Rows rescored against the float32 rows. */
+  rescored: number;
+  /** Whether the error bound did not prove the candidates sufficient, so more rows were rescored. */
+  widened: boolean;
+}
+
+/**
+ * Writes the normalised query into slot `slot` of every segment, with its int8 codes when the
+ * quantised scan will run.
+ */
+export function prepareQuery(
+  storage: RowStorage,
+  slot: number,
+  q: Float32Array,
+  quantized: boolean,
+): QuantizedQuery | null {
+  const qq = quantized ? quantizeQuery(q, storage.layout.bytes, storage.maxRowError) : null;
+  for (const seg of storage.segments) seg.setQuery(slot, q, qq?.codes);
+  return qq;
+}
+
+/**
+ * Runs the kernel over rows [0, n): exact float32 dot products, or the int8 approximation when
+ * `queryScale` is given. The scores land in each segment's slot (`Segment.scores`).
+ */
+export function scanRows(storage: RowStorage, slot: number, n: number, queryScale?: number) {
+  for (let s = 0; s < storage.segments.length; s++) {
+    const count = storage.rowsIn(s, n);
+    if (count === 0) break;
+    const seg = storage.segments[s]!;
+    if (queryScale === undefined) seg.scanExact(slot, count);
+    else seg.scanApprox(slot, count, queryScale);
+  }
+}
+
+/**
+ * Selects the top-k of rows [0, n) from the scores a scan left in slot `slot`, best first, ties
+ * by lower row; `match` is evaluated only on rows that would enter the top-k.
+ */
+export function selectTop(
+  storage: RowStorage,
+  slot: number,
+  n: number,
+  k: number,
+  match: RowPredicate | null,
+): TopK {
+  const top = new TopK(Math.min(k, n));
+  const R = storage.segmentRows;
+  for (let s = 0; s < storage.segments.length; s++) {
+    const count = storage.rowsIn(s, n);
+    if (count === 0) break;
+    const scores = storage.segments[s]!.scores(slot, count);
+    const base = s * R;
+    for (let r = 0; r < count; r++) {
+      const score = scores[r]!;
+      if (score < top.threshold) continue;
+      if (match && !match(base + r)) continue;
+      top.push(score, base + r);
+    }
+  }
+  return top;
+}
+
+/** Exact scores of `rows` (global, ascending), through each segment's gather kernel. */
+export function rescore(storage: RowStorage, slot: number, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length);
+  const local = new Int32Array(rows.length);
+  const R = storage.segmentRows;
+  let from = 0;
+  while (from < rows.length) {
+    const s = Math.floor(rows[from]! / R);
+    let to = from;
+    while (to < rows.length && Math.floor(rows[to]! / R) === s) {
+      local[to] = rows[to]! - s * R;
+      to++;
+    }
+    storage.segments[s]!.scoresAt(slot, local, from, to, out);
+    from = to;
+  }
+  return out;
+}
+
+function topOf(rows: Int32Array, scores: Float32Array, k: number): TopK {
+  const top = new TopK(Math.min(k, rows.length));
+  for (let j = 0; j < rows.length; j++) top.push(scores[j]!, rows[j]!);
+  return top;
+}
+
+/**
+ * Exact top-k from the int8 scores a quantised scan left in slot `slot`: the `candidates` best
+ * rows by approximate score (among those that `match`) are rescored against the float32 rows.
+ * Every other row scores at most `a + bound` exactly, `a` the lowest candidate's approximate
+ * score and `bound` the query's error bound ({@link QuantizedQuery.bound}); when that is below
+ * the k-th exact score the candidates provably hold the top-k. Otherwise every row whose
+ * approximate score is within `bound` of the k-th exact score is rescored too. Either way the
+ * result is the exact top-k, with the same scores and tie order as the float32 scan.
+ */
+export function selectQuantized(
+  storage: RowStorage,
+  slot: number,
+  n: number,
+  k: number,
+  candidates: number,
+  bound: number,
+  match: RowPredicate | null,
+  stats?: QuantizedStats,
+): RowHit[] {
+  const approx = selectTop(storage, slot, n, Math.max(k, candidates), match);
+  const kept = approx.sorted();
+  const rows = Int32Array.from(kept, (h) => h.index).sort();
+  const exact = rescore(storage, slot, rows);
+  const top = topOf(rows, exact, k);
+  if (stats) {
+    stats.rescored = rows.length;
+    stats.widened = false;
+  }
+  // fewer candidates than asked: every matching row was rescored
+  if (kept.length < approx.k || top.length < k) return top.sorted();
+  const lowest = kept[kept.length - 1]!.score;
+  const kth = top.threshold;
+  if (lowest + bound < kth) return top.sorted();
+
+  const wide: number[] = [];
+  const R = storage.segmentRows;
+  for (let s = 0; s < storage.segments.length; s++) {
+    const count = storage.rowsIn(s, n);
+    if (count === 0) break;
+    const scores = storage.segments[s]!.scores(slot, count);
+    for (let r = 0; r < count; r++) {
+      if (scores[r]! + bound < kth) continue;
+      if (match && !match(s * R + r)) continue;
+      wide.push(s * R + r);
+    }
+  }
+  const wideRows = Int32Array.from(wide);
+  if (stats) {
+    stats.rescored += wideRows.length;
+    stats.widened = true;
+  }
+  return topOf(wideRows, rescore(storage, slot, wideRows), k).sorted();
+}
