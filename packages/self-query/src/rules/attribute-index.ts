@@ -101,7 +101,7 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
       else if (sw.length > 1) cuePhrases.push({ words: sw, attr });
     }
     if (words.length > 1) cuePhrases.push({ words, attr });
-    for (const [u, factor] of Object.entries(attr.units ?? {})) {
+    for (const [u, factor] of Object.entries({ ...inferredTimeUnits(attr), ...attr.units })) {
       const list = units.get(u.toLowerCase()) ?? [];
       list.push({ attr, factor });
       units.set(u.toLowerCase(), list);
@@ -144,6 +144,52 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
 /** Attributes a single word names (by cue stem). */
 export function cueAttributes(index: AttributeIndex, word: string): AttributeInfo[] {
   return index.cues.get(cueStem(word)) ?? [];
+}
+
+const SECONDS: Record<string, number> = {
+  second: 1,
+  seconds: 1,
+  sec: 1,
+  secs: 1,
+  minute: 60,
+  minutes: 60,
+  min: 60,
+  mins: 60,
+  hour: 3600,
+  hours: 3600,
+  hr: 3600,
+  hrs: 3600,
+  h: 3600,
+  day: 86_400,
+  days: 86_400,
+};
+
+/**
+ * Time unit words of a number attribute that stores a duration, inferred when its name, declared
+ * unit words or description name the stored unit ("total_minutes", "duration in minutes",
+ * `units: { minutes: 1 }`): every word of seconds, minutes and hours (and days for a duration
+ * stored in days) with the factor that converts it to the stored unit, e.g. `hours: 60`.
+ * Declared `units` win over inferred ones.
+ */
+export function inferredTimeUnits(attr: AttributeInfo): Record<string, number> {
+  if (attr.type !== "number") return {};
+  const words = [
+    ...nameWords(attr.name),
+    ...Object.keys(attr.units ?? {}).map((u) => u.toLowerCase()),
+    ...(attr.description
+      .toLowerCase()
+      .match(/\bin (seconds|minutes|hours|days)\b/)
+      ?.slice(1) ?? []),
+  ];
+  const stored = words.find((w) => SECONDS[w] !== undefined && w.length > 1);
+  if (!stored) return {};
+  const base = SECONDS[stored]!;
+  const out: Record<string, number> = {};
+  for (const [w, sec] of Object.entries(SECONDS)) {
+    if (sec === 86_400 && base !== 86_400) continue;
+    out[w] = sec / base;
+  }
+  return out;
 }
 
 /** Whether a number attribute is priced in money (name, synonyms or units mention price/cost/$). */
