@@ -3,6 +3,8 @@ import cliProgress from "cli-progress";
 /** Where the command writes, and how. */
 export interface Io {
   out(text: string): void;
+  /** Writes text to stdout as it is (no newline added): streamed answers. @default out */
+  write?(text: string): void;
   err(text: string): void;
   /** Print one JSON document on stdout instead of text. */
   json: boolean;
@@ -16,6 +18,7 @@ export interface Io {
 export function processIo(): Io {
   return {
     out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
+    write: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
     json: false,
     quiet: false,

@@ -1,9 +1,11 @@
 import { AbortError } from "@ragloom/core";
 import { Command, CommanderError, Option } from "commander";
+import { answerCommand } from "./commands/answer-command.js";
 import { backupCommand } from "./commands/backup-command.js";
 import { indexCommand } from "./commands/index-command.js";
 import { queryCommand } from "./commands/query-command.js";
 import { restoreCommand } from "./commands/restore-command.js";
+import { mcpCommand, serveCommand } from "./commands/serve-command.js";
 import { statsCommand } from "./commands/stats-command.js";
 import { loadConfigFile } from "./config-file.js";
 import { EXIT, exitCodeOf, oneLine } from "./exit-codes.js";
@@ -43,6 +45,8 @@ const SETTING_FLAGS = [
   "chunkOverlap",
   "k",
   "mode",
+  "llmUrl",
+  "llmModel",
 ] as const;
 
 /**
@@ -172,6 +176,55 @@ function buildProgram(io: Io, signal: AbortSignal, setJson: (json: boolean) => v
     .action(async (question: string, opts: { filter?: string }, command: Command) => {
       const { settings, explicit } = await context(command);
       await queryCommand(question, opts, settings, explicit, io, signal);
+    });
+
+  program
+    .command("answer")
+    .description("answer a question from the index with an OpenAI-compatible model, citing numbered sources")
+    .argument("<question>", "the question")
+    .option("-k, --k <n>", "documents given to the model (default: 5)", positiveInt("-k"))
+    .addOption(
+      new Option("--mode <mode>", "retrieval mode (default: hybrid)").choices(["dense", "lexical", "hybrid"]),
+    )
+    .option("--filter <json>", "metadata filter (filter IR)")
+    .option(
+      "--llm-url <url>",
+      "OpenAI-compatible chat API (default: $RAGLOOM_LLM_URL or http://localhost:8080/v1)",
+    )
+    .option("--llm-model <name>", 'model name sent to it (default: $RAGLOOM_LLM_MODEL or "default")')
+    .option("--llm-gguf <file>", "run this GGUF model in process (needs node-llama-cpp) instead of --llm-url")
+    .option("--max-tokens <n>", "longest answer in tokens (default: 256)", positiveInt("--max-tokens"))
+    .action(
+      async (
+        question: string,
+        opts: { filter?: string; maxTokens?: number; llmGguf?: string },
+        command: Command,
+      ) => {
+        const { settings, explicit } = await context(command);
+        await answerCommand(question, opts, settings, explicit, io, signal);
+      },
+    );
+
+  program
+    .command("serve")
+    .description("serve the index over HTTP (and MCP at /mcp) with @ragloom/server until interrupted")
+    .option("--host <host>", "address to listen on (default: 127.0.0.1)")
+    .option("--port <port>", "port; 0 picks a free one (default: 8080)", nonNegativeInt("--port"))
+    .option(
+      "--api-key-env <name>",
+      "environment variable holding the API key clients send (default: RAGLOOM_API_KEY)",
+    )
+    .action(async (opts: { host?: string; port?: number; apiKeyEnv?: string }, command: Command) => {
+      const { settings, explicit } = await context(command);
+      await serveCommand(opts, settings, explicit, io, signal);
+    });
+
+  program
+    .command("mcp")
+    .description("serve the index as an MCP server on stdin/stdout (for MCP clients that spawn it)")
+    .action(async (_opts, command: Command) => {
+      const { settings, explicit } = await context(command);
+      await mcpCommand(settings, explicit, signal);
     });
 
   program

@@ -36,6 +36,10 @@ export interface Settings {
   k: number;
   /** @default "hybrid" */
   mode: "dense" | "lexical" | "hybrid";
+  /** OpenAI-compatible chat API of `answer` (llama.cpp, Ollama, vLLM, OpenAI). @default $RAGLOOM_LLM_URL, else "http://localhost:8080/v1" */
+  llmUrl: string;
+  /** Model name sent to it. @default $RAGLOOM_LLM_MODEL, else "default" */
+  llmModel: string;
 }
 
 const COLLECTION = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,61}[a-zA-Z0-9]$/;
@@ -60,6 +64,8 @@ export const configSchema = z
     chunkOverlap: z.number().int().min(0),
     k: z.number().int().min(1).max(1000),
     mode: z.enum(["dense", "lexical", "hybrid"]),
+    llmUrl: z.url(),
+    llmModel: z.string().min(1),
   })
   .partial()
   .strict();
@@ -91,6 +97,8 @@ export function resolveSettings(...layers: Array<PartialSettings | undefined>): 
     chunkOverlap: 20,
     k: 5,
     mode: "hybrid",
+    llmUrl: process.env.RAGLOOM_LLM_URL ?? "http://localhost:8080/v1",
+    llmModel: process.env.RAGLOOM_LLM_MODEL ?? "default",
   };
   for (const layer of layers) {
     for (const [key, value] of Object.entries(layer ?? {}))

@@ -208,6 +208,9 @@ describe(`the ragloom command (${existsSync(BUILT) ? "built" : "tsx"})`, () => {
       stats: [],
       backup: ["--out", "--keep", "--archive"],
       restore: [],
+      answer: ["--k", "--mode", "--filter", "--llm-url", "--llm-model", "--llm-gguf", "--max-tokens"],
+      serve: ["--host", "--port", "--api-key-env"],
+      mcp: [],
     };
     for (const [sub, flags] of Object.entries(expected)) {
       const r = sub ? await inProcess([sub, "--help"], work) : await ragloom(["--help"]);

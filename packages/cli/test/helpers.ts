@@ -3,11 +3,22 @@ import { run } from "../src/index.js";
 
 /** Runs the command line in process, capturing stdout and stderr. */
 export async function ragloom(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return ragloomWith(undefined, ...argv);
+}
+
+/** {@link ragloom} with an abort signal (for `serve`). */
+export async function ragloomWith(
+  signal: AbortSignal | undefined,
+  ...argv: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const io: Io = {
     out: (t) => {
       stdout += t.endsWith("\n") ? t : `${t}\n`;
+    },
+    write: (t) => {
+      stdout += t;
     },
     err: (t) => {
       stderr += t.endsWith("\n") ? t : `${t}\n`;
@@ -16,7 +27,7 @@ export async function ragloom(...argv: string[]): Promise<{ code: number; stdout
     quiet: false,
     tty: false,
   };
-  const code = await run(argv, io);
+  const code = await run(argv, io, signal);
   return { code, stdout, stderr };
 }
 
