@@ -45,12 +45,20 @@ if [ ! -x "$CACHE/chroma-venv/bin/chroma" ]; then
   [ -x "$CACHE/chroma-venv/bin/chroma" ] || { echo "setup: chromadb install failed" >&2; exit 1; }
 fi
 
-if ! "$CACHE/llm-venv/bin/python" -c "import llama_cpp.server" 2>/dev/null; then
+# llama.cpp is built for a portable x86-64 baseline (AVX2/FMA/F16C) rather than -march=native: on CPUs
+# that report AVX-512/AMX inside a sandbox that does not enable them, a native build crashes on the first
+# multi-token prompt. The marker records the build flags; a venv without it is rebuilt.
+LLM_FLAGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF"
+if [ "$(uname -m)" != "x86_64" ]; then LLM_FLAGS="-DGGML_NATIVE=OFF"; fi
+LLM_MARKER="$CACHE/llm-venv/.ragloom-build-flags"
+if ! "$CACHE/llm-venv/bin/python" -c "import llama_cpp.server" 2>/dev/null || [ "$(cat "$LLM_MARKER" 2>/dev/null)" != "$LLM_FLAGS" ]; then
   echo "setup: installing llama-cpp-python[server] 0.3.36 into $CACHE/llm-venv (first build compiles llama.cpp: ~7 min)" >&2
   rm -rf "$CACHE/llm-venv"
   python3 -m venv "$CACHE/llm-venv"
-  "$CACHE/llm-venv/bin/pip" install -q 'llama-cpp-python[server]==0.3.36' 2>&1 | grep -v "is ignored" >&2 || true
+  # --no-cache-dir: a wheel cached from a build with other flags must not be reused
+  CMAKE_ARGS="$LLM_FLAGS" "$CACHE/llm-venv/bin/pip" install -q --no-cache-dir 'llama-cpp-python[server]==0.3.36' 2>&1 | grep -v "is ignored" >&2 || true
   "$CACHE/llm-venv/bin/python" -c "import llama_cpp.server" || { echo "setup: llama-cpp-python install failed" >&2; exit 1; }
+  printf '%s' "$LLM_FLAGS" > "$LLM_MARKER"
 fi
 
 fetch_gguf
