@@ -31,5 +31,6 @@ export * from "./stores/in-memory-vector-store.js";
 export type * from "./types/document.js";
 export type * from "./types/embedder.js";
 export type * from "./types/language-model.js";
+export type * from "./types/lexical-index.js";
 export type * from "./types/retriever.js";
 export type * from "./types/vector-store.js";

@@ -5,5 +5,6 @@
  * @module
  */
 export * from "./pgvector/pg-connection.js";
+export * from "./pgvector/pg-lexical-index.js";
 export * from "./pgvector/pg-vector-store.js";
 export * from "./pgvector/translate-filter.js";

@@ -194,7 +194,9 @@ describe("PgVectorStore: writes", () => {
       { id: "x", text: "", metadata: { k: { nested: 1 } } as never },
       { id: "x", text: "", metadata: { k: [1, "a"] } as never },
     ]) {
-      await expect(store.upsert([{ ...bad, vector: [1, 0, 0, 0] }])).rejects.toBeInstanceOf(ValidationError);
+      await expect(store.upsert([{ ...bad, vector: [1, 0, 0, 0] } as VectorRecord])).rejects.toBeInstanceOf(
+        ValidationError,
+      );
     }
     expect(await store.count()).toBe(0);
     await expect(store.query([1, 0, 0, 0], { k: 1, filter: F.eq("k", "a\u0000") })).rejects.toBeInstanceOf(

@@ -7,6 +7,7 @@ import { TopK } from "../math/top-k.js";
 import { writeFileAtomic } from "../stores/snapshot-file.js";
 import type { Document, Metadata, ScoredDocument } from "../types/document.js";
 import type { CallOptions } from "../types/embedder.js";
+import type { LexicalIndex } from "../types/lexical-index.js";
 import { type AnalyzerDescriptor, type BM25State, decodeBM25, encodeBM25 } from "./bm25-file.js";
 import { ENGLISH_STOP_WORDS } from "./stop-words.js";
 import { createTokenizer, type Tokenizer, type TokenizerOptions } from "./tokenize.js";
@@ -65,7 +66,7 @@ export interface BM25SearchOptions extends CallOptions {
  * Scores are in [0, ∞), higher is better. Query time is proportional to the postings of the
  * query terms, not to the corpus size.
  */
-export class BM25Index {
+export class BM25Index implements LexicalIndex {
   readonly k1: number;
   readonly b: number;
   private readonly tokenize: Tokenizer;

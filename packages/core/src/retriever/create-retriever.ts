@@ -4,9 +4,10 @@ import type { Filter } from "../filter/types.js";
 import { validateFilter } from "../filter/validate.js";
 import { RRF_K, reciprocalRankFusion, weightedScoreFusion } from "../fusion/fusion.js";
 import { InMemoryManifestStore } from "../ingest/manifest-store.js";
-import { BM25Index } from "../lexical/bm25.js";
+import { BM25Index, type BM25Options } from "../lexical/bm25.js";
 import { RecursiveTextSplitter } from "../splitter/recursive-splitter.js";
 import type { ScoredDocument } from "../types/document.js";
+import type { LexicalIndex } from "../types/lexical-index.js";
 import type { RetrievalResult, Timings } from "../types/retriever.js";
 import type { VectorHit } from "../types/vector-store.js";
 import { abortError, checkAborted } from "./abort.js";
@@ -25,6 +26,12 @@ import { VersionVisibility, type VisibilityView } from "./visibility.js";
 export type * from "./types.js";
 
 const now = () => performance.now();
+
+/** Whether `x` is a lexical index (has `search` and `add`) rather than BM25 options. */
+function isLexicalIndex(x: unknown): x is LexicalIndex {
+  const o = x as LexicalIndex | null;
+  return typeof o === "object" && o !== null && typeof o.search === "function" && typeof o.add === "function";
+}
 
 /** Fetches `need` visible hits, asking for more while hidden chunks crowd them out. */
 async function fetchVisible<T extends ScoredDocument>(
@@ -57,14 +64,19 @@ async function fetchVisible<T extends ScoredDocument>(
  *   query vector; FilterError for an invalid filter; AbortError when the signal aborts; the
  *   store's errors.
  */
+export function createRetriever<L extends LexicalIndex>(
+  options: CreateRetrieverOptions & { lexical: L },
+): HybridRetriever<L>;
+export function createRetriever(options: CreateRetrieverOptions): HybridRetriever<BM25Index>;
 export function createRetriever(options: CreateRetrieverOptions): HybridRetriever {
   const { embedder, store } = options;
-  const lexical =
-    options.lexical instanceof BM25Index
+  const lexical = (
+    isLexicalIndex(options.lexical)
       ? options.lexical
       : options.lexical
-        ? new BM25Index(options.lexical === true ? {} : options.lexical)
-        : undefined;
+        ? new BM25Index(options.lexical === true ? {} : (options.lexical as BM25Options))
+        : undefined
+  ) as LexicalIndex | undefined;
   const maxK = checkInteger("maxK", options.maxK ?? 10_000, 1);
   const defaultK = checkInteger("k", options.k ?? Math.min(10, maxK), 1, maxK);
   const mode: RetrievalMode = checkMode(options.mode ?? (lexical ? "hybrid" : "dense"));
@@ -147,6 +159,19 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
       const fetchK = options.reranker ? Math.max(depth, options.rerankDepth ?? 4 * k) : depth;
       let dense: VectorHit[] = [];
       let sparse: ScoredDocument[] = [];
+      // the lexical list needs no query vector: it runs while the query is embedded and searched
+      const lexicalRun =
+        m === "dense"
+          ? undefined
+          : (async () => {
+              const t = now();
+              const hits = await fetchVisible(fetchK, view, (n) =>
+                lexical!.search(query, { k: n, filter, signal }),
+              );
+              timings.lexical = now() - t;
+              return hits;
+            })();
+      lexicalRun?.catch(() => {}); // awaited below; a dense failure must not leave it unhandled
       if (m !== "lexical") {
         let t = now();
         const qv = await embedder.embedQuery(query, { signal });
@@ -158,11 +183,7 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
         );
         timings.search = now() - t;
       }
-      if (m !== "dense") {
-        const t = now();
-        sparse = await fetchVisible(fetchK, view, (n) => lexical!.search(query, { k: n, filter, signal }));
-        timings.lexical = now() - t;
-      }
+      if (lexicalRun) sparse = await lexicalRun;
       let documents: ScoredDocument[];
       if (m === "hybrid") {
         const t = now();

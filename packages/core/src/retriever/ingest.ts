@@ -5,10 +5,10 @@ import { KeyedLock } from "../ingest/keyed-lock.js";
 import { contentVersion, isDirty, type Manifest } from "../ingest/manifest.js";
 import type { ManifestStore } from "../ingest/manifest-store.js";
 import { createWriteProtocol, type VersionedWrite } from "../ingest/write-protocol.js";
-import type { BM25Index } from "../lexical/bm25.js";
 import type { RecursiveTextSplitter } from "../splitter/recursive-splitter.js";
 import type { Document } from "../types/document.js";
 import type { CallOptions, Embedder } from "../types/embedder.js";
+import type { LexicalIndex } from "../types/lexical-index.js";
 import type { IngestResult } from "../types/retriever.js";
 import type { VectorRecord, VectorStore } from "../types/vector-store.js";
 import { abortError, checkAborted } from "./abort.js";
@@ -39,7 +39,7 @@ interface Totals extends IngestResult {
 export interface IngestorOptions {
   embedder: Embedder;
   store: VectorStore;
-  lexical: BM25Index | undefined;
+  lexical: LexicalIndex | undefined;
   splitter: RecursiveTextSplitter | undefined;
   batchSize: number;
   documentBatchSize: number;
@@ -62,7 +62,7 @@ const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e)
 
 /**
  * Creates the write side of a retriever: the write-ahead protocol of `../ingest` over the vector
- * store and the BM25 index, with per-document serialisation and reader visibility.
+ * store and the lexical index, with per-document serialisation and reader visibility.
  */
 export function createIngestor(o: IngestorOptions): Ingestor {
   const { embedder, store, lexical, splitter, visibility } = o;
@@ -77,7 +77,7 @@ export function createIngestor(o: IngestorOptions): Ingestor {
     groups: ["chunkIds"],
     remove: async (ids, callOptions) => {
       await removeStored(ids.chunkIds, callOptions?.signal);
-      lexical?.delete(ids.chunkIds);
+      await lexical?.delete(ids.chunkIds, callOptions);
     },
     warn: o.warn,
   });
@@ -134,7 +134,7 @@ export function createIngestor(o: IngestorOptions): Ingestor {
       );
       if (store.deleteWhere) await store.deleteWhere(filter);
       else await removeStored(part.flatMap((m) => m.garbage.chunkIds));
-      lexical?.deleteWhere(filter);
+      await lexical?.deleteWhere(filter);
     }
   }
 
@@ -164,7 +164,7 @@ export function createIngestor(o: IngestorOptions): Ingestor {
         return { ...c, vector };
       });
       await store.upsert(records, { signal });
-      lexical?.add(batch);
+      await lexical?.add(batch, { signal });
       totals.done += batch.length;
       progress(totals, options.onProgress);
     }
@@ -207,7 +207,10 @@ export function createIngestor(o: IngestorOptions): Ingestor {
     const write = fresh.filter((w) => !adopt.includes(w));
     const committed: Manifest[] = [];
     if (adopt.length) {
-      lexical?.add(adopt.flatMap((w) => chunksOf.get(w.manifest.sourceId)!));
+      await lexical?.add(
+        adopt.flatMap((w) => chunksOf.get(w.manifest.sourceId)!),
+        { signal },
+      );
       committed.push(...(await protocol.adopt(adopt, { signal })));
       visibility.update(adopt.map(committedRule));
       o.changed();
@@ -337,7 +340,7 @@ export function createIngestor(o: IngestorOptions): Ingestor {
                     retired.flatMap((m) => m.garbage.chunkIds),
                     signal,
                   );
-                lexical?.deleteWhere(filter);
+                await lexical?.deleteWhere(filter, { signal });
               },
             });
             visibility.update(

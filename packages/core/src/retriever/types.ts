@@ -4,6 +4,7 @@ import type { BM25Index, BM25Options } from "../lexical/bm25.js";
 import type { RecursiveTextSplitter } from "../splitter/recursive-splitter.js";
 import type { Document } from "../types/document.js";
 import type { CallOptions, Embedder } from "../types/embedder.js";
+import type { LexicalIndex } from "../types/lexical-index.js";
 import type {
   IngestResult,
   Reranker,
@@ -45,10 +46,12 @@ export interface CreateRetrieverOptions {
   embedder: Embedder;
   store: VectorStore;
   /**
-   * Enables lexical retrieval: an existing {@link BM25Index}, BM25 options, or `true` for
-   * the defaults. @default none (dense only)
+   * Enables lexical retrieval: any {@link LexicalIndex} (an existing {@link BM25Index}, a
+   * `PgLexicalIndex`, your own), or BM25 options or `true` for a new in-process
+   * {@link BM25Index}. The retriever writes and deletes chunks in it as in the store.
+   * @default none (dense only)
    */
-  lexical?: BM25Index | BM25Options | boolean;
+  lexical?: LexicalIndex | BM25Options | boolean;
   /** @default "hybrid" when `lexical` is set, else "dense" */
   mode?: RetrievalMode;
   /** @default { method: "rrf", k: 60 } */
@@ -109,11 +112,11 @@ export interface HybridRetrieveOptions extends RetrieveOptions {
   includeVectors?: boolean;
 }
 
-/** The retriever returned by {@link createRetriever}. */
-export interface HybridRetriever extends Retriever {
+/** The retriever returned by {@link createRetriever}; `L` is the type of its lexical index. */
+export interface HybridRetriever<L extends LexicalIndex = LexicalIndex> extends Retriever {
   readonly embedder: Embedder;
   readonly store: VectorStore;
-  readonly lexical: BM25Index | undefined;
+  readonly lexical: L | undefined;
   readonly mode: RetrievalMode;
   /** Increments on every add/delete that changes what is retrieved; caches key on it. */
   readonly version: number;
@@ -123,7 +126,8 @@ export interface HybridRetriever extends Retriever {
    * the store has none, so such retrievers never share cached answers), the embedder's
    * `modelId`, the mode, fusion method and parameters, `k`, candidate and rerank depths, whether
    * a reranker is set, and the BM25 parameters (`k1`, `b`, and the analyzer, identified by its
-   * terms for a fixed probe text). A SHA-256 hex digest (32 characters).
+   * terms for a fixed probe text), or another lexical index's `kind` and `scope` (a random
+   * per-instance id when it has no scope). A SHA-256 hex digest (32 characters).
    */
   readonly fingerprint: string;
   /** The write-ahead manifests of this retriever's documents. */
