@@ -24,4 +24,23 @@ describe("word knowledge inferred from the schema", () => {
       value: 720,
     });
   });
+
+  it("reads the example values quoted in a free-text attribute's description, every one of a list", () => {
+    const schema = defineSchema([
+      { name: "tags", type: "string[]", description: "free-form tags such as 'spicy', 'quick', 'one-pot'" },
+      { name: "compatible_with", type: "string[]", description: "device models, written like 'iPhone 15'" },
+    ]);
+    expect(parse("recipes tagged spicy and quick", schema, { now }).filter).toEqual({
+      op: "and",
+      filters: [
+        { op: "contains", field: "tags", value: "spicy" },
+        { op: "contains", field: "tags", value: "quick" },
+      ],
+    });
+    expect(parse("cases for iphone 15", schema, { now }).filter).toEqual({
+      op: "contains",
+      field: "compatible_with",
+      value: "iPhone 15",
+    });
+  });
 });

@@ -107,6 +107,7 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
       units.set(u.toLowerCase(), list);
       addCue(u, attr);
     }
+    for (const example of describedExamples(attr)) addPhrase(attr, example, example);
     for (const v of enumValues(attr)) {
       if (typeof v.value === "string") addPhrase(attr, v.value, v.value);
       for (const s of v.synonyms ?? []) addPhrase(attr, v.value, s);
@@ -144,6 +145,23 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
 /** Attributes a single word names (by cue stem). */
 export function cueAttributes(index: AttributeIndex, word: string): AttributeInfo[] {
   return index.cues.get(cueStem(word)) ?? [];
+}
+
+/**
+ * Example values quoted in the description of a free-text string or `string[]` attribute (no
+ * enumerated values), e.g. `'spicy'` and `'one-pot'` in "free-form tags such as 'spicy',
+ * 'one-pot'": they are read as values of that attribute, with the casing written there.
+ */
+export function describedExamples(attr: AttributeInfo): string[] {
+  if ((attr.type !== "string" && attr.type !== "string[]") || attr.values?.length) return [];
+  const out: string[] = [];
+  for (const m of attr.description.matchAll(
+    /(?<![\p{L}\p{N}])['"‘“]([^'"’”]{1,40})['"’”](?![\p{L}\p{N}])/gu,
+  )) {
+    const v = m[1]!.trim();
+    if (v && !out.includes(v)) out.push(v);
+  }
+  return out;
 }
 
 const SECONDS: Record<string, number> = {
