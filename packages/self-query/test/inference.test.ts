@@ -43,4 +43,13 @@ describe("word knowledge inferred from the schema", () => {
       value: "iPhone 15",
     });
   });
+
+  it("counts the last N days, weeks, months or years in whole days, whatever the time of day", () => {
+    const schema = defineSchema([{ name: "posted", type: "date", description: "date the job was posted" }]);
+    expect(parse("jobs posted in the last 30 days", schema, { now }).filter).toEqual({
+      op: "gte",
+      field: "posted",
+      value: Date.UTC(2026, 4, 16),
+    });
+  });
 });

@@ -261,7 +261,7 @@ function build(
     const tail = ctx.tokens[end]?.low;
     const attr = pickTimeAttr(ctx, [before, after]);
     if (!attr) return -1;
-    const t = addUnits(ctx.now.getTime(), value.unit, -value.count);
+    const t = addUnits(Math.floor(ctx.now.getTime() / 86_400_000) * 86_400_000, value.unit, -value.count);
     const word = comparator?.[0] ?? prev;
     let rop: RangeOp | undefined;
     if (tail === "old" || tail === "ago") {

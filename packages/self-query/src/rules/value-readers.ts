@@ -67,6 +67,8 @@ export function readRelative(ctx: ParseContext, i: number): Value | undefined {
   const now = ctx.now;
   const low = (k: number) => t[k]?.low ?? "";
   const ref = now.getTime();
+  // "the last 30 days" counts whole days: from the start (UTC) of the day 30 days ago
+  const today = Math.floor(ref / 86_400_000) * 86_400_000;
   if (low(i) === "today")
     return {
       kind: "period",
@@ -110,7 +112,7 @@ export function readRelative(ctx: ParseContext, i: number): Value | undefined {
     const n = readNumber(t, j + 1);
     if (n && TIME_UNITS[low(n.end)]) {
       const unit = TIME_UNITS[low(n.end)]!;
-      return { kind: "since", t: addUnits(ref, unit, -n.value), start: i, end: n.end + 1 };
+      return { kind: "since", t: addUnits(today, unit, -n.value), start: i, end: n.end + 1 };
     }
     const unit = TIME_UNITS[low(j + 1)];
     if (!unit) return undefined;
@@ -126,7 +128,7 @@ export function readRelative(ctx: ParseContext, i: number): Value | undefined {
         subYear: unit !== "year",
       };
     }
-    return { kind: "since", t: addUnits(ref, unit, -1), start: i, end: j + 2 };
+    return { kind: "since", t: addUnits(today, unit, -1), start: i, end: j + 2 };
   }
   if (article) return undefined;
   const n = readNumber(t, i);
