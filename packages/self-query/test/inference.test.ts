@@ -52,4 +52,30 @@ describe("word knowledge inferred from the schema", () => {
       value: Date.UTC(2026, 4, 16),
     });
   });
+
+  it("reads a name after a role cue into the free-text attribute that names the role, without a title", () => {
+    const schema = defineSchema([
+      { name: "assignee", type: "string", description: "full name of the agent the ticket is assigned to" },
+      { name: "city", type: "string", description: "city of the office" },
+      { name: "sponsor", type: "string", description: "organization sponsoring the trial" },
+    ]);
+    expect(parse("tickets assigned to Maria Gonzalez", schema, { now }).filter).toEqual({
+      op: "eq",
+      field: "assignee",
+      value: "Maria Gonzalez",
+    });
+    expect(parse("trials sponsored by Pfizer", schema, { now }).filter).toEqual({
+      op: "eq",
+      field: "sponsor",
+      value: "Pfizer",
+    });
+    const laws = defineSchema([
+      { name: "opinion_author", type: "string", description: "judge who wrote it" },
+    ]);
+    expect(parse("written by Justice Sonia Sotomayor", laws, { now }).filter).toEqual({
+      op: "eq",
+      field: "opinion_author",
+      value: "Sonia Sotomayor",
+    });
+  });
 });

@@ -51,6 +51,28 @@ const VERB_FOLLOWERS = new Set([
   "i",
   "we",
 ]);
+/** Titles before a person's name, left out of the value. */
+const TITLES = new Set([
+  "justice",
+  "judge",
+  "dr",
+  "doctor",
+  "prof",
+  "professor",
+  "mr",
+  "mrs",
+  "ms",
+  "sir",
+  "dame",
+]);
+
+/** "by" and "to" after a participle ("assigned to", "reporting to", "owned by") cue a name. */
+function isRoleCue(tokens: ParseContext["tokens"], i: number): boolean {
+  const w = tokens[i]!.low;
+  if (w === "by") return true;
+  return w === "to" && /(ed|ing)$/.test(tokens[i - 1]?.low ?? "");
+}
+
 const TOPIC_CUES = new Set(["about", "regarding", "on", "discussing", "concerning"]);
 /** Longest quoted free value, in tokens (a name or a title); a longer quote is not a value. */
 const MAX_QUOTED_TOKENS = 32;
@@ -257,13 +279,22 @@ export function extractFreeValues(ctx: ParseContext): void {
         cueEnd = i + cp.words.length;
       } else attrs = cueAttributes(ctx.index, w).filter((a) => free.includes(a));
     }
-    if (attrs.length === 0 && w === "by" && /^\p{Lu}/u.test(tokens[i + 1]?.text ?? "")) {
-      // "by Greta Gerwig": the free-text attribute that holds a person's name
-      attrs = free.filter(
+    if (attrs.length === 0 && isRoleCue(tokens, i) && /^\p{Lu}/u.test(tokens[i + 1]?.text ?? "")) {
+      // "by Greta Gerwig", "assigned to Maria Gonzalez", "sponsored by Pfizer": the free-text
+      // attribute that holds a name; the one whose name or description shares the verb wins
+      const verb = w === "by" || w === "to" ? tokens[i - 1]?.low : w;
+      const named = free.filter(
         (a) =>
           a.type === "string" &&
-          /author|director|writer|creator|artist|maker|composer|name|by/i.test(`${a.name} ${a.description}`),
+          /author|director|writer|creator|artist|maker|composer|name|by|organi[sz]ation|sponsor|owner|manager|agent|person/i.test(
+            `${a.name} ${a.description}`,
+          ),
       );
+      const root = verb && verb.length > 4 ? verb.replace(/(ed|ing|s)$/, "").slice(0, 6) : undefined;
+      const byVerb = root
+        ? named.filter((a) => `${a.name} ${a.description}`.toLowerCase().includes(root))
+        : [];
+      attrs = byVerb.length ? byVerb : named.length === 1 || w === "by" ? named : [];
     }
     const attr = attrs[0];
     if (!attr) continue;
@@ -300,8 +331,11 @@ export function extractFreeValues(ctx: ParseContext): void {
         WORD.test(tokens[k]!.low)
       )
         k++;
+      let from = j;
+      // a title is not part of the name ("Justice Sonia Sotomayor", "Dr. Lee")
+      while (from < k - 1 && TITLES.has(tokens[from]!.low.replace(/\.$/, ""))) from++;
       value = tokens
-        .slice(j, k)
+        .slice(from, k)
         .map((x) => x.text)
         .join(" ");
       end = k;
