@@ -78,4 +78,15 @@ describe("word knowledge inferred from the schema", () => {
       value: "Sonia Sotomayor",
     });
   });
+
+  it("reads the negated form of a yes/no attribute's name as false", () => {
+    const schema = defineSchema([
+      { name: "resolved", type: "boolean", description: "whether it was resolved" },
+    ]);
+    expect(parse("unresolved tickets", schema, { now }).filter).toEqual({
+      op: "eq",
+      field: "resolved",
+      value: false,
+    });
+  });
 });

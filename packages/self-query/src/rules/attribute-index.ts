@@ -120,6 +120,10 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
         const explicit = enumValues(attr).some((v) => v.value === true && (v.synonyms?.length ?? 0) > 0);
         if (!explicit || core.length > 1) addPhrase(attr, true, core.join(" "));
         if (core[0] === "in" && core.length > 1) addPhrase(attr, false, `out of ${core.slice(1).join(" ")}`);
+        // the negated participle or adjective: "unresolved", "unescalated", "unrefundable"
+        const last = core.at(-1)!;
+        if (core.length === 1 && /(ed|able|ible)$/.test(last) && !last.startsWith("un"))
+          addPhrase(attr, false, `un${last}`);
       }
       for (const s of attr.synonyms ?? []) addPhrase(attr, true, s);
     }
