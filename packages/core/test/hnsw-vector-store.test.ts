@@ -158,6 +158,9 @@ describe("HnswVectorStore.save / load", () => {
       expect(await loaded.query(q.vector, { k: 5 })).toEqual(await store.query(q.vector, { k: 5 }));
     }
     expect(await loaded.get(["r3", "r1"])).toEqual(await store.get(["r3", "r1"]));
+    const tuned = await HnswVectorStore.load(file, { expansionSearch: 400 });
+    expect(tuned.params.expansionSearch).toBe(400);
+    expect(await tuned.count()).toBe(797);
     await loaded.upsert(clustered(3, d, "x"));
     expect(await loaded.count()).toBe(800);
   });

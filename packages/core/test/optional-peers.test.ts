@@ -13,6 +13,8 @@ const OPTIONAL = [
   "prom-client",
   "onnxruntime-node",
   "node-llama-cpp",
+  "usearch",
+  "pg",
 ];
 const SRC = resolve(import.meta.dirname, "..", "src");
 
@@ -49,5 +51,7 @@ describe("@ragloom/core main entry", () => {
     expect(importGraph(resolve(SRC, "chroma.ts")).external.has("chromadb")).toBe(true);
     expect(importGraph(resolve(SRC, "transformers.ts")).external.has("@huggingface/transformers")).toBe(true);
     expect(importGraph(resolve(SRC, "llama-cpp.ts")).external.has("node-llama-cpp")).toBe(true);
+    expect(importGraph(resolve(SRC, "hnsw.ts")).external.has("usearch")).toBe(true);
+    expect(importGraph(resolve(SRC, "pgvector.ts")).external.has("pg")).toBe(true);
   });
 });

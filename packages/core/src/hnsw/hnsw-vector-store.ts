@@ -53,6 +53,11 @@ export interface HnswVectorStoreLoadOptions {
   scope?: string;
   /** As in {@link HnswVectorStoreOptions.threads}. @default 0 */
   threads?: number;
+  /**
+   * Search candidate list (ef) of the loaded store: tune recall against speed without
+   * rebuilding the graph. @default the saved one
+   */
+  expansionSearch?: number;
   /** As in {@link HnswVectorStoreOptions.usearch}. */
   usearch?: UsearchModule;
 }
@@ -90,9 +95,11 @@ function normalizeInto(v: ArrayLike<number>, out: Float32Array): number {
  * Vectors are L2-normalised on upsert and kept as float32 rows next to the graph; the graph's
  * candidates are rescored against those rows, so `score` is the exact cosine similarity in
  * [-1, 1] and only the candidate set is approximate. A filter is applied to the graph's
- * candidates with adaptive over-fetch (2k, then ×4 while too few match); when that would
- * need more than a tenth of the records, or `k` reaches the record count, the search scans the
- * matching rows exactly instead, so a filtered query returns min(k, matches) results.
+ * candidates with adaptive over-fetch: it asks the graph for 2·max(k, ef) candidates, and for more
+ * (by the observed selectivity, ×2 to ×16) until max(k, ef) of them match, as many as an
+ * unfiltered query ranks; when that would need more than a tenth of the records, or `k` reaches
+ * the record count, it scans the matching rows exactly instead, so a filtered query returns
+ * min(k, matches) results.
  * Deletes remove nodes from the graph; ids, texts, metadata and scope are saved with it.
  *
  * Inserting and searching run synchronously in native code (a batch of upserts blocks the event
@@ -237,19 +244,24 @@ export class HnswVectorStore implements VectorStore {
     if (k === 0 || n === 0) return [];
     const q = new Float32Array(d);
     if (normalizeInto(vector, q) === 0 || k >= n) return this.hits(this.exact(q, k, match), options);
-    let want = match ? Math.max(2 * k, this.params.expansionSearch) : k;
+    // a filtered search collects as many matching candidates as an unfiltered one ranks (max(k, ef))
+    const enough = match ? Math.max(k, this.params.expansionSearch) : k;
+    let want = match ? Math.max(2 * enough, this.params.expansionSearch) : k;
     for (;;) {
       const asked = Math.min(want, n);
       const { keys } = this.index.search(q, asked, 1);
       const top = new TopK(k);
+      let matched = 0;
       for (let i = 0; i < keys.length; i++) {
         const slot = Number(keys[i]!);
         if (match && !match(this.metadatas[slot]!, this.texts[slot]!)) continue;
+        matched++;
         top.push(this.rows.dot(slot, q), slot);
       }
       // enough, or the graph had no more to give (every record seen)
-      if (top.length >= k || asked >= n) return this.hits(top, options);
-      want = asked * 4;
+      if (matched >= enough || asked >= n) return this.hits(top, options);
+      // too few: grow by the observed selectivity (at least ×2), or scan exactly when that is cheaper
+      want = Math.ceil(asked * Math.max(2, Math.min(16, (1.2 * enough) / Math.max(1, matched))));
       if (!match || want > n * EXACT_SCAN_FRACTION) return this.hits(this.exact(q, k, match), options);
     }
   }
@@ -367,7 +379,13 @@ export class HnswVectorStore implements VectorStore {
   static async load(path: string, options: HnswVectorStoreLoadOptions = {}): Promise<HnswVectorStore> {
     const usearch = options.usearch ?? (await importUsearch());
     const { header, rows, indexPath } = await readHnswFile(path);
-    const { params } = header;
+    const params: HnswParams = {
+      ...header.params,
+      expansionSearch:
+        options.expansionSearch === undefined
+          ? header.params.expansionSearch
+          : checkPositiveInteger("expansionSearch", options.expansionSearch),
+    };
     let index: UsearchIndex;
     try {
       index = newIndex(usearch, header.dimensions, params);
