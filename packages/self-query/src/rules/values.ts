@@ -279,7 +279,8 @@ export function extractFreeValues(ctx: ParseContext): void {
         cueEnd = i + cp.words.length;
       } else attrs = cueAttributes(ctx.index, w).filter((a) => free.includes(a));
     }
-    if (attrs.length === 0 && isRoleCue(tokens, i) && /^\p{Lu}/u.test(tokens[i + 1]?.text ?? "")) {
+    const nameAt = tokens[i + 1]?.low === "the" ? i + 2 : i + 1;
+    if (attrs.length === 0 && isRoleCue(tokens, i) && /^\p{Lu}/u.test(tokens[nameAt]?.text ?? "")) {
       // "by Greta Gerwig", "assigned to Maria Gonzalez", "sponsored by Pfizer": the free-text
       // attribute that holds a name; the one whose name or description shares the verb wins
       const verb = w === "by" || w === "to" ? tokens[i - 1]?.low : w;
@@ -295,12 +296,16 @@ export function extractFreeValues(ctx: ParseContext): void {
         ? named.filter((a) => `${a.name} ${a.description}`.toLowerCase().includes(root))
         : [];
       attrs = byVerb.length ? byVerb : named.length === 1 || w === "by" ? named : [];
+      cueEnd = nameAt;
     }
     const attr = attrs[0];
     if (!attr) continue;
     let j = cueEnd;
     let explicit = false;
-    while ([":", "=", "is", "named", "called", "with"].includes(tokens[j]?.low ?? "") && isFree(ctx, j)) {
+    while (
+      [":", "=", "is", "named", "called", "with", "both", "either"].includes(tokens[j]?.low ?? "") &&
+      isFree(ctx, j)
+    ) {
       explicit ||= tokens[j]!.low !== "with";
       j++;
     }
