@@ -2,7 +2,12 @@
  * Ingestion, backup and restore: indexing throughput of `@ragloom/loaders` on a real folder, and
  * backup/restore times and sizes of `@ragloom/cli` for BEIR SciFact's 5,183 abstracts.
  *
- *   pnpm tsx bench/ingest.ts [--files 300] [--dtype q8|fp32]
+ *   pnpm tsx bench/ingest.ts [--files 300] [--dtype q8|fp32] [--vectors model|random]
+ *
+ * --vectors random  backs up seeded pseudo-random unit vectors instead of MiniLM embeddings of the
+ *                   abstracts (same count, dimensions and bytes; backup and restore cost does not
+ *                   depend on the values, gzip ratio aside), for machines too busy to embed 5,183
+ *                   abstracts; the table says which was used
  *
  * 1. Indexing: the Markdown files (READMEs and docs, no changelogs or licences, at most 64 KiB)
  *    of the packages installed in node_modules, the first `--files` by path, copied into a temp
@@ -38,7 +43,11 @@ import { printTable, timed, writeResults } from "./lib/report.js";
 import { loadCorpus } from "./lib/scifact.js";
 
 const { values: opts } = parseArgs({
-  options: { files: { type: "string", default: "300" }, dtype: { type: "string", default: "q8" } },
+  options: {
+    files: { type: "string", default: "300" },
+    dtype: { type: "string", default: "q8" },
+    vectors: { type: "string", default: "model" },
+  },
 });
 const dtype = opts.dtype as "q8" | "fp32";
 const ROOT = resolve(import.meta.dirname, "..");
@@ -144,16 +153,31 @@ async function indexing() {
 
 async function backups() {
   const docs = loadCorpus();
-  const embedder = await loadMiniLM(dtype);
-  const vectors = await embedCached(
-    embedder,
-    docs.map((d) => d.text),
-    `${dtype}-whole`,
-    (done, total) => process.stderr.write(`\r  embedding SciFact ${done}/${total}`),
-  );
-  process.stderr.write("\n");
-  const dimensions = embedder.dimensions;
-  await embedder.dispose?.();
+  let vectors: Float32Array[];
+  let dimensions = 384;
+  if (opts.vectors === "random") {
+    let seed = 42;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648 - 0.5;
+    };
+    vectors = docs.map(() => {
+      const v = Float32Array.from({ length: dimensions }, next);
+      const n = Math.hypot(...v);
+      return v.map((x) => x / n);
+    });
+  } else {
+    const embedder = await loadMiniLM(dtype);
+    vectors = await embedCached(
+      embedder,
+      docs.map((d) => d.text),
+      `${dtype}-whole`,
+      (done, total) => process.stderr.write(`\r  embedding SciFact ${done}/${total}`),
+    );
+    process.stderr.write("\n");
+    dimensions = embedder.dimensions;
+    await embedder.dispose?.();
+  }
   const records: VectorRecord[] = docs.map((d, i) => ({
     id: d.id,
     text: d.text,
@@ -218,7 +242,7 @@ async function backups() {
   } finally {
     await stopAllServices();
   }
-  return { documents: docs.length, dimensions, rows };
+  return { documents: docs.length, dimensions, vectors: opts.vectors, rows };
 }
 
 const ingest = await indexing();
