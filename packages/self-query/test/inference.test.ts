@@ -89,4 +89,18 @@ describe("word knowledge inferred from the schema", () => {
       value: false,
     });
   });
+
+  it("keeps a how-to or definitional question as query text, with no filter", () => {
+    const schema = defineSchema([
+      { name: "category", type: "string", description: "product category", values: ["keyboard", "laptop"] },
+    ]);
+    const out = parse("how do I clean a mechanical keyboard", schema, { now });
+    expect(out.filter).toBeNull();
+    expect(out.query).toBe("how do I clean a mechanical keyboard");
+    expect(parse("mechanical keyboard", schema, { now }).filter).toEqual({
+      op: "eq",
+      field: "category",
+      value: "keyboard",
+    });
+  });
 });

@@ -37,6 +37,10 @@ export interface RuleParserOptions {
   maxRequestLength?: number;
 }
 
+/** How-to and definitional questions ("how do I …", "what's the difference …", "why was I …"). */
+const QUESTION =
+  /^\s*(how (do|does|did|can|should|long|much|many|often)|why|what(?:'s| is| are| does| do| happens)|does|do i|is it|can i|should i)\b/i;
+
 const PUNCT = /^[^\p{L}\p{N}]+$/u;
 
 function remainder(ctx: ParseContext): string {
@@ -125,6 +129,11 @@ export function parse(
       }
       filter = ok.length === 0 ? null : ok.length === 1 ? ok[0]! : { op: "and", filters: ok };
     }
+  }
+  if (filter && QUESTION.test(text)) {
+    // a how-to or definitional question names values without asking to filter on them
+    ctx.warnings.push("a how-to or definitional question: no filter, the whole request is the query");
+    return { query: text.trim(), filter: null, parser: "rules", warnings: ctx.warnings };
   }
   return { query: remainder(ctx), filter, parser: "rules", warnings: ctx.warnings };
 }
