@@ -75,7 +75,9 @@ function remainder(ctx: ParseContext): string {
  * @returns `{ query, filter, parser: "rules", warnings }`; `filter` is validated against the schema.
  * The request is first normalised (NFKC, invisible characters removed, Cyrillic and Greek
  * look-alikes of Latin letters folded in Latin words); a comparison of two bare numbers (`1=1`)
- * stays query text; a number outside the range of the attribute it would filter stays query text.
+ * stays query text; a number outside the range of the attribute it would filter stays query text;
+ * a how-to or definitional question ("how do I …", "why …", "what's the difference …") gets no
+ * filter and is kept whole as the query.
  * @throws RequestTooLongError (a ValidationError) for a request over `maxRequestLength`.
  * @throws ValidationError for a non-string request, a bad `maxRequestLength` or an invalid schema.
  */
