@@ -1,5 +1,5 @@
 import type { Embedder } from "@ragloom/core";
-import { cosineSimilarity as cosine, throwIfAborted } from "@ragloom/core";
+import { cosineSimilarity as cosine, throwIfAborted, ValidationError } from "@ragloom/core";
 import {
   type SelectionScope,
   type SentenceSelection,
@@ -12,73 +12,116 @@ import type { DocumentCompressor, WarningHandler } from "./types.js";
 import { assertQuery, embedUnique } from "./vectors.js";
 import { resolveWarning } from "./warnings.js";
 
+/**
+ * Share of the words of the retrieved documents that the default selection keeps. Chosen from the
+ * ratio/evidence curve of `bench/compression.ts` (BEIR SciFact train, 70% of the claims, top 5
+ * documents each): the smallest ratio keeping at least 96% of the gold evidence sentences there.
+ */
+export const DEFAULT_SENTENCE_RATIO = 0.38;
+/** Default `documentWeight` (measured with the default ratio, see {@link DEFAULT_SENTENCE_RATIO}). */
+export const DEFAULT_DOCUMENT_WEIGHT = 4;
+/** Default `contextWeight` (measured with the default ratio, see {@link DEFAULT_SENTENCE_RATIO}). */
+export const DEFAULT_CONTEXT_WEIGHT = 0.5;
+
 /** Options of {@link createSentenceExtractor}. */
 export interface SentenceExtractorOptions {
-  /** Embeds the query (`embedQuery`) and the sentences (`embedDocuments`, one batched call per compress). */
-  embedder: Embedder;
-  /** Which sentences to keep; see {@link SentenceSelection}. */
-  select: SentenceSelection;
   /**
-   * Whether `fraction`, `count` and `budget` apply per document or across all documents
-   * (`threshold` is the same either way).
-   * @default "document"
+   * Embeds the query (`embedQuery`) and the sentences (`embedDocuments`, one batched call per
+   * compress). Give it `withSentenceEmbeddings(embedder)`, also used by the retriever, to have the
+   * sentence vectors computed once at ingest instead.
+   */
+  embedder: Embedder;
+  /**
+   * Which sentences to keep; see {@link SentenceSelection}.
+   * @default { by: "ratio", ratio: DEFAULT_SENTENCE_RATIO } (that share of the words, best first)
+   */
+  select?: SentenceSelection;
+  /**
+   * Whether `fraction`, `count`, `budget` and `ratio` apply per document or across all documents
+   * (`threshold` is the same either way). Across all, the budget goes to the relevant documents
+   * first; per document, every document keeps the same share.
+   * @default "all"
    */
   scope?: SelectionScope;
   /**
-   * Also keep this many sentences before and after each selected sentence, for context. With
-   * `budget` they count against the budget (a sentence is added alone if its window does not fit);
-   * with `fraction`/`count` they come on top of the quota; with `ratio` they count against it.
+   * Also keep this many sentences before and after each selected sentence, whatever they score.
+   * With `budget` and `ratio` they count against it (a sentence is added alone if its window does
+   * not fit); with `fraction`/`count` they come on top of the quota. `contextWeight` keeps a
+   * neighbour only where it scores well enough to pay for its words.
    * @default 0
    */
   neighbors?: number;
   /**
-   * How the sentences of a document are weighed:
-   * - `sentence`: cosine similarity of the sentence and the query;
-   * - `sentence+document`: that plus `documentWeight` times the cosine similarity of the whole
-   *   document (its carried `vector` when present) and the query, so that sentences of a relevant
-   *   document outrank equally similar sentences of an off-topic one (useful with `scope: "all"`).
-   * @default "sentence"
+   * What a sentence's score adds to its own cosine similarity to the query:
+   * - `sentence`: nothing;
+   * - `sentence+document`: `documentWeight` times the cosine similarity of its whole document (the
+   *   document's carried `vector` when present) to the query, so that sentences of a relevant
+   *   document outrank equally similar sentences of an off-topic one.
+   * Both add `contextWeight` times the best similarity of the sentences right before and after it.
+   * @default "sentence+document"
    */
   scoring?: "sentence" | "sentence+document";
-  /**
-   * Weight of the document similarity in `sentence+document` scoring.
-   * @default 4 (on SciFact train, with `ratio: 0.5` over all of the top 10, weights 1, 2, 4, 8 kept
-   *   94.1%, 95.4%, 96.2%, 96.4% of the evidence sentences; see bench/compression.ts)
-   */
+  /** Weight of the document similarity in `sentence+document` scoring (>= 0). @default DEFAULT_DOCUMENT_WEIGHT */
   documentWeight?: number;
+  /**
+   * Weight of the neighbours' similarity: a sentence next to a relevant one scores higher, so the
+   * evidence that spans two sentences, or a sentence that only makes sense after the one before,
+   * is kept, while a neighbour of weak sentences is not (>= 0; 0 turns it off).
+   * @default DEFAULT_CONTEXT_WEIGHT
+   */
+  contextWeight?: number;
   /** Splits a text into sentences. @default intlSentenceSplitter("en") (Intl.Segmenter) */
   splitter?: SentenceSplitter;
   /** Joins the kept sentences of a document. @default " " */
   separator?: string;
-  /** Receives warnings (e.g. a sentence longer than the budget). @default the handler passed down by `pipeline`/`withCompression`, else console.warn */
+  /**
+   * Receives warnings (e.g. a sentence longer than the budget).
+   * @default the handler passed down by `pipeline`/`withCompression`, else console.warn
+   */
   onWarning?: WarningHandler;
 }
 
 /**
- * Sentence extraction: splits each document into sentences, scores each sentence against the
- * query with the embedder (cosine similarity, in [-1, 1]) and keeps the best ones, in their original
- * order, optionally with neighbouring sentences. Documents left with no sentence are dropped.
+ * Sentence extraction: splits each document into sentences, scores each sentence against the query
+ * in the context of its document (its own cosine similarity, plus `contextWeight` times its best
+ * neighbour's, plus `documentWeight` times its document's) and keeps the best ones, in their
+ * original order. With the defaults it keeps the best {@link DEFAULT_SENTENCE_RATIO} of the words of
+ * all documents together. Documents left with no sentence are dropped. `threshold` selection
+ * applies to this combined score (a plain cosine threshold with `scoring: "sentence"` and
+ * `contextWeight: 0`).
  *
  * Same idea as LangChain's `EmbeddingsFilter` applied after a sentence splitter
- * (`DocumentCompressorPipeline`), and as extractive compression baselines in RECOMP
- * (Xu et al., 2023, "RECOMP: Improving Retrieval-Augmented LMs with Compression and Selective
- * Augmentation").
+ * (`DocumentCompressorPipeline`), and as the extractive compression baselines of RECOMP (Xu et
+ * al., 2023, "RECOMP: Improving Retrieval-Augmented LMs with Compression and Selective
+ * Augmentation"); the budget as a share of the input follows LLMLingua's `rate` (Jiang et al.,
+ * EMNLP 2023).
  * @throws ValidationError for a bad option or an empty query.
  */
 export function createSentenceExtractor(options: SentenceExtractorOptions): DocumentCompressor {
   const {
     embedder,
-    select,
-    scope = "document",
+    select = { by: "ratio", ratio: DEFAULT_SENTENCE_RATIO },
+    scope = "all",
     neighbors = 0,
-    scoring = "sentence",
-    documentWeight = 4,
+    scoring = "sentence+document",
+    documentWeight = DEFAULT_DOCUMENT_WEIGHT,
+    contextWeight = DEFAULT_CONTEXT_WEIGHT,
     splitter = intlSentenceSplitter("en"),
     separator = " ",
     onWarning,
   } = options;
   validateSelection(select);
   validateNeighbors(neighbors);
+  if (scope !== "all" && scope !== "document") throw new ValidationError(`unknown scope ${String(scope)}`);
+  if (scoring !== "sentence" && scoring !== "sentence+document") {
+    throw new ValidationError(`unknown scoring ${String(scoring)}`);
+  }
+  if (!(documentWeight >= 0 && Number.isFinite(documentWeight))) {
+    throw new ValidationError("documentWeight must be a finite number >= 0");
+  }
+  if (!(contextWeight >= 0 && Number.isFinite(contextWeight))) {
+    throw new ValidationError("contextWeight must be a finite number >= 0");
+  }
   const label =
     select.by === "threshold"
       ? `>=${select.threshold}`
@@ -87,18 +130,18 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
         : select.by === "count"
           ? `top ${select.count}`
           : select.by === "budget"
-            ? `<=${select.maxTokens} tokens`
-            : `${select.ratio} of tokens`;
+            ? `<=${select.maxTokens} ${select.tokenizer.name}`
+            : `${select.ratio} of ${select.tokenizer?.name ?? "words"}`;
+  const useDocs = scoring === "sentence+document" && documentWeight > 0;
   const name = `sentence-extractor(${label}, ${scope}${neighbors ? `, ±${neighbors}` : ""}${
-    scoring === "sentence" ? "" : `, +${documentWeight}·doc`
-  })`;
+    contextWeight ? `, +${contextWeight}·neighbour` : ""
+  }${useDocs ? `, +${documentWeight}·doc` : ""})`;
   return {
     name,
     async compress(documents, query, opts = {}) {
       assertQuery(query);
       const { signal } = opts;
       throwIfAborted(signal);
-      const warn = resolveWarning(onWarning, opts.onWarning);
       if (documents.length === 0) return [];
       return compressBySentences(documents, {
         compressor: name,
@@ -107,12 +150,11 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
         select,
         scope,
         neighbors,
-        onWarning: warn,
+        onWarning: resolveWarning(onWarning, opts.onWarning),
         score: async (sentences) => {
           const q = await embedder.embedQuery(query, { signal });
           const flat = sentences.flat();
-          const needDocs = scoring === "sentence+document";
-          const docsToEmbed = needDocs
+          const docsToEmbed = useDocs
             ? documents.filter((d) => d.vector?.length !== embedder.dimensions).map((d) => d.text)
             : [];
           const vecs = await embedUnique(embedder, [...flat, ...docsToEmbed], signal);
@@ -120,12 +162,20 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
           let j = flat.length;
           return sentences.map((s, d) => {
             let bonus = 0;
-            if (needDocs) {
+            if (useDocs) {
               const doc = documents[d]!;
               const dv = doc.vector?.length === embedder.dimensions ? doc.vector : vecs[j++]!;
               bonus = documentWeight * cosine(q, dv);
             }
-            return s.map(() => cosine(q, vecs[k++]!) + bonus);
+            const own = s.map(() => cosine(q, vecs[k++]!));
+            return own.map((c, i) => {
+              if (contextWeight === 0) return c + bonus;
+              // A sentence alone in its document is its own context.
+              const before = i > 0 ? own[i - 1]! : Number.NEGATIVE_INFINITY;
+              const after = i + 1 < own.length ? own[i + 1]! : Number.NEGATIVE_INFINITY;
+              const context = own.length === 1 ? c : Math.max(before, after);
+              return c + contextWeight * context + bonus;
+            });
           });
         },
       });

@@ -105,7 +105,7 @@ describe("withCompression", () => {
     await retriever.add(corpus.map(({ score: _s, ...d }) => d));
     const compressed = withCompression(
       retriever,
-      createSentenceExtractor({ embedder, select: { by: "count", count: 1 } }),
+      createSentenceExtractor({ embedder, select: { by: "count", count: 1 }, scope: "document" }),
     );
     const plain = await retriever.retrieve(QUERY, { k: 5 });
     const res = await compressed.retrieve(QUERY, { k: 5 });
@@ -124,7 +124,7 @@ describe("withCompression", () => {
     const cl100k = await loadTiktokenTokenizer("cl100k_base");
     const counted = withCompression(
       retriever,
-      createSentenceExtractor({ embedder, select: { by: "count", count: 1 } }),
+      createSentenceExtractor({ embedder, select: { by: "count", count: 1 }, scope: "document" }),
       { tokenizer: cl100k },
     );
     const tiktoken = (await counted.retrieve(QUERY, { k: 5 })).info!.compression as CompressionInfo;

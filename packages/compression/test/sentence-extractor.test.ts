@@ -1,7 +1,14 @@
 import { AbortError, ValidationError } from "@ragloom/core";
 import type { TransformersEmbedder } from "@ragloom/core/transformers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSentenceExtractor, loadTiktokenTokenizer } from "../src/index.js";
+import {
+  createSentenceExtractor,
+  DEFAULT_CONTEXT_WEIGHT,
+  DEFAULT_DOCUMENT_WEIGHT,
+  DEFAULT_SENTENCE_RATIO,
+  loadTiktokenTokenizer,
+  wordTokenizer,
+} from "../src/index.js";
 import { countingEmbedder, DOCS, isOrderedSubset, loadEmbedder, QUERY, sentencesOf } from "./fixtures.js";
 
 let embedder: TransformersEmbedder;
@@ -14,7 +21,13 @@ afterAll(async () => {
 
 describe("createSentenceExtractor", () => {
   it("keeps the best sentence of each document, verbatim, with id, metadata and score", async () => {
-    const c = createSentenceExtractor({ embedder, select: { by: "count", count: 1 } });
+    const c = createSentenceExtractor({
+      embedder,
+      select: { by: "count", count: 1 },
+      scope: "document",
+      scoring: "sentence",
+      contextWeight: 0,
+    });
     const out = await c.compress(DOCS, QUERY);
     expect(out.map((d) => d.id)).toEqual(["eiffel", "paris", "fruit"]);
     out.forEach((d, i) => {
@@ -28,7 +41,12 @@ describe("createSentenceExtractor", () => {
   });
 
   it("threshold drops off-topic sentences and documents left empty", async () => {
-    const c = createSentenceExtractor({ embedder, select: { by: "threshold", threshold: 0.45 } });
+    const c = createSentenceExtractor({
+      embedder,
+      select: { by: "threshold", threshold: 0.45 },
+      scoring: "sentence",
+      contextWeight: 0,
+    });
     const out = await c.compress(DOCS, QUERY);
     expect(out.map((d) => d.id)).not.toContain("fruit");
     expect(out.find((d) => d.id === "eiffel")!.text).not.toContain("Bananas");
@@ -36,7 +54,11 @@ describe("createSentenceExtractor", () => {
   });
 
   it("fraction keeps ceil(f·n) sentences per document in original order", async () => {
-    const c = createSentenceExtractor({ embedder, select: { by: "fraction", fraction: 0.5 } });
+    const c = createSentenceExtractor({
+      embedder,
+      select: { by: "fraction", fraction: 0.5 },
+      scope: "document",
+    });
     const out = await c.compress(DOCS, QUERY);
     out.forEach((d, i) => {
       const n = sentencesOf(DOCS[i]!.text).length;
@@ -46,15 +68,22 @@ describe("createSentenceExtractor", () => {
   });
 
   it("scope all picks the best sentences across documents", async () => {
-    const c = createSentenceExtractor({ embedder, select: { by: "count", count: 2 }, scope: "all" });
+    const c = createSentenceExtractor({
+      embedder,
+      select: { by: "count", count: 2 },
+      scope: "all",
+      scoring: "sentence",
+      contextWeight: 0,
+    });
     const out = await c.compress(DOCS, QUERY);
     expect(out.map((d) => d.id)).toEqual(["eiffel", "paris"]);
     expect(out.flatMap((d) => sentencesOf(d.text))).toHaveLength(2);
   });
 
   it("neighbors add the sentences around each selected one", async () => {
-    const base = createSentenceExtractor({ embedder, select: { by: "count", count: 1 } });
-    const wide = createSentenceExtractor({ embedder, select: { by: "count", count: 1 }, neighbors: 1 });
+    const one = { select: { by: "count", count: 1 }, scope: "document", contextWeight: 0 } as const;
+    const base = createSentenceExtractor({ embedder, ...one });
+    const wide = createSentenceExtractor({ embedder, ...one, neighbors: 1 });
     const [a, b] = await Promise.all([base.compress([DOCS[0]!], QUERY), wide.compress([DOCS[0]!], QUERY)]);
     const all = sentencesOf(DOCS[0]!.text);
     const picked = all.indexOf(a[0]!.text);
@@ -96,7 +125,11 @@ describe("createSentenceExtractor", () => {
 
   it("drops the stale vector of a shortened document and keeps an untouched one whole", async () => {
     const vector = new Float32Array(embedder.dimensions).fill(0.1);
-    const c = createSentenceExtractor({ embedder, select: { by: "threshold", threshold: -1 } });
+    const c = createSentenceExtractor({
+      embedder,
+      select: { by: "threshold", threshold: -1 },
+      scoring: "sentence",
+    });
     const [same] = await c.compress([{ ...DOCS[0]!, vector }], QUERY);
     expect(same!.vector).toBe(vector);
     const cut = createSentenceExtractor({ embedder, select: { by: "count", count: 1 } });
@@ -106,10 +139,72 @@ describe("createSentenceExtractor", () => {
 
   it("embeds all sentences in one batched call, plus the query", async () => {
     const { embedder: counted, calls } = countingEmbedder(embedder);
-    const c = createSentenceExtractor({ embedder: counted, select: { by: "count", count: 1 } });
+    const c = createSentenceExtractor({
+      embedder: counted,
+      select: { by: "count", count: 1 },
+      scoring: "sentence",
+    });
     await c.compress(DOCS, QUERY);
     expect(calls.queries).toBe(1);
-    expect(calls.documents).toBe(DOCS.flatMap((d) => sentencesOf(d.text)).length);
+    const sentences = DOCS.flatMap((d) => sentencesOf(d.text)).length;
+    expect(calls.documents).toBe(sentences);
+    // sentence+document scoring (the default) embeds the documents that carry no vector in the same call
+    await createSentenceExtractor({ embedder: counted }).compress(DOCS, QUERY);
+    expect(calls.documents).toBe(2 * sentences + DOCS.length);
+  });
+
+  it("defaults to the best DEFAULT_SENTENCE_RATIO of the words of all documents, by context-aware scores", async () => {
+    const c = createSentenceExtractor({ embedder });
+    expect(c.name).toBe(
+      `sentence-extractor(${DEFAULT_SENTENCE_RATIO} of words, all, +${DEFAULT_CONTEXT_WEIGHT}·neighbour, +${DEFAULT_DOCUMENT_WEIGHT}·doc)`,
+    );
+    const out = await c.compress(DOCS, QUERY);
+    const words = (docs: { text: string }[]) => docs.reduce((s, d) => s + wordTokenizer.count(d.text), 0);
+    expect(words(out)).toBeLessThanOrEqual(Math.floor(DEFAULT_SENTENCE_RATIO * words(DOCS)));
+    expect(words(out)).toBeGreaterThan(0);
+    expect(out.map((d) => d.id)).not.toContain("fruit");
+    expect(out[0]!.text).toMatch(/330 metres/);
+  });
+
+  it("ratio counts words unless a tokenizer is named; budget needs one and says which", async () => {
+    const byWords = createSentenceExtractor({ embedder, select: { by: "ratio", ratio: 0.5 } });
+    const out = await byWords.compress(DOCS, QUERY);
+    const total = DOCS.reduce((s, d) => s + wordTokenizer.count(d.text), 0);
+    expect(out.reduce((s, d) => s + wordTokenizer.count(d.text), 0)).toBeLessThanOrEqual(total / 2);
+    const err = (() => {
+      try {
+        // biome-ignore lint/suspicious/noExplicitAny: the call a JavaScript user can make
+        createSentenceExtractor({ embedder, select: { by: "budget", maxTokens: 50 } as any });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as Error).message).toMatch(/wordTokenizer.*loadTiktokenTokenizer\("cl100k_base"\)/);
+  });
+
+  it("contextWeight lifts the neighbours of relevant sentences over weak ones elsewhere", async () => {
+    const doc = {
+      id: "mixed",
+      metadata: {},
+      text:
+        "The Eiffel Tower is 330 metres tall. Bananas are rich in potassium. " +
+        "Apples grow on trees. The tower in Paris is a very high structure.",
+    };
+    const select = { by: "count", count: 2 } as const;
+    const [alone] = await createSentenceExtractor({ embedder, select, contextWeight: 0 }).compress(
+      [doc],
+      QUERY,
+    );
+    expect(sentencesOf(alone!.text)).toEqual([
+      "The Eiffel Tower is 330 metres tall.",
+      "The tower in Paris is a very high structure.",
+    ]);
+    const [context] = await createSentenceExtractor({ embedder, select, contextWeight: 10 }).compress(
+      [doc],
+      QUERY,
+    );
+    expect(sentencesOf(context!.text)).toEqual(["Bananas are rich in potassium.", "Apples grow on trees."]);
   });
 
   it("sentence+document scoring favours sentences of relevant documents", async () => {
@@ -130,6 +225,10 @@ describe("createSentenceExtractor", () => {
     expect(() =>
       createSentenceExtractor({ embedder, select: { by: "count", count: 1 }, neighbors: -1 }),
     ).toThrow(ValidationError);
+    expect(() => createSentenceExtractor({ embedder, contextWeight: -1 })).toThrow(ValidationError);
+    expect(() => createSentenceExtractor({ embedder, documentWeight: Number.NaN })).toThrow(ValidationError);
+    // biome-ignore lint/suspicious/noExplicitAny: deliberately invalid input
+    expect(() => createSentenceExtractor({ embedder, scope: "page" as any })).toThrow(ValidationError);
     const c = createSentenceExtractor({ embedder, select: { by: "count", count: 1 } });
     await expect(c.compress(DOCS, " ")).rejects.toBeInstanceOf(ValidationError);
     const ac = new AbortController();
