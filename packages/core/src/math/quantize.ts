@@ -31,14 +31,17 @@ export function quantizeInto(
     return { scale: 0, error: 0 };
   }
   const scale = Math.fround(max / CODE_MAX);
+  const inv = CODE_MAX / max;
   let error = 0;
   for (let i = 0; i < d; i++) {
     const x = src[i]!;
-    const c = Math.max(-CODE_MAX, Math.min(CODE_MAX, Math.round(x / scale)));
+    let c = Math.round(x * inv);
+    c = c > CODE_MAX ? CODE_MAX : c < -CODE_MAX ? -CODE_MAX : c;
     codes[i] = c;
     const e = x - scale * c;
     error += e * e;
   }
+  // the error is that of the codes actually stored, whatever the rounding above
   return { scale, error: Math.sqrt(error) };
 }
 

@@ -153,8 +153,9 @@ export class RowStorage {
 
   private quantizeRow(seg: Segment, local: number) {
     const { dimensions: d, layout } = this;
-    const codes = seg.codes.subarray(local * layout.stride, local * layout.stride + d);
-    const { scale, error } = quantizeInto(seg.rows.subarray(local * d, local * d + d), d, codes);
+    const codes = new Int8Array(seg.codes.buffer, seg.codes.byteOffset + local * layout.stride, d);
+    const row = new Float32Array(seg.rows.buffer, seg.rows.byteOffset + local * d * 4, d);
+    const { scale, error } = quantizeInto(row, d, codes);
     seg.floats[seg.scaleIndex(local)] = scale;
     if (error > this.maxRowError) this.maxRowError = error;
   }

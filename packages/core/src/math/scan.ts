@@ -66,11 +66,13 @@ export function selectTop(
     if (count === 0) break;
     const scores = storage.segments[s]!.scores(slot, count);
     const base = s * R;
+    let threshold = top.threshold; // a local: the getter per row costs as much as the kernel
     for (let r = 0; r < count; r++) {
       const score = scores[r]!;
-      if (score < top.threshold) continue;
+      if (score < threshold) continue;
       if (match && !match(base + r)) continue;
       top.push(score, base + r);
+      threshold = top.threshold;
     }
   }
   return top;

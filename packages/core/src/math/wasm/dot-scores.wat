@@ -67,17 +67,6 @@
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $each))))
 
-  ;; int32 lanes of one accumulator summed, times the row's scale and the query's scale
-  (func $finish (param $acc v128) (param $rowScale i32) (param $scale f32) (result f32)
-    (f32.mul
-      (f32.mul
-        (f32.convert_i32_s
-          (i32.add
-            (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
-            (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
-        (f32.load (local.get $rowScale)))
-      (local.get $scale)))
-
   (func (export "scores_i8") (param $q i32) (param $data i32) (param $n i32) (param $stride i32) (param $bytes i32) (param $scale f32) (param $out i32)
     (local $row i32) (local $p i32) (local $i i32) (local $qi i32) (local $end i32)
     (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $qv v128) (local $qv2 v128)
@@ -107,13 +96,28 @@
           (local.set $i (i32.add (local.get $i) (i32.const 16)))
           (local.set $qi (i32.add (local.get $qi) (i32.const 32)))
           (br_if $inner (i32.lt_u (local.get $i) (local.get $end))))
+        (local.set $a0 (i32x4.add (local.get $a0) (local.get $a1)))
+        (local.set $b0 (i32x4.add (local.get $b0) (local.get $b1)))
         (f32.store
           (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 2)))
-          (call $finish (i32x4.add (local.get $a0) (local.get $a1)) (local.get $end) (local.get $scale)))
+          (f32.mul
+            (f32.mul
+              (f32.convert_i32_s
+                (i32.add
+                  (i32.add (i32x4.extract_lane 0 (local.get $a0)) (i32x4.extract_lane 1 (local.get $a0)))
+                  (i32.add (i32x4.extract_lane 2 (local.get $a0)) (i32x4.extract_lane 3 (local.get $a0)))))
+              (f32.load (local.get $end)))
+            (local.get $scale)))
         (f32.store offset=4
           (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 2)))
-          (call $finish (i32x4.add (local.get $b0) (local.get $b1))
-            (i32.add (local.get $end) (local.get $stride)) (local.get $scale)))
+          (f32.mul
+            (f32.mul
+              (f32.convert_i32_s
+                (i32.add
+                  (i32.add (i32x4.extract_lane 0 (local.get $b0)) (i32x4.extract_lane 1 (local.get $b0)))
+                  (i32.add (i32x4.extract_lane 2 (local.get $b0)) (i32x4.extract_lane 3 (local.get $b0)))))
+              (f32.load (i32.add (local.get $end) (local.get $stride))))
+            (local.get $scale)))
         (local.set $p (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 1))))
         (local.set $row (i32.add (local.get $row) (i32.const 2)))
         (br $pairs)))
@@ -134,5 +138,12 @@
           (br_if $tail (i32.lt_u (local.get $i) (local.get $end))))
         (f32.store
           (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 2)))
-          (call $finish (local.get $a0) (local.get $end) (local.get $scale))))))
+          (f32.mul
+            (f32.mul
+              (f32.convert_i32_s
+                (i32.add
+                  (i32.add (i32x4.extract_lane 0 (local.get $a0)) (i32x4.extract_lane 1 (local.get $a0)))
+                  (i32.add (i32x4.extract_lane 2 (local.get $a0)) (i32x4.extract_lane 3 (local.get $a0)))))
+              (f32.load (local.get $end)))
+            (local.get $scale))))))
 )
