@@ -166,8 +166,11 @@ const ask = async (question: string) => {
     console.log(`   ${m.title}`);
     console.log(`   ${snippet}${d.text.length > 220 ? "…" : ""}`);
   });
-  const t = Object.entries(timings)
-    .map(([k, v]) => `${k} ${v!.toFixed(2)} ms`)
+  // Stages run concurrently in hybrid mode, so they are printed in a fixed order, not as they finished.
+  const stages = ["embed", "search", "lexical", "fuse", "rerank", "total"] as const;
+  const t = stages
+    .filter((s) => timings[s] !== undefined)
+    .map((s) => `${s} ${timings[s]!.toFixed(2)} ms`)
     .join(", ");
   console.log(`\ntimings: ${t}`);
 };

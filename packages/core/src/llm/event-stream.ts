@@ -115,8 +115,11 @@ export async function* postEventStream(
           );
         }
         if (next.done) break;
+        // A reader that stops at `[DONE]` returns this generator at the yield below: the call has
+        // completed by then, so it is marked finished first.
+        if (next.value.data === "[DONE]") finished = true;
         yield next.value.data;
-        if (next.value.data === "[DONE]") break;
+        if (finished) break;
       }
     } finally {
       reader.cancel().catch(() => {});
