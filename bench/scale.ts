@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     ef: { type: "string", default: "64,128,256" },
     "kinds-1m": { type: "string" },
     "skip-quality": { type: "boolean", default: false },
+    "skip-scale": { type: "boolean", default: false },
     out: { type: "string", default: "scale" },
   },
   allowPositionals: true,
@@ -164,7 +165,7 @@ const pg = await startPgliteServer();
 const pool = pg.pool() as unknown as PgPool;
 let tables = 0;
 
-for (const kind of kinds) {
+for (const kind of args["skip-scale"] ? [] : kinds) {
   const queries = queriesOf(kind);
   for (const n of sizes) {
     if (n >= 1e6 && !kindsLarge.includes(kind)) continue;

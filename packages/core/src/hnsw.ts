@@ -3,5 +3,8 @@
  * optional peer dependency with prebuilt native binaries), with the `VectorStore` contract.
  * @module
  */
+
+export type { HnswParams } from "./hnsw/hnsw-file.js";
+export type { HnswVectorStoreLoadOptions, HnswVectorStoreOptions } from "./hnsw/hnsw-options.js";
 export * from "./hnsw/hnsw-vector-store.js";
 export type { UsearchIndex, UsearchModule } from "./hnsw/usearch-module.js";

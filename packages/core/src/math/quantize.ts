@@ -36,7 +36,7 @@ export function quantizeInto(
   for (let i = 0; i < d; i++) {
     const x = src[i]!;
     let c = Math.round(x * inv);
-    c = c > CODE_MAX ? CODE_MAX : c < -CODE_MAX ? -CODE_MAX : c;
+    c = Math.min(CODE_MAX, Math.max(-CODE_MAX, c));
     codes[i] = c;
     const e = x - scale * c;
     error += e * e;

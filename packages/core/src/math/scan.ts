@@ -1,5 +1,6 @@
 import { type QuantizedQuery, quantizeQuery } from "./quantize.js";
 import type { RowStorage } from "./row-storage.js";
+import { GATHER_ROWS } from "./segment.js";
 import { TopK } from "./top-k.js";
 
 /** A kept row: global row number and exact score (cosine similarity). */
@@ -48,9 +49,42 @@ export function scanRows(storage: RowStorage, slot: number, n: number, queryScal
   }
 }
 
+/** Whether the kernel can select the top-k itself (no filter, k within its heap). */
+export function kernelSelects(storage: RowStorage, k: number, match: RowPredicate | null): boolean {
+  return storage.simd && match === null && k <= GATHER_ROWS;
+}
+
+/** Runs the kernel's selection in every segment (a worker may do this instead); returns the counts. */
+export function selectInSegments(storage: RowStorage, slot: number, n: number, k: number): number[] {
+  const counts: number[] = [];
+  for (let s = 0; s < storage.segments.length; s++) {
+    const count = storage.rowsIn(s, n);
+    if (count === 0) break;
+    counts.push(storage.segments[s]!.selectTop(slot, count, k, s * storage.segmentRows));
+  }
+  return counts;
+}
+
+/** Merges the per-segment selections ({@link selectInSegments}) into one top-k. */
+export function mergeSelected(storage: RowStorage, slot: number, k: number, counts: number[]): TopK {
+  const top = new TopK(
+    Math.min(
+      k,
+      counts.reduce((a, b) => a + b, 0),
+    ),
+  );
+  counts.forEach((count, s) => {
+    const { scores, rows } = storage.segments[s]!.selected(slot, count);
+    for (let j = 0; j < count; j++) top.push(scores[j]!, rows[j]!);
+  });
+  return top;
+}
+
 /**
  * Selects the top-k of rows [0, n) from the scores a scan left in slot `slot`, best first, ties
- * by lower row; `match` is evaluated only on rows that would enter the top-k.
+ * by lower row; `match` is evaluated only on rows that would enter the top-k. Without a filter
+ * and for k ≤ 1,024 the kernel selects (a heap in WebAssembly), else a JavaScript loop.
+ * @param selected - counts of a selection the kernel already made in the segments (by a worker).
  */
 export function selectTop(
   storage: RowStorage,
@@ -58,7 +92,12 @@ export function selectTop(
   n: number,
   k: number,
   match: RowPredicate | null,
+  selected?: number[],
 ): TopK {
+  if (selected) return mergeSelected(storage, slot, Math.min(k, n), selected);
+  if (kernelSelects(storage, k, match)) {
+    return mergeSelected(storage, slot, Math.min(k, n), selectInSegments(storage, slot, n, Math.min(k, n)));
+  }
   const top = new TopK(Math.min(k, n));
   const R = storage.segmentRows;
   for (let s = 0; s < storage.segments.length; s++) {
@@ -121,8 +160,9 @@ export function selectQuantized(
   bound: number,
   match: RowPredicate | null,
   stats?: QuantizedStats,
+  selected?: number[],
 ): RowHit[] {
-  const approx = selectTop(storage, slot, n, Math.max(k, candidates), match);
+  const approx = selectTop(storage, slot, n, Math.max(k, candidates), match, selected);
   const kept = approx.sorted();
   const rows = Int32Array.from(kept, (h) => h.index).sort();
   const exact = rescore(storage, slot, rows);

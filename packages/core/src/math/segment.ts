@@ -73,6 +73,7 @@ export class SegmentLayout {
 interface KernelExports {
   scores(q: number, data: number, n: number, d: number, out: number): void;
   scores_at(q: number, data: number, rows: number, n: number, d: number, out: number): void;
+  select(scores: number, n: number, k: number, hs: number, hi: number, base: number): number;
   scores_i8(
     q: number,
     data: number,
@@ -224,6 +225,27 @@ export class Segment {
       out,
     );
     return this.scores(slot, n);
+  }
+
+  /**
+   * The `k` (≤ {@link GATHER_ROWS}) best of the scores a scan left in slot `slot` for rows
+   * [0, n), as rows `base + r`, selected by the kernel into the slot's gather area; needs the
+   * kernel. Returns how many there are ({@link selected} reads them).
+   */
+  selectTop(slot: number, n: number, k: number, base: number): number {
+    const { layout, capacity } = this;
+    const gather = layout.gatherOffset(slot);
+    const out = layout.scoresOffset(capacity) + slot * capacity * 4;
+    return this.exports!.select(out, n, k, gather, gather + GATHER_ROWS * 4, base);
+  }
+
+  /** The scores and rows {@link selectTop} (here or in a worker) left in slot `slot` (a heap, unordered). */
+  selected(slot: number, count: number): { scores: Float32Array; rows: Int32Array } {
+    const gather = this.layout.gatherOffset(slot);
+    return {
+      scores: new Float32Array(this.buffer, gather, count),
+      rows: new Int32Array(this.buffer, gather + GATHER_ROWS * 4, count),
+    };
   }
 
   /**

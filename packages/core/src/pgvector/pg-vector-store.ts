@@ -218,7 +218,7 @@ export class PgVectorStore implements VectorStore {
     return out;
   }
 
-  /** Every stored document (no vectors) in pages of `pageSize` (@default 1000), by id (keyset pagination). */
+  /** Every stored document (no vectors) in pages of `pageSize` (@default 1000), by id (keyset pagination on the primary key index). */
   async *scan(options: CallOptions & { pageSize?: number } = {}): AsyncIterable<Document[]> {
     const pageSize = options.pageSize ?? 1000;
     let after: string | null = null;
@@ -226,13 +226,11 @@ export class PgVectorStore implements VectorStore {
       const from: string | null = after;
       const result = await withClient(this.pool, "scan", options.signal, (c) =>
         from === null
-          ? c.query(`SELECT id, text, metadata FROM ${this.table} ORDER BY id COLLATE "C" LIMIT $1`, [
+          ? c.query(`SELECT id, text, metadata FROM ${this.table} ORDER BY id LIMIT $1`, [pageSize])
+          : c.query(`SELECT id, text, metadata FROM ${this.table} WHERE id > $1 ORDER BY id LIMIT $2`, [
+              from,
               pageSize,
-            ])
-          : c.query(
-              `SELECT id, text, metadata FROM ${this.table} WHERE id COLLATE "C" > $1 ORDER BY id COLLATE "C" LIMIT $2`,
-              [from, pageSize],
-            ),
+            ]),
       );
       if (result.rows.length === 0) return;
       yield result.rows.map((r) => ({

@@ -67,7 +67,10 @@ async function fetchVisible<T extends ScoredDocument>(
 export function createRetriever<L extends LexicalIndex>(
   options: CreateRetrieverOptions & { lexical: L },
 ): HybridRetriever<L>;
-export function createRetriever(options: CreateRetrieverOptions): HybridRetriever<BM25Index>;
+export function createRetriever(
+  options: Omit<CreateRetrieverOptions, "lexical"> & { lexical?: BM25Options | boolean },
+): HybridRetriever<BM25Index>;
+export function createRetriever(options: CreateRetrieverOptions): HybridRetriever;
 export function createRetriever(options: CreateRetrieverOptions): HybridRetriever {
   const { embedder, store } = options;
   const lexical = (

@@ -11,6 +11,9 @@
 ;;            `q` holds the query as `bytes` int16 values. v128.load8x8_s sign-extends 8 bytes
 ;;            to int16 and i32x4.dot_i16x8_s multiplies and adds pairs into int32 lanes, exact
 ;;            while bytes · 127² < 2^31. Two rows per pass share each query load.
+;; select:    the k best of scores[0, n) (rows base + r) into a binary min-heap at hs (float32
+;;            scores) / hi (int32 rows); returns how many it holds. Order: higher score first,
+;;            then lower row (the scan's insertion order), as the JavaScript TopK.
 (module
   (memory (import "env" "memory") 1)
 
@@ -146,4 +149,76 @@
                   (i32.add (i32x4.extract_lane 2 (local.get $a0)) (i32x4.extract_lane 3 (local.get $a0)))))
               (f32.load (local.get $end)))
             (local.get $scale))))))
+;; whether (s1, i1) ranks below (s2, i2): a lower score, or the same score and a higher row
+  (func $worse (param $s1 f32) (param $i1 i32) (param $s2 f32) (param $i2 i32) (result i32)
+    (i32.or
+      (f32.lt (local.get $s1) (local.get $s2))
+      (i32.and (f32.eq (local.get $s1) (local.get $s2)) (i32.gt_u (local.get $i1) (local.get $i2)))))
+
+  (func (export "select") (param $scores i32) (param $n i32) (param $k i32) (param $hs i32) (param $hi i32) (param $base i32) (result i32)
+    (local $r i32) (local $size i32) (local $s f32) (local $idx i32) (local $pos i32) (local $next i32)
+    (local $c i32) (local $root f32)
+    (if (i32.eqz (local.get $k)) (then (return (i32.const 0))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $s (f32.load (i32.add (local.get $scores) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $idx (i32.add (local.get $base) (local.get $r)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (if (i32.lt_u (local.get $size) (local.get $k))
+          (then
+            ;; not full: sift the new entry up from the end
+            (local.set $pos (local.get $size))
+            (local.set $size (i32.add (local.get $size) (i32.const 1)))
+            (block $placed
+              (loop $up
+                (br_if $placed (i32.eqz (local.get $pos)))
+                (local.set $next (i32.shr_u (i32.sub (local.get $pos) (i32.const 1)) (i32.const 1)))
+                (br_if $placed
+                  (i32.eqz
+                    (call $worse (local.get $s) (local.get $idx)
+                      (f32.load (i32.add (local.get $hs) (i32.shl (local.get $next) (i32.const 2))))
+                      (i32.load (i32.add (local.get $hi) (i32.shl (local.get $next) (i32.const 2)))))))
+                (f32.store (i32.add (local.get $hs) (i32.shl (local.get $pos) (i32.const 2)))
+                  (f32.load (i32.add (local.get $hs) (i32.shl (local.get $next) (i32.const 2)))))
+                (i32.store (i32.add (local.get $hi) (i32.shl (local.get $pos) (i32.const 2)))
+                  (i32.load (i32.add (local.get $hi) (i32.shl (local.get $next) (i32.const 2)))))
+                (local.set $pos (local.get $next))
+                (br $up)))
+            (f32.store (i32.add (local.get $hs) (i32.shl (local.get $pos) (i32.const 2))) (local.get $s))
+            (i32.store (i32.add (local.get $hi) (i32.shl (local.get $pos) (i32.const 2))) (local.get $idx))
+            (local.set $root (f32.load (local.get $hs)))
+            (br $each)))
+        ;; full: rows come in increasing order, so an equal score ranks below the root
+        (br_if $each (f32.le (local.get $s) (local.get $root)))
+        (local.set $pos (i32.const 0))
+        (block $sunk
+          (loop $down
+            (local.set $c (i32.add (i32.shl (local.get $pos) (i32.const 1)) (i32.const 1)))
+            (br_if $sunk (i32.ge_u (local.get $c) (local.get $size)))
+            (if (i32.lt_u (i32.add (local.get $c) (i32.const 1)) (local.get $size))
+              (then
+                (if (call $worse
+                      (f32.load (i32.add (local.get $hs) (i32.shl (i32.add (local.get $c) (i32.const 1)) (i32.const 2))))
+                      (i32.load (i32.add (local.get $hi) (i32.shl (i32.add (local.get $c) (i32.const 1)) (i32.const 2))))
+                      (f32.load (i32.add (local.get $hs) (i32.shl (local.get $c) (i32.const 2))))
+                      (i32.load (i32.add (local.get $hi) (i32.shl (local.get $c) (i32.const 2)))))
+                  (then (local.set $c (i32.add (local.get $c) (i32.const 1)))))))
+            (br_if $sunk
+              (i32.eqz
+                (call $worse
+                  (f32.load (i32.add (local.get $hs) (i32.shl (local.get $c) (i32.const 2))))
+                  (i32.load (i32.add (local.get $hi) (i32.shl (local.get $c) (i32.const 2))))
+                  (local.get $s) (local.get $idx))))
+            (f32.store (i32.add (local.get $hs) (i32.shl (local.get $pos) (i32.const 2)))
+              (f32.load (i32.add (local.get $hs) (i32.shl (local.get $c) (i32.const 2)))))
+            (i32.store (i32.add (local.get $hi) (i32.shl (local.get $pos) (i32.const 2)))
+              (i32.load (i32.add (local.get $hi) (i32.shl (local.get $c) (i32.const 2)))))
+            (local.set $pos (local.get $c))
+            (br $down)))
+        (f32.store (i32.add (local.get $hs) (i32.shl (local.get $pos) (i32.const 2))) (local.get $s))
+        (i32.store (i32.add (local.get $hi) (i32.shl (local.get $pos) (i32.const 2))) (local.get $idx))
+        (local.set $root (f32.load (local.get $hs)))
+        (br $each)))
+    (local.get $size))
 )

@@ -1,0 +1,82 @@
+import { ValidationError } from "../errors/errors.js";
+import type { HnswParams } from "./hnsw-file.js";
+import type { UsearchIndex, UsearchModule } from "./usearch-module.js";
+
+/** Options of {@link createHnswVectorStore}. */
+export interface HnswVectorStoreOptions {
+  /** Length of every vector. */
+  dimensions: number;
+  /** Graph degree M (links per node and layer). @default 16 */
+  connectivity?: number;
+  /** Candidate list size while inserting (efConstruction). @default 128 */
+  expansionAdd?: number;
+  /**
+   * Candidate list size while searching (ef); a query for `k` results searches with
+   * max(ef, k). Higher is more accurate and slower. @default 64
+   */
+  expansionSearch?: number;
+  /**
+   * Scalar type of the graph's copy of the vectors: `"f16"` or `"i8"` halve or quarter its
+   * memory. Results are always rescored against the float32 rows, so scores are exact.
+   * @default "f32"
+   */
+  quantization?: "f32" | "f16" | "i8";
+  /** Threads for inserting a batch (0: one per core). Searches use one thread. @default 0 */
+  threads?: number;
+  /** Identity of this store's data ({@link VectorStore.scope}). @default `hnsw:` and a random UUID (kept by `save`) */
+  scope?: string;
+  /** The `usearch` module, to inject one (e.g. a build of your own). @default imported lazily */
+  usearch?: UsearchModule;
+}
+
+/** Options of {@link HnswVectorStore.load}. */
+export interface HnswVectorStoreLoadOptions {
+  /** @default the scope saved in the file */
+  scope?: string;
+  /** As in {@link HnswVectorStoreOptions.threads}. @default 0 */
+  threads?: number;
+  /**
+   * Search candidate list (ef) of the loaded store: tune recall against speed without
+   * rebuilding the graph. @default the saved one
+   */
+  expansionSearch?: number;
+  /** As in {@link HnswVectorStoreOptions.usearch}. */
+  usearch?: UsearchModule;
+}
+
+/** A filtered search that would need more than this fraction of the records scans them exactly. */
+export const EXACT_SCAN_FRACTION = 0.1;
+
+export function checkPositiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0)
+    throw new ValidationError(`${name} must be a positive integer, got ${String(value)}`);
+  return value;
+}
+
+/** L2-normalises `v` into `out` (a zero vector stays zero); returns the norm. */
+export function normalizeInto(v: ArrayLike<number>, out: Float32Array): number {
+  let max = 0;
+  for (let i = 0; i < out.length; i++) max = Math.max(max, Math.abs(v[i]!));
+  if (max === 0) {
+    out.fill(0);
+    return 0;
+  }
+  let sum = 0;
+  for (let i = 0; i < out.length; i++) sum += (v[i]! / max) ** 2;
+  const norm = Math.sqrt(sum) * max;
+  for (let i = 0; i < out.length; i++) out[i] = v[i]! / norm;
+  return norm;
+}
+
+/** A usearch index (cosine metric, one vector per key) with these parameters. */
+export function newIndex(usearch: UsearchModule, dimensions: number, params: HnswParams): UsearchIndex {
+  return new usearch.Index({
+    dimensions,
+    metric: "cos",
+    quantization: params.quantization,
+    connectivity: params.connectivity,
+    expansion_add: params.expansionAdd,
+    expansion_search: params.expansionSearch,
+    multi: false,
+  });
+}
