@@ -6,6 +6,9 @@ import type { Tokenizer } from "./types.js";
  * Which sentences to keep, given a score per sentence (higher is better):
  * - `threshold`: every sentence whose score is >= `threshold` (cosine similarity in [-1, 1] for
  *   embedding scores);
+ * - `margin`: every sentence whose score is at least the best score of its scope minus `margin`
+ *   (>= 0): a budget that adapts to the query, small when one document stands out, larger when
+ *   several are as relevant;
  * - `fraction`: the best `ceil(fraction * n)` sentences of each scope (`fraction` in (0, 1]);
  * - `count`: the best `count` sentences of each scope (an integer >= 1);
  * - `budget`: the best sentences, greedily, while the kept text of each scope fits in
@@ -21,6 +24,7 @@ import type { Tokenizer } from "./types.js";
  */
 export type SentenceSelection =
   | { by: "threshold"; threshold: number }
+  | { by: "margin"; margin: number }
   | { by: "fraction"; fraction: number }
   | { by: "count"; count: number }
   | { by: "budget"; maxTokens: number; tokenizer: Tokenizer }
@@ -34,7 +38,7 @@ export type SentenceSelection =
 const TOKENIZER_HINT =
   'e.g. `tokenizer: wordTokenizer` (words) or `tokenizer: await loadTiktokenTokenizer("cl100k_base")` (OpenAI tokens)';
 
-/** Over which sentences `fraction`, `count` and `budget` apply: each document alone, or all together. */
+/** Over which sentences `margin`, `fraction`, `count`, `budget` and `ratio` apply: each document alone, or all together. */
 export type SelectionScope = "document" | "all";
 
 /** Validates a {@link SentenceSelection}; throws ValidationError. */
@@ -46,6 +50,9 @@ export function validateSelection(s: SentenceSelection): void {
   switch (s.by) {
     case "threshold":
       if (!Number.isFinite(s.threshold)) bad("threshold must be a finite number");
+      break;
+    case "margin":
+      if (!(s.margin >= 0 && Number.isFinite(s.margin))) bad("margin must be a finite number >= 0");
       break;
     case "fraction":
       if (!(s.fraction > 0 && s.fraction <= 1)) bad("fraction must be in (0, 1]");
@@ -131,7 +138,11 @@ export function selectSentences(
     if (select.by !== "budget" && select.by !== "ratio") {
       let chosen: Candidate[];
       if (select.by === "threshold") chosen = ranked.filter((c) => c.score >= select.threshold);
-      else if (select.by === "fraction") chosen = ranked.slice(0, Math.ceil(select.fraction * ranked.length));
+      else if (select.by === "margin") {
+        const floor = (ranked[0]?.score ?? 0) - select.margin;
+        chosen = ranked.filter((c) => c.score >= floor);
+      } else if (select.by === "fraction")
+        chosen = ranked.slice(0, Math.ceil(select.fraction * ranked.length));
       else chosen = ranked.slice(0, select.count);
       for (const c of chosen) {
         for (const i of window(c.index, neighbors, scores[c.doc]!.length)) kept[c.doc]!.add(i);

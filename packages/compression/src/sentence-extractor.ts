@@ -1,5 +1,6 @@
 import type { Embedder } from "@ragloom/core";
 import { cosineSimilarity as cosine, throwIfAborted, ValidationError } from "@ragloom/core";
+import { bm25Scores } from "./lexical-scores.js";
 import {
   type SelectionScope,
   type SentenceSelection,
@@ -13,15 +14,18 @@ import { assertQuery, embedUnique } from "./vectors.js";
 import { resolveWarning } from "./warnings.js";
 
 /**
- * Share of the words of the retrieved documents that the default selection keeps. Chosen from the
- * ratio/evidence curve of `bench/compression.ts` (BEIR SciFact train, 70% of the claims, top 5
- * documents each): the smallest ratio keeping at least 96% of the gold evidence sentences there.
+ * Score margin of the default selection: every sentence scoring at least the best sentence's score
+ * minus this is kept. Chosen from the margin/evidence curve of `bench/compression.ts` (BEIR
+ * SciFact train, 70% of the claims, with 5 and with 10 retrieved documents each): the smallest
+ * margin (in steps of 0.05) that keeps at least 95% of the gold evidence sentences with both.
  */
-export const DEFAULT_SENTENCE_RATIO = 0.38;
-/** Default `documentWeight` (measured with the default ratio, see {@link DEFAULT_SENTENCE_RATIO}). */
-export const DEFAULT_DOCUMENT_WEIGHT = 4;
-/** Default `contextWeight` (measured with the default ratio, see {@link DEFAULT_SENTENCE_RATIO}). */
-export const DEFAULT_CONTEXT_WEIGHT = 0.5;
+export const DEFAULT_MARGIN = 0.8;
+/** Default `documentWeight` (measured with the default margin, see {@link DEFAULT_MARGIN}). */
+export const DEFAULT_DOCUMENT_WEIGHT = 1;
+/** Default `lexicalWeight` (measured with the default margin, see {@link DEFAULT_MARGIN}). */
+export const DEFAULT_LEXICAL_WEIGHT = 0.5;
+/** Default `contextWeight`: 0, as neighbours did not pay for their words in the measurement of {@link DEFAULT_MARGIN}. */
+export const DEFAULT_CONTEXT_WEIGHT = 0;
 
 /** Options of {@link createSentenceExtractor}. */
 export interface SentenceExtractorOptions {
@@ -32,12 +36,13 @@ export interface SentenceExtractorOptions {
    */
   embedder: Embedder;
   /**
-   * Which sentences to keep; see {@link SentenceSelection}.
-   * @default { by: "ratio", ratio: DEFAULT_SENTENCE_RATIO } (that share of the words, best first)
+   * Which sentences to keep; see {@link SentenceSelection}. For a fixed share of the words, use
+   * `{ by: "ratio", ratio }`.
+   * @default { by: "margin", margin: DEFAULT_MARGIN } (the sentences scoring close to the best one)
    */
   select?: SentenceSelection;
   /**
-   * Whether `fraction`, `count`, `budget` and `ratio` apply per document or across all documents
+   * Whether `margin`, `fraction`, `count`, `budget` and `ratio` apply per document or across all documents
    * (`threshold` is the same either way). Across all, the budget goes to the relevant documents
    * first; per document, every document keeps the same share.
    * @default "all"
@@ -54,15 +59,24 @@ export interface SentenceExtractorOptions {
   /**
    * What a sentence's score adds to its own cosine similarity to the query:
    * - `sentence`: nothing;
-   * - `sentence+document`: `documentWeight` times the cosine similarity of its whole document (the
-   *   document's carried `vector` when present) to the query, so that sentences of a relevant
-   *   document outrank equally similar sentences of an off-topic one.
+   * - `sentence+document`: `documentWeight` times the relevance of its document among the
+   *   documents of the call, in [0, 1] (see `lexicalWeight`), so that sentences of the most relevant
+   *   documents outrank equally similar sentences of off-topic ones.
    * Both add `contextWeight` times the best similarity of the sentences right before and after it.
    * @default "sentence+document"
    */
   scoring?: "sentence" | "sentence+document";
-  /** Weight of the document similarity in `sentence+document` scoring (>= 0). @default DEFAULT_DOCUMENT_WEIGHT */
+  /** Weight of the document relevance in `sentence+document` scoring (>= 0). @default DEFAULT_DOCUMENT_WEIGHT */
   documentWeight?: number;
+  /**
+   * How a document's relevance is made, in [0, 1]: `1 - lexicalWeight` times its cosine similarity
+   * to the query (its carried `vector` when present), plus `lexicalWeight` times its BM25 score for
+   * the query among the documents of the call (BM25 with core's analyzer, Robertson and Zaragoza, 2009), each
+   * min-max normalised over those documents (the best one gets 1, the worst 0). Exact words of
+   * the query (names, numbers, rare terms) then count as well as meaning.
+   * @default DEFAULT_LEXICAL_WEIGHT
+   */
+  lexicalWeight?: number;
   /**
    * Weight of the neighbours' similarity: a sentence next to a relevant one scores higher, so the
    * evidence that spans two sentences, or a sentence that only makes sense after the one before,
@@ -85,8 +99,8 @@ export interface SentenceExtractorOptions {
  * Sentence extraction: splits each document into sentences, scores each sentence against the query
  * in the context of its document (its own cosine similarity, plus `contextWeight` times its best
  * neighbour's, plus `documentWeight` times its document's) and keeps the best ones, in their
- * original order. With the defaults it keeps the best {@link DEFAULT_SENTENCE_RATIO} of the words of
- * all documents together. Documents left with no sentence are dropped. `threshold` selection
+ * original order. With the defaults it keeps, over all documents together, every sentence that
+ * scores within {@link DEFAULT_MARGIN} of the best one. Documents left with no sentence are dropped. `threshold` selection
  * applies to this combined score (a plain cosine threshold with `scoring: "sentence"` and
  * `contextWeight: 0`).
  *
@@ -100,11 +114,12 @@ export interface SentenceExtractorOptions {
 export function createSentenceExtractor(options: SentenceExtractorOptions): DocumentCompressor {
   const {
     embedder,
-    select = { by: "ratio", ratio: DEFAULT_SENTENCE_RATIO },
+    select = { by: "margin", margin: DEFAULT_MARGIN },
     scope = "all",
     neighbors = 0,
     scoring = "sentence+document",
     documentWeight = DEFAULT_DOCUMENT_WEIGHT,
+    lexicalWeight = DEFAULT_LEXICAL_WEIGHT,
     contextWeight = DEFAULT_CONTEXT_WEIGHT,
     splitter = intlSentenceSplitter("en"),
     separator = " ",
@@ -119,23 +134,27 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
   if (!(documentWeight >= 0 && Number.isFinite(documentWeight))) {
     throw new ValidationError("documentWeight must be a finite number >= 0");
   }
+  if (!(lexicalWeight >= 0 && lexicalWeight <= 1))
+    throw new ValidationError("lexicalWeight must be in [0, 1]");
   if (!(contextWeight >= 0 && Number.isFinite(contextWeight))) {
     throw new ValidationError("contextWeight must be a finite number >= 0");
   }
   const label =
     select.by === "threshold"
       ? `>=${select.threshold}`
-      : select.by === "fraction"
-        ? `top ${select.fraction}`
-        : select.by === "count"
-          ? `top ${select.count}`
-          : select.by === "budget"
-            ? `<=${select.maxTokens} ${select.tokenizer.name}`
-            : `${select.ratio} of ${select.tokenizer?.name ?? "words"}`;
+      : select.by === "margin"
+        ? `within ${select.margin} of the best`
+        : select.by === "fraction"
+          ? `top ${select.fraction}`
+          : select.by === "count"
+            ? `top ${select.count}`
+            : select.by === "budget"
+              ? `<=${select.maxTokens} ${select.tokenizer.name}`
+              : `${select.ratio} of ${select.tokenizer?.name ?? "words"}`;
   const useDocs = scoring === "sentence+document" && documentWeight > 0;
   const name = `sentence-extractor(${label}, ${scope}${neighbors ? `, ±${neighbors}` : ""}${
     contextWeight ? `, +${contextWeight}·neighbour` : ""
-  }${useDocs ? `, +${documentWeight}·doc` : ""})`;
+  }${useDocs ? `, +${documentWeight}·doc${lexicalWeight ? ` (${lexicalWeight} BM25)` : ""}` : ""})`;
   return {
     name,
     async compress(documents, query, opts = {}) {
@@ -158,15 +177,26 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
             ? documents.filter((d) => d.vector?.length !== embedder.dimensions).map((d) => d.text)
             : [];
           const vecs = await embedUnique(embedder, [...flat, ...docsToEmbed], signal);
-          let k = 0;
-          let j = flat.length;
-          return sentences.map((s, d) => {
-            let bonus = 0;
-            if (useDocs) {
-              const doc = documents[d]!;
-              const dv = doc.vector?.length === embedder.dimensions ? doc.vector : vecs[j++]!;
-              bonus = documentWeight * cosine(q, dv);
+          let relevance: number[] = [];
+          if (useDocs) {
+            let j = flat.length;
+            const similarity = documents.map((doc) =>
+              cosine(q, doc.vector?.length === embedder.dimensions ? doc.vector : vecs[j++]!),
+            );
+            relevance = minMax(similarity);
+            if (lexicalWeight > 0) {
+              const lexical = minMax(
+                bm25Scores(
+                  query,
+                  documents.map((doc) => doc.text),
+                ),
+              );
+              relevance = relevance.map((r, d) => (1 - lexicalWeight) * r + lexicalWeight * lexical[d]!);
             }
+          }
+          let k = 0;
+          return sentences.map((s, d) => {
+            const bonus = useDocs ? documentWeight * relevance[d]! : 0;
             const own = s.map(() => cosine(q, vecs[k++]!));
             return own.map((c, i) => {
               if (contextWeight === 0) return c + bonus;
@@ -181,4 +211,11 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
       });
     },
   };
+}
+
+/** Scales values to [0, 1] (the largest to 1, the smallest to 0); all 0 when they are equal. */
+function minMax(values: number[]): number[] {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return values.map((v) => (hi > lo ? (v - lo) / (hi - lo) : 0));
 }

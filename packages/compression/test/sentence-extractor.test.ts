@@ -3,9 +3,9 @@ import type { TransformersEmbedder } from "@ragloom/core/transformers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createSentenceExtractor,
-  DEFAULT_CONTEXT_WEIGHT,
   DEFAULT_DOCUMENT_WEIGHT,
-  DEFAULT_SENTENCE_RATIO,
+  DEFAULT_LEXICAL_WEIGHT,
+  DEFAULT_MARGIN,
   loadTiktokenTokenizer,
   wordTokenizer,
 } from "../src/index.js";
@@ -153,17 +153,59 @@ describe("createSentenceExtractor", () => {
     expect(calls.documents).toBe(2 * sentences + DOCS.length);
   });
 
-  it("defaults to the best DEFAULT_SENTENCE_RATIO of the words of all documents, by context-aware scores", async () => {
+  it("defaults to the sentences within DEFAULT_MARGIN of the best, scored with their documents", async () => {
     const c = createSentenceExtractor({ embedder });
     expect(c.name).toBe(
-      `sentence-extractor(${DEFAULT_SENTENCE_RATIO} of words, all, +${DEFAULT_CONTEXT_WEIGHT}·neighbour, +${DEFAULT_DOCUMENT_WEIGHT}·doc)`,
+      `sentence-extractor(within ${DEFAULT_MARGIN} of the best, all, +${DEFAULT_DOCUMENT_WEIGHT}·doc (${DEFAULT_LEXICAL_WEIGHT} BM25))`,
     );
     const out = await c.compress(DOCS, QUERY);
-    const words = (docs: { text: string }[]) => docs.reduce((s, d) => s + wordTokenizer.count(d.text), 0);
-    expect(words(out)).toBeLessThanOrEqual(Math.floor(DEFAULT_SENTENCE_RATIO * words(DOCS)));
-    expect(words(out)).toBeGreaterThan(0);
     expect(out.map((d) => d.id)).not.toContain("fruit");
     expect(out[0]!.text).toMatch(/330 metres/);
+    const words = (docs: { text: string }[]) => docs.reduce((s, d) => s + wordTokenizer.count(d.text), 0);
+    expect(words(out)).toBeLessThan(words(DOCS));
+  });
+
+  it("margin keeps what scores close to the best: 0 keeps the best sentence, a wide margin keeps all", async () => {
+    const plain = { scoring: "sentence", contextWeight: 0, scope: "all" } as const;
+    const best = await createSentenceExtractor({
+      embedder,
+      select: { by: "margin", margin: 0 },
+      ...plain,
+    }).compress(DOCS, QUERY);
+    expect(best.flatMap((d) => sentencesOf(d.text))).toHaveLength(1);
+    const all = await createSentenceExtractor({
+      embedder,
+      select: { by: "margin", margin: 5 },
+      ...plain,
+    }).compress(DOCS, QUERY);
+    expect(all).toEqual(DOCS);
+    const perDoc = await createSentenceExtractor({
+      embedder,
+      select: { by: "margin", margin: 0 },
+      ...plain,
+      scope: "document",
+    }).compress(DOCS, QUERY);
+    expect(perDoc.map((d) => sentencesOf(d.text).length)).toEqual([1, 1, 1]);
+    expect(() => createSentenceExtractor({ embedder, select: { by: "margin", margin: -0.1 } })).toThrow(
+      ValidationError,
+    );
+  });
+
+  it("lexicalWeight lets the query's exact words pick the document", async () => {
+    const docs = [
+      { id: "general", metadata: {}, text: "Proteins fold into shapes. Folding errors cause disease." },
+      { id: "named", metadata: {}, text: "PRNP encodes the prion protein. PRNP variants change the risk." },
+    ];
+    const query = "Which gene is PRNP?";
+    const one = { select: { by: "count", count: 1 }, scope: "all", documentWeight: 5 } as const;
+    const dense = await createSentenceExtractor({ embedder, ...one, lexicalWeight: 0 }).compress(docs, query);
+    const lexical = await createSentenceExtractor({ embedder, ...one, lexicalWeight: 1 }).compress(
+      docs,
+      query,
+    );
+    expect(lexical.map((d) => d.id)).toEqual(["named"]);
+    expect(dense.length).toBe(1);
+    expect(() => createSentenceExtractor({ embedder, lexicalWeight: 1.5 })).toThrow(ValidationError);
   });
 
   it("ratio counts words unless a tokenizer is named; budget needs one and says which", async () => {
