@@ -82,6 +82,8 @@ function leafOf(m: Mention): Filter {
     const f: Filter = { op: "contains", field, value };
     return m.negated ? { op: "not", filter: f } : f;
   }
+  // a negated yes/no value is the other value ("not escalated" is escalated = false)
+  if (typeof value === "boolean") return { op: "eq", field, value: m.negated ? !value : value };
   return { op: m.negated ? "ne" : "eq", field, value };
 }
 
@@ -144,34 +146,86 @@ function conjunction(filters: Filter[]): Filter {
   return out.length === 1 ? out[0]! : { op: "and", filters: out };
 }
 
+/** Words after "or" that widen it to the whole request ("python guides or anything tagged testing"). */
+const WIDE_OR = new Set(["anything", "everything", "any", "else", "whatever"]);
+
+type Join = "and" | "or" | "wide";
+
+/**
+ * Filter of a run of groups joined by "and" and "or". An "or" binds the groups on either side of
+ * it, not the whole run: "engineering roles that are senior or require rust" is
+ * engineering AND (senior OR rust). Parallel phrases keep their shape: when the groups just
+ * before "or" name the same attributes, in order, as the groups just after it ("silver laptops
+ * or silver phones"), each side is that whole phrase.
+ */
+function segmentFilter(groups: Group[], joins: Join[]): Filter {
+  const out: Filter[] = [];
+  const conj = (from: number, to: number) => conjunction(groups.slice(from, to).map(groupFilter));
+  let i = 0;
+  while (i < groups.length) {
+    let j = i;
+    while (j < groups.length - 1 && joins[j] !== "or") j++;
+    if (j >= groups.length - 1) {
+      for (let k = i; k < groups.length; k++) out.push(groupFilter(groups[k]!));
+      break;
+    }
+    let r = j + 1;
+    while (r < groups.length - 1 && joins[r] !== "or") r++;
+    const maxK = Math.min(j - i + 1, r - j);
+    let width = 1;
+    for (let k = maxK; k > 1; k--) {
+      let same = true;
+      for (let q = 0; q < k && same; q++) same = groups[j - k + 1 + q]!.attr === groups[j + 1 + q]!.attr;
+      if (same) {
+        width = k;
+        break;
+      }
+    }
+    for (let k = i; k <= j - width; k++) out.push(groupFilter(groups[k]!));
+    const alternatives = [conj(j - width + 1, j + 1), conj(j + 1, j + 1 + width)];
+    i = j + 1 + width;
+    while (i < groups.length && joins[i - 1] === "or") {
+      const w = Math.min(width, groups.length - i);
+      alternatives.push(conj(i, i + w));
+      i += w;
+    }
+    out.push({ op: "or", filters: alternatives });
+  }
+  return conjunction(out);
+}
+
 /** Combines the mentions (in text order) into one filter: lists, conjunctions and disjunctions. */
 export function combine(ctx: ParseContext): Filter | null {
   const ms = ctx.mentions;
   if (ms.length === 0) return null;
-  const joins: Array<"and" | "or"> = [];
+  const joins: Join[] = [];
   for (let k = 1; k < ms.length; k++) {
     const g = gap(ctx, ms[k - 1]!.end, ms[k]!.start);
-    joins.push(g.some((x) => OR_WORDS.has(x.low)) ? "or" : "and");
+    // "either" only marks where a disjunction starts; "or" / "nor" / "/" make it
+    const or = g.some((x) => OR_WORDS.has(x.low) && x.low !== "either");
+    joins.push(or ? (g.some((x) => WIDE_OR.has(x.low)) ? "wide" : "or") : "and");
     for (const x of g) if (CONNECTORS.has(x.low) && ctx.owner[x.i] === -1) ctx.owner[x.i] = FILLER;
   }
   const groups: Group[] = [];
-  const groupJoins: Array<"and" | "or"> = [];
+  const groupJoins: Join[] = [];
   for (let k = 0; k < ms.length; k++) {
     const m = ms[k]!;
     const last = groups[groups.length - 1];
-    if (k > 0 && last && mergeable(last.items[last.items.length - 1]!, m, joins[k - 1]!)) {
+    const join = joins[k - 1]!;
+    if (k > 0 && last && mergeable(last.items[last.items.length - 1]!, m, join === "and" ? "and" : "or")) {
       last.items.push(m);
-      last.joins.push(joins[k - 1]!);
+      last.joins.push(join === "and" ? "and" : "or");
       continue;
     }
-    if (k > 0) groupJoins.push(joins[k - 1]!);
+    if (k > 0) groupJoins.push(join);
     groups.push({ attr: m.attr, items: [m], joins: [] });
   }
-  const segments: Filter[][] = [[]];
-  groups.forEach((g, k) => {
-    if (k > 0 && groupJoins[k - 1] === "or") segments.push([]);
-    segments[segments.length - 1]!.push(groupFilter(g));
-  });
-  const parts = segments.map(conjunction);
+  const parts: Filter[] = [];
+  let from = 0;
+  for (let k = 0; k <= groups.length; k++) {
+    if (k < groups.length && (k === 0 || groupJoins[k - 1] !== "wide")) continue;
+    parts.push(segmentFilter(groups.slice(from, k), groupJoins.slice(from, k - 1)));
+    from = k;
+  }
   return parts.length === 1 ? parts[0]! : { op: "or", filters: parts };
 }

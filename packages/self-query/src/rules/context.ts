@@ -57,12 +57,30 @@ export function addMention(ctx: ParseContext, m: Mention): number {
   return id;
 }
 
+/** A participle or gerund ("assigned", "requiring"): a verb a negation may reach over. */
+const VERB_FORM = /^[a-z]{3,}(?:ed|ing)$/;
+const AUXILIARIES = new Set([
+  "got",
+  "get",
+  "gets",
+  "getting",
+  "been",
+  "have",
+  "has",
+  "had",
+  "do",
+  "does",
+  "did",
+]);
+
 /**
  * Looks back from token `end` for a negation cue, skipping bridge words ("not the", "excluding
- * anything tagged"). Returns the index where the negation starts, or -1.
+ * anything tagged") and at most one participle, gerund or auxiliary ("not sponsored by",
+ * "never got escalated"). Returns the index where the negation starts, or -1.
  */
 export function negationBefore(ctx: ParseContext, end: number, maxSkip = 3): number {
   let e = end;
+  let verbSkipped = false;
   for (let skipped = 0; skipped <= maxSkip && e > 0; skipped++) {
     for (const neg of NEGATIONS) {
       const s = matchesBefore(ctx.tokens, e, neg);
@@ -72,7 +90,14 @@ export function negationBefore(ctx: ParseContext, end: number, maxSkip = 3): num
       }
     }
     const prev = ctx.tokens[e - 1]!;
-    if (!isFree(ctx, e - 1) || !BRIDGE_WORDS.has(prev.low)) break;
+    if (!isFree(ctx, e - 1)) break;
+    if (!BRIDGE_WORDS.has(prev.low)) {
+      // one verb between the negation and what it negates: "not assigned to", "never got escalated"
+      // (any word before "by" is a participle: "not taught by")
+      const verb = VERB_FORM.test(prev.low) || AUXILIARIES.has(prev.low) || ctx.tokens[e]?.low === "by";
+      if (verbSkipped || !verb) break;
+      verbSkipped = true;
+    }
     e--;
   }
   return -1;

@@ -224,7 +224,10 @@ function build(
     const timeCue = [after, before].some((c) =>
       c?.attrs.some((a) => a.type === "date" || ctx.schema.isYear(a)),
     );
-    if (numericCue && !timeCue && !(comparator && DATE_ONLY.has(comparator[0]!))) {
+    // "under 1800" with no time word: an amount when an attribute takes unnamed amounts
+    const amountOnly = !!comparator && !DATE_ONLY.has(comparator[0]!) && !timeCue && !before && !after;
+    const amount = amountOnly ? pickNumberAttr(ctx, value, { after, before }, comparator) : undefined;
+    if ((numericCue || amount) && !timeCue && !(comparator && DATE_ONLY.has(comparator[0]!))) {
       const picked = pickNumberAttr(ctx, value, { after, before }, comparator);
       if (!picked) return -1;
       if (after?.attrs.includes(picked.attr)) end = Math.max(end, after.end);

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { defineSchema, parse } from "../src/index.js";
+
+// An invented schema (a course catalogue) exercising the general mechanisms of the rule parser.
+const schema = defineSchema([
+  {
+    name: "subject",
+    type: "string",
+    description: "subject taught",
+    values: ["chemistry", "history", "drawing", "physics"],
+  },
+  { name: "level", type: "string", description: "course level", values: ["beginner", "advanced"] },
+  { name: "certified", type: "boolean", description: "the course ends with a certificate" },
+  { name: "fee", type: "number", description: "course fee", synonyms: ["price"] },
+  { name: "starts", type: "date", description: "first lesson" },
+  { name: "teacher", type: "string", description: "full name of the person who teaches it" },
+  { name: "skills", type: "string[]", description: "skills taught, e.g. 'sketching', 'titration'" },
+]);
+const now = () => new Date("2025-01-10T00:00:00Z");
+const p = (r: string) => parse(r, schema, { now }).filter;
+
+describe("rule parser: scope of or", () => {
+  it("binds or to the conditions on either side of it", () => {
+    expect(p("chemistry courses that are either advanced or certified")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "subject", value: "chemistry" },
+        {
+          op: "or",
+          filters: [
+            { op: "eq", field: "level", value: "advanced" },
+            { op: "eq", field: "certified", value: true },
+          ],
+        },
+      ],
+    });
+  });
+
+  it("keeps parallel phrases whole and widens or before 'anything'", () => {
+    expect(p("beginner chemistry or beginner physics")).toEqual({
+      op: "or",
+      filters: [
+        {
+          op: "and",
+          filters: [
+            { op: "eq", field: "level", value: "beginner" },
+            { op: "eq", field: "subject", value: "chemistry" },
+          ],
+        },
+        {
+          op: "and",
+          filters: [
+            { op: "eq", field: "level", value: "beginner" },
+            { op: "eq", field: "subject", value: "physics" },
+          ],
+        },
+      ],
+    });
+    expect(p("advanced history courses or anything certified")).toEqual({
+      op: "or",
+      filters: [
+        {
+          op: "and",
+          filters: [
+            { op: "eq", field: "level", value: "advanced" },
+            { op: "eq", field: "subject", value: "history" },
+          ],
+        },
+        { op: "eq", field: "certified", value: true },
+      ],
+    });
+  });
+});
+
+describe("rule parser: negation", () => {
+  it("reads a negated yes/no value as the other value", () => {
+    expect(p("courses that weren't certified")).toEqual({ op: "eq", field: "certified", value: false });
+    expect(p("non-certified drawing classes")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "certified", value: false },
+        { op: "eq", field: "subject", value: "drawing" },
+      ],
+    });
+  });
+
+  it("reaches over one participle or auxiliary, and reads 'outside of' and 'nothing'", () => {
+    expect(p("classes not taught by Ines Duarte")).toEqual({
+      op: "ne",
+      field: "teacher",
+      value: "Ines Duarte",
+    });
+    expect(p("courses that never got certified")).toEqual({ op: "eq", field: "certified", value: false });
+    expect(p("courses outside of history")).toEqual({ op: "ne", field: "subject", value: "history" });
+    expect(p("evening courses, nothing advanced")).toEqual({ op: "ne", field: "level", value: "advanced" });
+  });
+});
+
+describe("rule parser: amounts", () => {
+  it("reads a year-like number after a non-date comparative as an amount", () => {
+    expect(p("courses under 1900")).toEqual({ op: "lt", field: "fee", value: 1900 });
+    expect(p("courses starting before 2024")).toEqual({
+      op: "lt",
+      field: "starts",
+      value: Date.UTC(2024, 0, 1),
+    });
+  });
+});
