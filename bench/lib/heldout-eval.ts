@@ -18,7 +18,9 @@ import {
 import { rng } from "../../packages/self-query/test/accuracy.js";
 import { adaptSchema, type HeldoutSchema } from "./heldout-schema.js";
 
-const dir = join(import.meta.dirname, "..", "data", "self-query-heldout");
+/** Which frozen set: `SELF_QUERY_HELDOUT=self-query-heldout-2` selects the second one. @default self-query-heldout */
+export const HELDOUT_SET = process.env.SELF_QUERY_HELDOUT ?? "self-query-heldout";
+const dir = join(import.meta.dirname, "..", "data", HELDOUT_SET);
 
 export interface HeldoutRequest {
   schema: string;
