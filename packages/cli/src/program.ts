@@ -214,6 +214,11 @@ function buildProgram(io: Io, signal: AbortSignal, setJson: (json: boolean) => v
       "--api-key-env <name>",
       "environment variable holding the API key clients send (default: RAGLOOM_API_KEY)",
     )
+    .option(
+      "--llm-url <url>",
+      "answer questions (POST /v1/answer, MCP answer) with this OpenAI-compatible chat API (default: $RAGLOOM_LLM_URL; none: no answers)",
+    )
+    .option("--llm-model <name>", 'model name sent to it (default: $RAGLOOM_LLM_MODEL or "default")')
     .action(async (opts: { host?: string; port?: number; apiKeyEnv?: string }, command: Command) => {
       const { settings, explicit } = await context(command);
       await serveCommand(opts, settings, explicit, io, signal);
@@ -222,6 +227,11 @@ function buildProgram(io: Io, signal: AbortSignal, setJson: (json: boolean) => v
   program
     .command("mcp")
     .description("serve the index as an MCP server on stdin/stdout (for MCP clients that spawn it)")
+    .option(
+      "--llm-url <url>",
+      "add the answer tool, with this OpenAI-compatible chat API (default: $RAGLOOM_LLM_URL; none: no answer tool)",
+    )
+    .option("--llm-model <name>", 'model name sent to it (default: $RAGLOOM_LLM_MODEL or "default")')
     .action(async (_opts, command: Command) => {
       const { settings, explicit } = await context(command);
       await mcpCommand(settings, explicit, signal);

@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LLM_MODEL_FILE, requireModelDir, stopAllServices } from "../../../test/services.js";
+import {
+  LLM_MODEL_FILE,
+  LLM_MODEL_ID,
+  requireModelDir,
+  startLlmServer,
+  stopAllServices,
+} from "../../../test/services.js";
 import { writeCorpus } from "../../loaders/test/fixtures.js";
 import { type Io, run } from "../src/index.js";
 import { ragloom } from "./helpers.js";
@@ -79,6 +85,90 @@ describe("ragloom serve", () => {
       results?: unknown;
     };
     expect(JSON.stringify(body)).toContain("docs/papers/handbook.pdf");
+    stop.abort();
+    expect(await running).toBe(0);
+  });
+
+  it("answers over HTTP and MCP with --llm-url (llama-cpp-python server); a bad URL is a usage error", {
+    timeout: 180_000,
+  }, async () => {
+    const bad = await ragloom("serve", "--port", "0", "--llm-url", "not-a-url");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/llmUrl/);
+    const llm = await startLlmServer();
+    process.env.RAGLOOM_TEST_KEY = "test-key-123";
+    const stop = new AbortController();
+    let announce!: (line: string) => void;
+    const listening = new Promise<string>((resolve) => {
+      announce = resolve;
+    });
+    const io: Io = {
+      out: (t) => announce(t),
+      err: () => {},
+      json: true,
+      quiet: false,
+      tty: false,
+    };
+    const running = run(
+      [
+        "serve",
+        "--port",
+        "0",
+        "--api-key-env",
+        "RAGLOOM_TEST_KEY",
+        "--llm-url",
+        llm.url,
+        "--llm-model",
+        LLM_MODEL_ID,
+        "--json",
+      ],
+      io,
+      stop.signal,
+    );
+    const line = await Promise.race([listening, running.then((code) => `{"exited":${code}}`)]);
+    const started = JSON.parse(line) as { url: string; answers: boolean };
+    expect(started.answers).toBe(true);
+    const url = started.url;
+    const res = await fetch(`${url}/v1/answer`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer test-key-123" },
+      body: JSON.stringify({ query: "What are BM25 ranking parameters?", k: 1, stream: false }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { text: string; sources: Array<{ n: number; id: string }> };
+    expect(typeof body.text).toBe("string");
+    expect(body.sources).toEqual([expect.objectContaining({ n: 1, id: expect.any(String) })]);
+
+    // MCP over Streamable HTTP, stateless: one JSON-RPC request per POST
+    const mcp = async (method: string, params: unknown) => {
+      const r = await fetch(`${url}/mcp`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          authorization: "Bearer test-key-123",
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      });
+      expect(r.status).toBe(200);
+      // biome-ignore lint/suspicious/noExplicitAny: JSON-RPC result of any shape, asserted on below
+      return ((await r.json()) as { result: any }).result;
+    };
+    const { tools } = await mcp("tools/list", {});
+    const answerTool = tools.find((t: { name: string }) => t.name === "answer");
+    expect(Object.keys(answerTool.inputSchema.properties)).toEqual(
+      expect.arrayContaining(["question", "k", "filter"]),
+    );
+    const out = await mcp("tools/call", { name: "answer", arguments: { question: "What is BM25?", k: 1 } });
+    expect(out.isError).toBeFalsy();
+    expect(out.content[0].text).toMatch(/Sources:\n\[1\] /);
+    expect(out.structuredContent.sources).toHaveLength(1);
+    const wrong = await mcp("tools/call", {
+      name: "answer",
+      arguments: { question: "BM25?", collection: "other" },
+    });
+    expect(wrong.isError).toBe(true);
+    expect(wrong.content[0].text.length).toBeGreaterThan(0);
     stop.abort();
     expect(await running).toBe(0);
   });

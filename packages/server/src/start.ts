@@ -8,7 +8,7 @@ import { ConfigError } from "./errors.js";
 import { createHttpApp, type HttpApp } from "./http/app.js";
 import type { AnswerHandler } from "./http/routes/answer.js";
 import { connectMcpStdio, mountMcpHttp } from "./mcp/transports.js";
-import { createAnswerHandler } from "./runtime/answers.js";
+import { answersConfigured, createAnswerHandler } from "./runtime/answers.js";
 import {
   createLogger,
   createRuntime,
@@ -24,9 +24,9 @@ export interface ServerOptions extends RuntimeOverrides {
   configFile?: string;
   /** Environment for `RAGLOOM_*` variables. @default process.env */
   env?: Record<string, string | undefined>;
-  /** Answers `POST /v1/answer` and the MCP `answer` tool. @default built from `config.answer` when set */
+  /** Answers `POST /v1/answer` and the MCP `answer` tool. @default built from `config.answer` and the collections' `answer` when any is set */
   answer?: AnswerHandler;
-  /** The language model of `config.answer` (instead of its OpenAI-compatible `baseURL`). */
+  /** The language model of every collection's answers (instead of the OpenAI-compatible `baseURL`). */
   answerModel?: LanguageModel;
 }
 
@@ -56,8 +56,7 @@ export interface RunningHttpServer {
 
 async function answerHandler(options: ServerOptions, runtime: Runtime): Promise<AnswerHandler | undefined> {
   if (options.answer) return options.answer;
-  const cfg = runtime.config.answer;
-  return cfg ? createAnswerHandler(runtime, cfg, options.answerModel) : undefined;
+  return answersConfigured(runtime) ? createAnswerHandler(runtime, options.answerModel) : undefined;
 }
 
 function resolveConfig(options: ServerOptions): ServerConfig {

@@ -1,18 +1,17 @@
 /**
- * `POST /v1/answer` (server-sent events) and the MCP `answer` tool with @ragloom/answer, the real
- * SmolLM2-135M (in process through node-llama-cpp) and the real MiniLM embedder.
+ * `POST /v1/answer` (server-sent events and JSON) and the MCP `answer` tool with @ragloom/answer,
+ * the real SmolLM2-135M behind llama-cpp-python's OpenAI-compatible server and the real MiniLM
+ * embedder, through the HTTP server on a loopback port. Structure only: a 135M model invents facts.
  */
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { createLlamaCppModel } from "@ragloom/core/llama-cpp";
-import { type RunningHttpServer, startHttpServer } from "@ragloom/server";
+import { ConfigError, parseConfig, type RunningHttpServer, startHttpServer } from "@ragloom/server";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { LLM_MODEL_FILE, stopAllServices } from "../../../test/services.js";
+import { LLM_MODEL_ID, startLlmServer, stopAllServices } from "../../../test/services.js";
 import { api, captureLogger, DOCS, KEYS, keyConfig, loadMiniLM } from "./helpers.js";
 
 let server: RunningHttpServer;
-let model: Awaited<ReturnType<typeof createLlamaCppModel>>;
 
 /** Reads a server-sent-event body into `{ event, data }` records. */
 // biome-ignore lint/suspicious/noExplicitAny: event payloads of any shape, asserted on by the tests
@@ -38,17 +37,21 @@ async function sse(res: Response): Promise<Array<{ event: string; data: any }>> 
 
 beforeAll(async () => {
   const embedder = await loadMiniLM();
-  model = await createLlamaCppModel({ modelPath: LLM_MODEL_FILE, threads: 1 });
+  const llm = await startLlmServer();
   server = await startHttpServer({
     embedder,
-    answerModel: model,
     logger: captureLogger("warn").logger,
     config: {
       port: 0,
       apiKeys: keyConfig(),
-      // the model is given in process; baseURL and model name are what a deployment would set
-      answer: { baseURL: "http://127.0.0.1:1/v1", model: "smollm2-135m", maxTokens: 40, k: 2 },
-      collections: [{ name: "docs" }, { name: "notes" }],
+      bodyLimitBytes: 16_384,
+      answer: { baseURL: llm.url, model: LLM_MODEL_ID, maxTokens: 40, k: 2 },
+      collections: [
+        { name: "docs" },
+        // its own settings over the top-level ones
+        { name: "notes", answer: { maxTokens: 24, k: 1 } },
+        { name: "plain", answer: false },
+      ],
     },
   });
   await server.server.runtime.tenant("docs").ingest(DOCS);
@@ -61,7 +64,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await model?.dispose();
   await stopAllServices();
 });
 
@@ -109,7 +111,7 @@ it("answers only from the caller's collection and checks the request before stre
     expect(tools.map((t) => t.name)).toContain("answer");
     const res = (await client.callTool({
       name: "answer",
-      arguments: { query: "What is the quarterly budget?", collection: "notes" },
+      arguments: { question: "What is the quarterly budget?", collection: "notes" },
     })) as unknown as {
       isError?: boolean;
       structuredContent: { text: string; sources: Array<{ id: string }> };
@@ -120,4 +122,86 @@ it("answers only from the caller's collection and checks the request before stre
   } finally {
     await client.close();
   }
+});
+
+it("returns the whole answer as JSON with stream: false", { timeout: 120_000 }, async () => {
+  const res = await api(server.url)("/v1/answer", {
+    key: KEYS.docsReader,
+    body: { query: "What are Redis streams?", stream: false, k: 1 },
+  });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  const body = res.json as Record<string, unknown> & {
+    sources: Array<{ n: number; id: string; text: string }>;
+    citations: Array<{ source: number; valid: boolean }>;
+    usage: { contextTokens: number };
+  };
+  expect(body).toMatchObject({
+    collection: "docs",
+    text: expect.any(String),
+    grounded: expect.any(Boolean),
+    modelId: expect.any(String),
+    requestId: expect.any(String),
+  });
+  expect(body.sources).toEqual([
+    expect.objectContaining({ n: 1, id: expect.any(String), text: expect.any(String) }),
+  ]);
+  expect(body.usage.contextTokens).toBeGreaterThan(0);
+  for (const c of body.citations) expect(c.valid).toBe(c.source === 1);
+  expect(body).not.toHaveProperty("documents");
+});
+
+it("applies the /v1/query rules: auth, body limit, collections with answers off; documents it in OpenAPI", {
+  timeout: 60_000,
+}, async () => {
+  const call = api(server.url);
+  expect((await call("/v1/answer", { body: { query: "redis" } })).status).toBe(401);
+  const big = await call("/v1/answer", {
+    key: KEYS.docsReader,
+    body: { query: "redis", pad: "z".repeat(20_000) },
+  });
+  expect(big.status).toBe(413);
+  const off = await call("/v1/answer", { key: KEYS.admin, body: { query: "redis", collection: "plain" } });
+  expect(off.status).toBe(404);
+  expect((off.json as { detail: string }).detail).toMatch(/not configured for collection "plain"/);
+
+  const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+    paths: Record<
+      string,
+      { post?: { requestBody: unknown; responses: Record<string, { content?: object }> } }
+    >;
+    components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+  };
+  const op = doc.paths["/v1/answer"]!.post!;
+  expect(Object.keys(op.responses["200"]!.content!)).toEqual(["text/event-stream", "application/json"]);
+  expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(["401", "403", "413", "429"]));
+  expect(Object.keys(doc.components.schemas.AnswerRequest!.properties!)).toEqual(
+    expect.arrayContaining(["query", "k", "filter", "collection", "stream"]),
+  );
+  expect(Object.keys(doc.components.schemas.AnswerResponse!.properties!)).toEqual(
+    expect.arrayContaining(["text", "citations", "sources", "grounded"]),
+  );
+});
+
+it("rate-limits answers like queries", { timeout: 120_000 }, async () => {
+  const call = api(server.url);
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i++)
+    statuses.push((await call("/v1/answer", { key: KEYS.limited, body: { query: "", k: 1 } })).status);
+  // 3 points per minute: three requests are let through (400: empty question), the fourth is limited
+  expect(statuses).toEqual([400, 400, 400, 429]);
+});
+
+it("rejects a bad answer configuration at start with the path of the value", () => {
+  const base = { collections: [{ name: "a" }] };
+  expect(() => parseConfig({ ...base, answer: { baseURL: "not a url", model: "m" } })).toThrow(
+    /answer\.baseURL: an http\(s\) URL/,
+  );
+  expect(() => parseConfig({ collections: [{ name: "a", answer: { model: "m" } }] })).toThrow(ConfigError);
+  expect(() => parseConfig({ collections: [{ name: "a", answer: { model: "m" } }] })).toThrow(
+    /collections\.0\.answer\.baseURL: required: there is no top-level answer\.baseURL/,
+  );
+  expect(() => parseConfig({ ...base, answer: { baseURL: "http://x/v1", model: "" } })).toThrow(
+    /answer\.model/,
+  );
 });

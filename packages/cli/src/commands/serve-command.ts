@@ -18,6 +18,7 @@ async function serverConfig(settings: Settings, explicit: PartialSettings) {
       `no index in ${indexFiles(settings).dir}: run \`ragloom index <folder>\` first`,
     );
   const s = applyIndexInfo(settings, info, explicit);
+  const answers = explicit.llmUrl !== undefined || Boolean(process.env.RAGLOOM_LLM_URL);
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(s.collection))
     throw new ValidationError(
       `collection "${s.collection}" cannot be served: use letters, digits, _ and - only`,
@@ -43,7 +44,19 @@ async function serverConfig(settings: Settings, explicit: PartialSettings) {
       offline: hasLocalModel(s),
       dtype: info.dtype,
     },
+    ...(answers && { answer: { baseURL: s.llmUrl, model: s.llmModel, k: Math.min(s.k, 100) } }),
   };
+}
+
+/** Notes (never fails) when the answer model's API does not list models: answers fail until it does. */
+async function probeLlm(url: string, io: Io): Promise<void> {
+  try {
+    const res = await fetch(`${url.replace(/\/+$/, "")}/models`, { signal: AbortSignal.timeout(3000) });
+    if (!res.ok)
+      note(io, `The answer model at ${url} answered ${res.status}; /v1/answer fails until it is up.`);
+  } catch {
+    note(io, `The answer model at ${url} is not reachable; /v1/answer fails until it is up.`);
+  }
 }
 
 const untilAborted = (signal: AbortSignal) =>
@@ -55,7 +68,11 @@ const untilAborted = (signal: AbortSignal) =>
 /**
  * `ragloom serve`: the index as an HTTP API (and MCP over Streamable HTTP at `/mcp`) with
  * `@ragloom/server`, until interrupted. Readers authenticate with the API key in the environment
- * variable `--api-key-env` (read permission on this collection).
+ * variable `--api-key-env` (read permission on this collection). With `--llm-url` (or
+ * `llmUrl` in the config file, or $RAGLOOM_LLM_URL) it also answers: `POST /v1/answer` and the
+ * MCP `answer` tool, with the model `--llm-model`.
+ * @throws ValidationError for a missing key, a missing index or a bad `--llm-url`; ConfigError
+ *   for other invalid values.
  */
 export async function serveCommand(
   flags: ServeFlags,
@@ -72,6 +89,7 @@ export async function serveCommand(
     );
   const base = await serverConfig(settings, explicit);
   const { hashApiKey, startHttpServer } = await import("@ragloom/server");
+  if (base.answer) await probeLlm(base.answer.baseURL, io);
   const server = await startHttpServer({
     config: {
       ...base,
@@ -88,17 +106,21 @@ export async function serveCommand(
       ],
     },
   });
-  if (io.json) io.out(JSON.stringify({ url: server.url, collection: base.collections[0]!.name }));
+  const name = base.collections[0]!.name;
+  if (io.json) io.out(JSON.stringify({ url: server.url, collection: name, answers: Boolean(base.answer) }));
   else
     io.out(
-      `Serving "${base.collections[0]!.name}" at ${server.url} (MCP at ${server.url}/mcp); Ctrl-C stops.`,
+      `Serving "${name}" at ${server.url} (MCP at ${server.url}/mcp${base.answer ? `; answers with ${base.answer.model} at ${base.answer.baseURL}` : ""}); Ctrl-C stops.`,
     );
   await untilAborted(signal);
   note(io, "Shutting down.");
   await server.close();
 }
 
-/** `ragloom mcp`: the index as an MCP server on stdin/stdout, until stdin closes or interrupted. */
+/**
+ * `ragloom mcp`: the index as an MCP server on stdin/stdout, until stdin closes or interrupted;
+ * with `--llm-url` (as for `serve`) it has the `answer` tool too.
+ */
 export async function mcpCommand(
   settings: Settings,
   explicit: PartialSettings,

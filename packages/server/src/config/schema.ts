@@ -12,6 +12,63 @@ const rateLimitSchema = z
   })
   .strict();
 
+/** Fields of the answer model's settings (without defaults, so a collection can override some). */
+const answerFields = {
+  /** OpenAI-compatible chat API base URL (including `/v1`): OpenAI, Ollama, vLLM, llama.cpp … */
+  baseURL: z.url("an http(s) URL of an OpenAI-compatible API, including /v1"),
+  /** Model name sent to the API. */
+  model: z.string().min(1, "a model name"),
+  /** Name of the environment variable holding the API key (never the key itself). */
+  apiKeyEnv: z.string().min(1).optional(),
+  /** Documents retrieved per answer. */
+  k: z.number().int().positive().max(100),
+  /** Token budget of the numbered sources in the prompt. */
+  maxContextTokens: z.number().int().positive(),
+  /** Upper bound on generated tokens. */
+  maxTokens: z.number().int().positive(),
+  /** Documents scoring below this are not given to the model. @default none */
+  minScore: z.number().optional(),
+  /** Time limit of one model call in milliseconds. */
+  timeoutMs: z.number().int().positive(),
+  /** Ask for and verify a quote before each citation. */
+  quotes: z.boolean(),
+};
+
+/** Defaults of the answer settings not given anywhere. */
+export const ANSWER_DEFAULTS = {
+  k: 4,
+  maxContextTokens: 1024,
+  maxTokens: 256,
+  timeoutMs: 60_000,
+  quotes: false,
+};
+
+const answerSchema = z
+  .object({
+    ...answerFields,
+    k: answerFields.k.default(ANSWER_DEFAULTS.k),
+    maxContextTokens: answerFields.maxContextTokens.default(ANSWER_DEFAULTS.maxContextTokens),
+    maxTokens: answerFields.maxTokens.default(ANSWER_DEFAULTS.maxTokens),
+    timeoutMs: answerFields.timeoutMs.default(ANSWER_DEFAULTS.timeoutMs),
+    quotes: answerFields.quotes.default(ANSWER_DEFAULTS.quotes),
+  })
+  .strict();
+
+/**
+ * A collection's answer settings: `false` turns answers off for it; an object overrides the
+ * top-level `answer` field by field (and must name `baseURL` and `model` when there is none).
+ */
+const collectionAnswerSchema = z.union([
+  z.literal(false),
+  z
+    .object(
+      Object.fromEntries(Object.entries(answerFields).map(([k, v]) => [k, v.optional()])) as {
+        [K in keyof typeof answerFields]: z.ZodOptional<(typeof answerFields)[K]>;
+      },
+    )
+    .strict(),
+]);
+
 const apiKeySchema = z
   .object({
     /** Name of the key in logs, metrics and rate-limit counters (never the key itself). */
@@ -71,6 +128,8 @@ const collectionSchema = z
       })
       .strict()
       .default({ enabled: true, ttlMs: 300_000 }),
+    /** Answer settings of this collection (see the top-level `answer`). @default the top-level ones */
+    answer: collectionAnswerSchema.optional(),
   })
   .strict();
 
@@ -95,26 +154,6 @@ const embedderSchema = z.discriminatedUnion("kind", [
     })
     .strict(),
 ]);
-
-const answerSchema = z
-  .object({
-    /** OpenAI-compatible chat API base URL (including `/v1`): OpenAI, Ollama, vLLM, llama.cpp … */
-    baseURL: z.url(),
-    model: z.string().min(1),
-    /** Name of the environment variable holding the API key (never the key itself). */
-    apiKeyEnv: z.string().min(1).optional(),
-    /** Documents retrieved per answer. */
-    k: z.number().int().positive().max(100).default(4),
-    /** Token budget of the numbered sources in the prompt. */
-    maxContextTokens: z.number().int().positive().default(1024),
-    /** Upper bound on generated tokens. */
-    maxTokens: z.number().int().positive().default(256),
-    /** Documents scoring below this are not given to the model. @default none */
-    minScore: z.number().optional(),
-    /** Time limit of one model call in milliseconds. */
-    timeoutMs: z.number().int().positive().default(60_000),
-  })
-  .strict();
 
 /**
  * The server configuration (file + environment), validated at start. Every field has a default
@@ -172,6 +211,14 @@ export const serverConfigSchema = z
           path: ["collections", i, "chunkOverlap"],
           message: "chunkOverlap must be smaller than chunkSize",
         });
+      if (c.answer && !cfg.answer)
+        for (const field of ["baseURL", "model"] as const)
+          if (c.answer[field] === undefined)
+            ctx.addIssue({
+              code: "custom",
+              path: ["collections", i, "answer", field],
+              message: `required: there is no top-level answer.${field} to inherit`,
+            });
     });
     if (cfg.defaultCollection !== undefined && !names.has(cfg.defaultCollection))
       ctx.addIssue({ code: "custom", path: ["defaultCollection"], message: "not a configured collection" });
@@ -207,5 +254,19 @@ export interface RateLimitConfig {
 }
 /** The answer model and its settings. */
 export type AnswerConfig = z.output<typeof answerSchema>;
+
+/**
+ * The answer settings of one collection: the top-level `answer` overridden by the collection's
+ * own, with {@link ANSWER_DEFAULTS} for the rest.
+ * @returns undefined when answers are off for the collection (or it is not configured).
+ */
+export function answerConfigOf(config: ServerConfig, collection: string): AnswerConfig | undefined {
+  const own = config.collections.find((c) => c.name === collection)?.answer;
+  if (own === false || (!own && !config.answer)) return undefined;
+  const merged = { ...ANSWER_DEFAULTS, ...config.answer };
+  for (const [key, value] of Object.entries(own ?? {}))
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  return merged as AnswerConfig;
+}
 /** What an API key may do. */
 export type Permission = ApiKeyConfig["permissions"][number];

@@ -233,6 +233,57 @@ export const answerRequestSchema = (maxK: number) =>
       k: z.number().int().min(1).max(maxK).optional(),
       filter: FilterSchema.nullable().optional(),
       collection: collection.optional(),
+      stream: z.boolean().optional().openapi({
+        description:
+          "Stream the answer as server-sent events (default `true`); `false` returns one JSON `AnswerResponse`.",
+      }),
     })
     .strict()
     .openapi("AnswerRequest");
+
+const answerCitation = z.object({
+  source: z.number().int().openapi({ description: "The source number the model wrote (`[n]`)." }),
+  documentId: z.string().optional(),
+  valid: z.boolean().openapi({ description: "The number names a source (and its quote occurs in it)." }),
+  problem: z.enum(["unknown-source", "quote-missing", "quote-not-found"]).optional(),
+  quote: z.string().optional(),
+  marker: z.string(),
+  offset: z.number().int(),
+});
+
+const answerSource = z.object({
+  n: z.number().int(),
+  id: z.string(),
+  title: z.string().optional(),
+  text: z.string().openapi({ description: "The text the model saw." }),
+  truncated: z.boolean(),
+  tokens: z.number().int(),
+  score: z.number(),
+  metadata: z.record(z.string(), z.unknown()),
+});
+
+/** `POST /v1/answer` with `stream: false`: the whole answer. */
+export const AnswerResponseSchema = z
+  .object({
+    id: z.string().openapi({ description: "Answer id." }),
+    collection: z.string(),
+    text: z.string().openapi({ description: "The answer, without rejected citation markers." }),
+    grounded: z
+      .boolean()
+      .openapi({ description: "At least one valid citation and the model did not decline." }),
+    ungroundedReason: z.enum(["no-context", "model-declined", "no-valid-citation"]).optional(),
+    citations: z.array(answerCitation),
+    sources: z.array(answerSource),
+    finishReason: z.string().optional(),
+    modelId: z.string(),
+    usage: z.object({
+      contextTokens: z.number().int(),
+      promptTokens: z.number().int().optional(),
+      completionTokens: z.number().int().optional(),
+      completionTokensEstimated: z.boolean(),
+      tokenizer: z.string(),
+    }),
+    timings: z.record(z.string(), z.number()).openapi({ description: "Milliseconds per stage." }),
+    requestId: z.string().optional(),
+  })
+  .openapi("AnswerResponse");

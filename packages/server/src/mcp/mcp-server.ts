@@ -212,8 +212,8 @@ export function createMcpServer(runtime: Runtime, options: McpServerOptions = {}
         title: "Answer a question",
         description: "Answer a question from the indexed documents, with citations of the sources used.",
         inputSchema: {
-          query: z.string().min(1).max(8192).describe("The question"),
-          k: z.number().int().min(1).max(100).optional(),
+          question: z.string().min(1).max(8192).describe("The question"),
+          k: z.number().int().min(1).max(100).optional().describe("Documents to retrieve"),
           filter: filterArg,
           collection: collectionArg,
         },
@@ -224,7 +224,7 @@ export function createMcpServer(runtime: Runtime, options: McpServerOptions = {}
         const parts: AnswerPart[] = [];
         const controller = new AbortController();
         for await (const p of answer.stream({
-          query: args.query,
+          query: args.question,
           tenant,
           k: args.k,
           filter: (args.filter ?? null) as Filter | null,

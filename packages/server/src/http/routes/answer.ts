@@ -5,7 +5,7 @@ import type { Runtime } from "../../runtime/create-runtime.js";
 import type { Tenant } from "../../runtime/tenant.js";
 import { AUTHED_BODY, access, problemResponses, SECURITY, type ServerEnv } from "../context.js";
 import { toProblem } from "../problem.js";
-import { answerRequestSchema } from "../schemas.js";
+import { AnswerResponseSchema, answerRequestSchema } from "../schemas.js";
 import { limitBody } from "./query.js";
 
 /** One streamed part of an answer (`type` becomes the server-sent event name). */
@@ -28,7 +28,31 @@ export interface AnswerHandler {
   stream(input: AnswerInput): AsyncIterable<AnswerPart>;
 }
 
-/** `POST /v1/answer`: a grounded answer streamed as server-sent events, one event per part. */
+/** The `AnswerResponse` body of a `done` part's answer: what a client needs, without the retrieved documents. */
+function answerBody(answer: Record<string, unknown>, collection: string, requestId: string | undefined) {
+  const { id, text, grounded, ungroundedReason, citations, sources, finishReason, modelId, usage, timings } =
+    answer;
+  return {
+    id,
+    collection,
+    text,
+    grounded,
+    ...(ungroundedReason !== undefined && { ungroundedReason }),
+    citations,
+    sources,
+    ...(finishReason !== undefined && { finishReason }),
+    modelId,
+    usage,
+    timings,
+    ...(requestId && { requestId }),
+  } as z.infer<typeof AnswerResponseSchema>;
+}
+
+/**
+ * `POST /v1/answer`: a grounded answer streamed as server-sent events, one event per part, or
+ * (`stream: false`) one JSON `AnswerResponse`. Auth, scope, rate limit, body limit and tenant
+ * rules are those of `/v1/query` (read permission on the collection).
+ */
 export function registerAnswer(app: OpenAPIHono<ServerEnv>, runtime: Runtime, handler: AnswerHandler): void {
   const route = createRoute({
     method: "post",
@@ -51,7 +75,13 @@ export function registerAnswer(app: OpenAPIHono<ServerEnv>, runtime: Runtime, ha
       },
     },
     responses: {
-      200: { description: "Server-sent events", content: { "text/event-stream": { schema: z.string() } } },
+      200: {
+        description: "Server-sent events (default), or the whole answer with `stream: false`",
+        content: {
+          "text/event-stream": { schema: z.string() },
+          "application/json": { schema: AnswerResponseSchema },
+        },
+      },
       ...problemResponses(...AUTHED_BODY),
     },
   });
@@ -68,6 +98,19 @@ export function registerAnswer(app: OpenAPIHono<ServerEnv>, runtime: Runtime, ha
         signal,
       })
       [Symbol.asyncIterator]();
+    if (body.stream === false) {
+      try {
+        for (let r = await parts.next(); !r.done; r = await parts.next())
+          if (r.value.type === "done")
+            return c.json(
+              answerBody(r.value.answer as Record<string, unknown>, tenant.name, c.get("requestId")),
+              200,
+            );
+      } finally {
+        await parts.return?.();
+      }
+      throw new Error("the answer stream ended without a done part");
+    }
     // the first part is awaited before the stream opens, so early errors are plain problems
     const first = await parts.next();
     return streamSSE(c, async (sse) => {
