@@ -27,6 +27,12 @@ export type * from "./types.js";
 
 const now = () => performance.now();
 
+/**
+ * Default depth of each list fused in hybrid mode: the depth of the fusion study that chose
+ * the default fusion (SciFact, `bench/retrieval.ts`), and the Recall@100 depth of BEIR.
+ */
+export const DEFAULT_CANDIDATES = 100;
+
 /** Whether `x` is a lexical index (has `search` and `add`) rather than BM25 options. */
 function isLexicalIndex(x: unknown): x is LexicalIndex {
   const o = x as LexicalIndex | null;
@@ -59,7 +65,7 @@ async function fetchVisible<T extends ScoredDocument>(
  *
  * Writes follow a write-ahead protocol (see {@link HybridRetriever.add}); readers see exactly one
  * complete version of each document this retriever writes, never a half-written one.
- * @throws ValidationError for an empty, too long or unsearchable query, a `k` outside
+ * @throws ValidationError for an empty, too long or unsearchable query, a `k` or `candidates` outside
  *   [1, `maxK`], an unknown mode or a lexical/hybrid mode without a lexical index, a non-finite
  *   query vector; FilterError for an invalid filter; AbortError when the signal aborts; the
  *   store's errors.
@@ -82,6 +88,12 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
   ) as LexicalIndex | undefined;
   const maxK = checkInteger("maxK", options.maxK ?? 10_000, 1);
   const defaultK = checkInteger("k", options.k ?? Math.min(10, maxK), 1, maxK);
+  const defaultCandidates = checkInteger(
+    "candidates",
+    options.candidates ?? Math.min(DEFAULT_CANDIDATES, maxK),
+    1,
+    maxK,
+  );
   const mode: RetrievalMode = checkMode(options.mode ?? (lexical ? "hybrid" : "dense"));
   const fusion: FusionOptions = options.fusion ?? { method: "rrf", k: RRF_K };
   const method: unknown = fusion.method;
@@ -134,7 +146,7 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
       ? { method: "rrf", k: fusion.k ?? RRF_K, weights: fusion.weights ?? [1, 1] }
       : { method: "weighted", weights: fusion.weights ?? [0.5, 0.5] },
     defaultK,
-    options.candidates ?? null,
+    defaultCandidates,
     options.reranker ? { reranker: true, depth: options.rerankDepth ?? null } : null,
     lexicalIdentity(lexical),
   ]);
@@ -149,6 +161,10 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
     const t0 = now();
     const m = opts.mode === undefined ? mode : checkMode(opts.mode);
     const k = checkInteger("k", opts.k ?? defaultK, 1, maxK);
+    const candidates =
+      opts.candidates === undefined
+        ? defaultCandidates
+        : checkInteger("candidates", opts.candidates, 1, maxK);
     checkQuery(query, maxQueryLength);
     needsLexical(m);
     const filter: Filter | null = opts.filter ? validateFilter(opts.filter) : null;
@@ -158,7 +174,8 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
     const timings: Timings = {};
     const view = visibility.view();
     try {
-      const depth = m === "hybrid" ? Math.max(options.candidates ?? Math.max(100, 4 * k), k) : k;
+      // a fixed depth, not one that grows with k: the fused order is the same for every k <= candidates
+      const depth = m === "hybrid" ? Math.max(candidates, k) : k;
       const fetchK = options.reranker ? Math.max(depth, options.rerankDepth ?? 4 * k) : depth;
       let dense: VectorHit[] = [];
       let sparse: ScoredDocument[] = [];

@@ -63,7 +63,13 @@ export interface CreateRetrieverOptions {
    * the store rank and return everything). @default 10000
    */
   maxK?: number;
-  /** Depth of each list fused in hybrid mode. @default max(100, 4·k) */
+  /**
+   * Depth of each list fused in hybrid mode: the dense and the lexical search each return this
+   * many hits whatever `k` a call asks for, so the fused order, and so the top 10, is the same for
+   * every `k` up to `candidates`. A call with a larger `k` deepens both lists to `k` (its fused
+   * order may then differ from a shallower call's). An integer in [1, `maxK`]; a call may
+   * override it. @default min(100, maxK)
+   */
   candidates?: number;
   /**
    * Splits documents in `add`. `false` indexes documents whole. @default a
@@ -105,6 +111,11 @@ export interface CreateRetrieverOptions {
 export interface HybridRetrieveOptions extends RetrieveOptions {
   /** Overrides the retriever's mode for this call. */
   mode?: RetrievalMode;
+  /**
+   * Overrides the retriever's `candidates` (depth of each fused list) for this call: an integer
+   * in [1, `maxK`]; the depth is `max(candidates, k)`. @default the retriever's `candidates`
+   */
+  candidates?: number;
   /**
    * Attach each dense hit's stored vector as `vector` (a `Float32Array`), so compressors such as
    * an embeddings filter need not re-embed. Lexical-only hits carry none. @default false
