@@ -15,6 +15,8 @@ const schema = defineSchema([
   { name: "starts", type: "date", description: "first lesson" },
   { name: "teacher", type: "string", description: "full name of the person who teaches it" },
   { name: "skills", type: "string[]", description: "skills taught, e.g. 'sketching', 'titration'" },
+  { name: "campus", type: "string", description: "city of the campus, e.g. 'Porto'" },
+  { name: "week", type: "number", description: "week of the term", minimum: 1, maximum: 12 },
 ]);
 const now = () => new Date("2025-01-10T00:00:00Z");
 const p = (r: string) => parse(r, schema, { now }).filter;
@@ -104,5 +106,65 @@ describe("rule parser: amounts", () => {
       field: "starts",
       value: Date.UTC(2024, 0, 1),
     });
+  });
+});
+
+// An invented freight schema: a start and an end quoted as codes in their descriptions.
+const freight = defineSchema([
+  { name: "origin", type: "string", description: "UN/LOCODE of the port of departure, e.g. 'NLRTM'" },
+  { name: "destination", type: "string", description: "UN/LOCODE of the arrival port, e.g. 'SGSIN'" },
+  { name: "mode", type: "string", description: "transport mode", values: ["sea", "air", "rail"] },
+]);
+
+describe("rule parser: places and lists", () => {
+  it("reads a start, an end and a place from their cues, the cue winning over quoted examples", () => {
+    expect(parse("sea freight from SGSIN to CNSHA", freight).filter).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "mode", value: "sea" },
+        { op: "eq", field: "origin", value: "SGSIN" },
+        { op: "eq", field: "destination", value: "CNSHA" },
+      ],
+    });
+    expect(p("drawing courses in Coimbra")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "subject", value: "drawing" },
+        { op: "eq", field: "campus", value: "Coimbra" },
+      ],
+    });
+  });
+
+  it("keeps every value of a list after a cue", () => {
+    expect(parse("shipments out of NLRTM into DEHAM, BEANR or FRLEH", freight).filter).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "origin", value: "NLRTM" },
+        { op: "in", field: "destination", value: ["DEHAM", "BEANR", "FRLEH"] },
+      ],
+    });
+    expect(p("courses taught by Ines Duarte or Rui Matos")).toEqual({
+      op: "in",
+      field: "teacher",
+      value: ["Ines Duarte", "Rui Matos"],
+    });
+    expect(p("courses teaching sketching or calligraphy")).toEqual({
+      op: "or",
+      filters: [
+        { op: "contains", field: "skills", value: "sketching" },
+        { op: "contains", field: "skills", value: "calligraphy" },
+      ],
+    });
+    expect(p("lessons in week 3 or 4")).toEqual({
+      op: "or",
+      filters: [
+        { op: "eq", field: "week", value: 3 },
+        { op: "eq", field: "week", value: 4 },
+      ],
+    });
+  });
+
+  it("leaves a comma that closes no list alone", () => {
+    expect(p("courses in Porto, cheap ones")).toEqual({ op: "eq", field: "campus", value: "Porto" });
   });
 });
