@@ -6,6 +6,12 @@ export interface CacheGetOptions {
   signal?: AbortSignal;
   /** Called with the key and the reason of every entry found unusable. */
   onInvalid?: (key: string, error: unknown) => void;
+  /**
+   * Called for every entry returned, with its remaining time to live in milliseconds
+   * (`undefined`: it does not expire). A two-level cache uses it so that an entry copied from
+   * the shared layer into the local one expires when the shared one does, not a whole TTL later.
+   */
+  onTtl?: (key: string, remainingMs: number | undefined) => void;
 }
 
 /**
@@ -73,8 +79,15 @@ export function createMemoryCacheStore<V extends object>(
     get size() {
       return lru.size;
     },
-    async getMany(keys) {
-      return keys.map((k) => lru.get(k));
+    async getMany(keys, opts) {
+      return keys.map((k) => {
+        const v = lru.get(k);
+        if (v !== undefined && opts?.onTtl) {
+          const left = lru.getRemainingTTL(k);
+          opts.onTtl(k, Number.isFinite(left) && left > 0 ? left : undefined);
+        }
+        return v;
+      });
     },
     async setMany(entries, ttlMs) {
       for (const [k, v] of entries) lru.set(k, v, ttlMs !== undefined ? { ttl: ttlMs } : undefined);

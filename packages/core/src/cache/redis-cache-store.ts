@@ -48,10 +48,29 @@ export function createRedisCacheStore<V>(
     guard,
     async getMany(keys, opts) {
       if (!keys.length) return [];
-      const raw = await guard.run("mget", () => client.mgetBuffer(keys.map((k) => prefix + k)), opts?.signal);
+      const full = keys.map((k) => prefix + k);
+      const onTtl = opts?.onTtl;
+      let ttls: Array<number | undefined> = [];
+      const raw = onTtl
+        ? await guard.run(
+            "mget",
+            async () => {
+              // one round trip: MGET, then PTTL of each key (-1: no expiry, -2: gone)
+              const p = client.pipeline().mgetBuffer(full);
+              for (const k of full) p.pttl(k);
+              const results = (await p.exec()) ?? [];
+              const failed = results.find(([e]) => e);
+              if (failed) throw failed[0];
+              ttls = results.slice(1).map(([, t]) => (typeof t === "number" && t > 0 ? t : undefined));
+              return results[0]![1] as Array<Buffer | null>;
+            },
+            opts?.signal,
+          )
+        : await guard.run("mget", () => client.mgetBuffer(full), opts?.signal);
       return raw.map((b, i) => {
         if (!b) return undefined;
         const key = keys[i]!;
+        onTtl?.(key, ttls[i]);
         const payload = signer ? signer.open(prefix + key, b) : b;
         if (!payload) {
           opts?.onInvalid?.(key, new CacheEntryError(key, "signature", "missing or invalid HMAC tag"));

@@ -114,9 +114,14 @@ export function createTieredCache<V extends object>(options: TieredCacheOptions<
     out.forEach((v, i) => v === undefined && missing.push(i));
     if (missing.length && l2) {
       try {
+        const remaining = new Map<string, number | undefined>();
         const found = await l2.getMany(
           missing.map((i) => keys[i]!),
-          { signal: opts.signal, onInvalid: (key, error) => invalid.push({ key, layer: "l2", error }) },
+          {
+            signal: opts.signal,
+            onInvalid: (key, error) => invalid.push({ key, layer: "l2", error }),
+            onTtl: l1 ? (key, ms) => remaining.set(key, ms) : undefined,
+          },
         );
         const refill: Array<[string, V]> = [];
         found.forEach((raw, j) => {
@@ -130,7 +135,15 @@ export function createTieredCache<V extends object>(options: TieredCacheOptions<
         if (refill.length) {
           counters.l2Hits += refill.length;
           emitEvent(events, "cache:hit", { cache: name, layer: "l2", count: refill.length });
-          await l1?.setMany(refill, defaultTtl || undefined);
+          // a copy in L1 lives no longer than the entry in L2 has left
+          const byTtl = new Map<number | undefined, Array<[string, V]>>();
+          for (const e of refill) {
+            const left = remaining.get(e[0]);
+            const ttl =
+              left !== undefined && (!defaultTtl || left < defaultTtl) ? left : defaultTtl || undefined;
+            byTtl.set(ttl, [...(byTtl.get(ttl) ?? []), e]);
+          }
+          for (const [ttl, group] of byTtl) await l1?.setMany(group, ttl);
         }
       } catch (error) {
         fail("l2", error);

@@ -4,9 +4,11 @@ import { requireModelDir, startRedis, stopAllServices } from "../../../../test/s
 import {
   createEmbeddingCache,
   createEventBus,
+  createJsonCodec,
   createMemorySemanticStore,
   createRetriever,
   createSemanticCache,
+  createTieredCache,
   type Embedder,
   F,
   float32Codec,
@@ -192,6 +194,21 @@ describe("result cache (L1 + L2 Redis)", () => {
     await sleep(400);
     expect(await client.exists(key!)).toBe(0);
     expect((await cached.retrieve(q, { k: 2 })).info?.cache).toBe("miss");
+  });
+
+  it("an entry copied from Redis into a fresh L1 expires when the Redis entry does, not a whole TTL later", async () => {
+    const l2 = createRedisCacheStore<{ n: number }>({ client, codec: createJsonCodec("none"), prefix: "t4" });
+    const writer = createTieredCache<{ n: number }>({ name: "result", l2, ttlMs: 2000 });
+    const written = Date.now();
+    await writer.setMany([["k", { n: 1 }]]);
+    await sleep(700);
+    // another process: empty L1, same Redis, same TTL setting
+    const reader = createTieredCache<{ n: number }>({ name: "result", l2, ttlMs: 2000 });
+    expect(await reader.get("k")).toMatchObject({ layer: "l2", value: { n: 1 } });
+    expect(await reader.get("k")).toMatchObject({ layer: "l1" });
+    await sleep(Math.max(0, written + 2300 - Date.now())); // gone from Redis, so gone from the copy
+    expect(await client.exists("t4:k")).toBe(0);
+    expect(await reader.get("k")).toBeUndefined();
   });
 });
 
