@@ -6,7 +6,10 @@
 
 export * from "./dates.js";
 export * from "./errors.js";
+export * from "./llm-grounding.js";
+export * from "./llm-json-schema.js";
 export * from "./llm-parser.js";
+export * from "./llm-prompt.js";
 export * from "./retriever.js";
 export {
   createRuleBasedParser,

@@ -9,15 +9,18 @@ import {
 } from "@ragloom/core";
 import { type CompiledSchema, compileSchema } from "./compiled-schema.js";
 import { RequestTooLongError } from "./errors.js";
+import { ungroundedParts } from "./llm-grounding.js";
+import { type AnswerSchemaOptions, answerJsonSchema } from "./llm-json-schema.js";
+import { promptMessages } from "./llm-prompt.js";
 import { normalizeRequest } from "./rules/normalize.js";
 import {
   DEFAULT_MAX_REQUEST_LENGTH,
   parse as parseWithRules,
   type RuleParserOptions,
 } from "./rules/rule-parser.js";
-import { enumValues, type SelfQuerySchema } from "./schema.js";
+import type { SelfQuerySchema } from "./schema.js";
 import type { ParseOptions, SelfQueryParser, SelfQueryResult } from "./types.js";
-import { ALLOWED_OPERATORS, validateSchemaFilter } from "./validate.js";
+import { validateSchemaFilter } from "./validate.js";
 
 /** Options of {@link createLlmParser}. */
 export interface LlmParserOptions {
@@ -42,63 +45,21 @@ export interface LlmParserOptions {
    * the model is called (it is never cut). @default the fallback's `maxRequestLength`, else 2000
    */
   maxRequestLength?: number;
+  /** Bounds of the answer's JSON Schema (list lengths, string lengths). @default see {@link AnswerSchemaOptions} */
+  answerSchema?: AnswerSchemaOptions;
+  /**
+   * Reject a valid answer that is not a reading of the request ({@link ungroundedParts}: filter
+   * values or query words with no trace in the request, typically copied from the prompt's
+   * examples) and fall back to the rule-based parser, without a repair attempt. @default true
+   */
+  grounding?: boolean;
 }
 
-/** The JSON the model is asked for. */
+/** The JSON the model was asked for before the filter-IR answer (still read). */
 export interface LlmAnswer {
   query: string;
   conditions: Array<{ attribute: string; operator: string; value: unknown }>;
   combine?: "and" | "or";
-}
-
-/** JSON Schema of {@link LlmAnswer} for one attribute schema (sent for constrained decoding). */
-export function answerJsonSchema(schema: CompiledSchema): Record<string, unknown> {
-  const scalar = [{ type: "string" }, { type: "number" }, { type: "boolean" }];
-  return {
-    type: "object",
-    properties: {
-      query: { type: "string" },
-      conditions: {
-        type: "array",
-        maxItems: 8,
-        items: {
-          type: "object",
-          properties: {
-            attribute: { type: "string", enum: schema.attributes.map((a) => a.name) },
-            operator: {
-              type: "string",
-              enum: ["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "contains"],
-            },
-            value: { anyOf: [...scalar, { type: "array", items: { anyOf: scalar }, maxItems: 10 }] },
-          },
-          required: ["attribute", "operator", "value"],
-        },
-      },
-      combine: { type: "string", enum: ["and", "or"] },
-    },
-    required: ["query", "conditions"],
-  };
-}
-
-/** The system prompt: attributes, their values and operators, date format, today's date. */
-export function systemPrompt(schema: CompiledSchema, now: Date): string {
-  const lines = schema.attributes.map((a) => {
-    const values = enumValues(a)
-      .map((v) =>
-        v.synonyms?.length ? `${String(v.value)} (also: ${v.synonyms.join(", ")})` : String(v.value),
-      )
-      .join(", ");
-    const type = a.type === "date" ? "date, write YYYY-MM-DD" : a.type;
-    return `- ${a.name} (${type}; operators: ${ALLOWED_OPERATORS[a.type].join(", ")}): ${a.description}${values ? `. Values: ${values}` : ""}`;
-  });
-  return [
-    "You turn a search request into a semantic search query and metadata conditions.",
-    "Attributes:",
-    ...lines,
-    `Today is ${now.toISOString().slice(0, 10)}.`,
-    'Answer with JSON only: {"query": "<words to search for, without the conditions>", "conditions": [{"attribute": "<name>", "operator": "<op>", "value": <value>}], "combine": "and"}.',
-    "Use only the attributes and operators listed. Use no condition for things the attributes cannot express. If nothing is a condition, use an empty list.",
-  ].join("\n");
 }
 
 function firstJsonObject(text: string): unknown {
@@ -113,8 +74,10 @@ function firstJsonObject(text: string): unknown {
 }
 
 /**
- * Reads a model answer into `{ query, filter }`: the {@link LlmAnswer} shape, or
- * `{ query, filter }` with `filter` in filter IR. The filter is validated against the schema.
+ * Reads a model answer into `{ query, filter }`: `{ query, filter }` with `filter` in filter IR
+ * or `null` (what {@link answerJsonSchema} describes), or the older {@link LlmAnswer} shape. The
+ * first `{` to the last `}` is parsed (text around it, e.g. a code fence, is ignored); the filter
+ * is validated against the schema with {@link validateSchemaFilter}.
  * @throws ValidationError (not JSON, wrong shape) or SchemaFilterError (filter does not fit the schema).
  */
 export function readAnswer(
@@ -148,8 +111,12 @@ export function readAnswer(
 }
 
 /**
- * An LLM-backed {@link SelfQueryParser}: asks the model for JSON matching the schema (sending a JSON
- * Schema for constrained decoding), validates it with {@link validateSchemaFilter}, on an invalid
+ * An LLM-backed {@link SelfQueryParser}: sends a few-shot chat built from the schema
+ * ({@link promptMessages}) with the JSON Schema of a valid answer for constrained decoding
+ * ({@link answerJsonSchema}: only the schema's attributes, the operators each type allows, values
+ * of the attribute's type, bounded nesting), validates the answer with
+ * {@link validateSchemaFilter} (the grammar cannot check everything, and a model or server may not
+ * enforce the schema at all), on an invalid
  * answer asks once more with the validation error, and then falls back to the rule-based
  * {@link parseWithRules parse}. A failing model call (HTTP error, timeout) also falls back. Every
  * fallback is reported in `fallback` and `warnings` (and `onWarning`), never silent.
@@ -183,27 +150,28 @@ export function createLlmParser(options: LlmParserOptions): SelfQueryParser & {
       const compiled = compileSchema(schema);
       const now = clock();
       const signal = opts.signal;
-      const messages: ChatMessage[] = [
-        { role: "system", content: systemPrompt(compiled, now) },
-        // normalised like the rule-based parser reads it: invisible characters (which can carry
-        // text the user never saw, e.g. Unicode tag characters) do not reach the model
-        { role: "user", content: normalizeRequest(request) },
-      ];
+      // normalised like the rule-based parser reads it: invisible characters (which can carry
+      // text the user never saw, e.g. Unicode tag characters) do not reach the model
+      const sent = normalizeRequest(request);
+      const messages: ChatMessage[] = promptMessages(compiled, now, sent);
+      const jsonSchema = answerJsonSchema(compiled, options.answerSchema);
       const errors: string[] = [];
       const warnings: string[] = [];
       let reason: "invalid_output" | "model_error" = "invalid_output";
       for (let attempt = 0; attempt <= maxRepairs; attempt++) {
         throwIfAborted(signal);
         let text: string;
+        let cutOff = false;
         try {
           const res = await model.generate(messages, {
             signal,
             maxTokens: options.maxTokens ?? 256,
             temperature: options.temperature ?? 0,
             timeoutMs: options.timeoutMs ?? 30_000,
-            json: { schema: answerJsonSchema(compiled) },
+            json: { schema: jsonSchema },
           });
           text = res.text;
+          cutOff = res.finishReason === "length";
         } catch (e) {
           if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new AbortError();
           if (e instanceof AbortError) throw e;
@@ -211,13 +179,14 @@ export function createLlmParser(options: LlmParserOptions): SelfQueryParser & {
           errors.push(e instanceof Error ? e.message : String(e));
           break;
         }
+        let answer: { query: string; filter: Filter | null };
         try {
-          const { query, filter } = readAnswer(text, compiled, now);
-          return { query, filter, parser: "llm", warnings };
+          answer = readAnswer(text, compiled, now);
         } catch (e) {
           if (!(e instanceof RagloomError)) throw e;
-          errors.push(e.message);
-          warn(warnings, `LLM answer ${attempt + 1} rejected: ${e.message}`);
+          const message = cutOff ? `${e.message} (the answer was cut off at maxTokens)` : e.message;
+          errors.push(message);
+          warn(warnings, `LLM answer ${attempt + 1} rejected: ${message}`);
           messages.push(
             { role: "assistant", content: text.slice(0, 4000) },
             {
@@ -225,7 +194,14 @@ export function createLlmParser(options: LlmParserOptions): SelfQueryParser & {
               content: `That answer is invalid: ${e.message}. Reply again with only the JSON object, using only the listed attributes, operators and values.`,
             },
           );
+          continue;
         }
+        const problems = options.grounding === false ? [] : ungroundedParts(answer, sent, compiled);
+        if (problems.length === 0) return { ...answer, parser: "llm", warnings };
+        const message = `the answer is not grounded in the request (${problems.join("; ")})`;
+        errors.push(message);
+        warn(warnings, `LLM answer ${attempt + 1} rejected: ${message}`);
+        break;
       }
       const result = parseWithRules(request, compiled, { now: clock, ...options.fallback });
       warn(warnings, `fell back to the rule-based parser (${reason}): ${errors[errors.length - 1] ?? ""}`);

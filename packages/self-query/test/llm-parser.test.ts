@@ -95,7 +95,7 @@ describe("LLM parser repair and fallback (injected faults)", () => {
       .map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0)))
       .join("");
     await parser.parse(`sony headphones\u200b${hidden}`, schema);
-    expect(model.calls[0]!.at(-1)!.content).toBe("sony headphones");
+    expect(model.calls[0]!.at(-1)!.content).toBe("Request: sony headphones");
   });
 
   it("falls back to the rules after two invalid answers", async () => {
