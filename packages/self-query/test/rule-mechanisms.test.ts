@@ -168,3 +168,63 @@ describe("rule parser: places and lists", () => {
     expect(p("courses in Porto, cheap ones")).toEqual({ op: "eq", field: "campus", value: "Porto" });
   });
 });
+
+// An invented hotel schema: yes/no attributes described in words.
+const hotels = defineSchema([
+  { name: "kind", type: "string", description: "kind of stay", values: ["hostel", "resort", "lodge"] },
+  { name: "smoking_permitted", type: "boolean", description: "smoking is permitted in the rooms" },
+  { name: "cancellable", type: "boolean", description: "the booking can be cancelled for free" },
+  { name: "halal", type: "boolean", description: "kitchen serves no pork or alcohol" },
+  { name: "wifi", type: "boolean", description: "wireless internet is reachable in every room" },
+]);
+const h = (r: string) => parse(r, hotels).filter;
+
+describe("rule parser: yes/no attributes from their words", () => {
+  it("reads the name's words in other forms, with affirming words and inner negation", () => {
+    expect(h("smoking-friendly lodges")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "smoking_permitted", value: true },
+        { op: "eq", field: "kind", value: "lodge" },
+      ],
+    });
+    expect(h("resorts that permit smoking")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "kind", value: "resort" },
+        { op: "eq", field: "smoking_permitted", value: true },
+      ],
+    });
+    expect(h("hostels where smoking is not permitted")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "kind", value: "hostel" },
+        { op: "eq", field: "smoking_permitted", value: false },
+      ],
+    });
+  });
+
+  it("reads description adjectives, negations before them and '<absent thing>-free'", () => {
+    expect(h("bookings that can be cancelled")).toEqual({ op: "eq", field: "cancellable", value: true });
+    expect(h("no cancellations")).toEqual({ op: "eq", field: "cancellable", value: false });
+    expect(h("pork-free resorts")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "halal", value: true },
+        { op: "eq", field: "kind", value: "resort" },
+      ],
+    });
+    expect(h("rooms where internet is reachable")).toEqual({ op: "eq", field: "wifi", value: true });
+  });
+
+  it("reads derived nouns of enumerated values", () => {
+    expect(
+      parse(
+        "rentals in Porto",
+        defineSchema([
+          { name: "offer", type: "string", description: "offer type", values: ["rent", "sale"] },
+        ]),
+      ).filter,
+    ).toEqual({ op: "eq", field: "offer", value: "rent" });
+  });
+});

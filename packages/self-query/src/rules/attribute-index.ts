@@ -68,6 +68,9 @@ export function stemmedKey(words: string[]): string {
   return phraseKey([...words.slice(0, -1), stem(words[words.length - 1]!)]);
 }
 
+/** Noun-forming suffixes read as the value they extend ("rentals", "internships"). */
+const DERIVED_SUFFIXES = ["al", "ship"];
+
 const indexCache = new WeakMap<CompiledSchema, AttributeIndex>();
 
 /** Builds (once per compiled schema) the phrase and cue indexes of the rule-based parser. */
@@ -78,6 +81,7 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
   const cues = new Map<string, AttributeInfo[]>();
   const cuePhrases: AttributeIndex["cuePhrases"] = [];
   const units = new Map<string, Array<{ attr: AttributeInfo; factor: number }>>();
+  const derived: AttributeInfo[] = [];
   const addCue = (word: string, attr: AttributeInfo) => {
     const k = cueStem(word);
     if (k.length < 2 || GENERIC_NAME_WORDS.has(word)) return;
@@ -112,6 +116,7 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
       if (typeof v.value === "string") addPhrase(attr, v.value, v.value);
       for (const s of v.synonyms ?? []) addPhrase(attr, v.value, s);
     }
+    derived.push(attr);
     if (attr.type === "boolean") {
       const core = words.filter(
         (w, i) => !(i === 0 && ["is", "has", "have", "can", "was", "with"].includes(w)),
@@ -128,6 +133,16 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
       for (const s of attr.synonyms ?? []) addPhrase(attr, true, s);
     }
   }
+  // derived nouns of one-word values ("rent" → "rental", "intern" → "internship"), unless they
+  // spell another phrase
+  const known = new Set(phrases.map((p) => p.key));
+  for (const attr of derived)
+    for (const v of enumValues(attr)) {
+      const w = typeof v.value === "string" ? v.value.toLowerCase() : "";
+      if (!/^\p{L}{4,}$/u.test(w) || COMMON_WORDS.has(w) || /[aeiouy]$/.test(w)) continue;
+      for (const suffix of DERIVED_SUFFIXES)
+        if (!known.has(stemmedKey([w + suffix]))) addPhrase(attr, v.value, w + suffix);
+    }
   const byKey = new Map<string, Phrase[]>();
   for (const p of phrases) {
     const list = byKey.get(p.key) ?? [];

@@ -5,6 +5,7 @@ import type { SelfQuerySchema } from "../schema.js";
 import type { SelfQueryParser, SelfQueryResult } from "../types.js";
 import { validateSchemaFilter } from "../validate.js";
 import { indexSchema } from "./attribute-index.js";
+import { extractYesNo } from "./booleans.js";
 import { applyNegation, combine } from "./combine.js";
 import { LITERAL, type ParseContext } from "./context.js";
 import { EDGE_FILLER } from "./lexicon.js";
@@ -112,6 +113,7 @@ export function parse(
   extractPlaces(ctx);
   extractValues(ctx);
   extractFreeValues(ctx);
+  extractYesNo(ctx);
   extendLists(ctx);
   applyNegation(ctx);
   const raw = combine(ctx);

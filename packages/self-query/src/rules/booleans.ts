@@ -1,0 +1,151 @@
+/**
+ * Yes/no attributes read from the words of their name and description: `pets_allowed` ("pets
+ * are allowed") is true for "pet-friendly", "allows pets", "pets ok" and false for "pets are not
+ * allowed"; `refundable` ("the fare can be refunded") is false for "no refunds"; a description
+ * saying "contains no meat" makes "meat-free" true. Runs after enumerated values and phrases, so
+ * declared synonyms win.
+ */
+import type { AttributeInfo } from "../schema.js";
+import { cueStem } from "./attribute-index.js";
+import { addMention, isFree, type ParseContext } from "./context.js";
+import { nameWords, tokenize } from "./tokenize.js";
+
+/** Root of a word for yes/no matching: plural, -ed, -ing, -able, -ly removed (`refundable` → `refund`). */
+export function root(word: string): string {
+  const w = word.toLowerCase().replace(/'s$/, "");
+  const bare = w.replace(/(?:ably|ibly|able|ible|ly)$/, "");
+  return cueStem(bare.length >= 3 ? bare : w);
+}
+
+/** Words that never carry the meaning of an attribute. */
+const STOP = new Set(
+  (
+    "a an the is are was were be been being can could may might must should will would has have had " +
+    "do does did whether if it its this that these those which who whom of to in on at by for from " +
+    "with without into onto as or and nor not no yes currently fully already still ever so such " +
+    "there their them they he she his her one ones some any all each per than then very just only " +
+    "also again"
+  ).split(" "),
+);
+/** Words that affirm what they follow ("pet-friendly", "pets ok", "pets welcome"). */
+const AFFIRM = new Set(["ok", "okay", "friendly", "welcome", "allowed", "fine", "accepted", "included"]);
+/** Words that may sit inside the phrase; "not" / "n't" turn it to false. */
+const LINK = new Set(["are", "is", "be", "can", "not", "isn't", "aren't", "can't", "cannot", "get", "got"]);
+const ADJECTIVE = /(?:able|ible|ed|ive|ful)$/;
+
+interface YesNo {
+  attr: AttributeInfo;
+  /** Roots of the distinctive name words. */
+  name: Set<string>;
+  /** Roots of adjective-like description words, enough on their own ("available"). */
+  strong: Set<string>;
+  /** Roots of the other description words, only beside a name word. */
+  weak: Set<string>;
+  /** Roots after "no"/"without" in the description: "<root>-free" means true. */
+  absent: Set<string>;
+}
+
+const cache = new WeakMap<object, YesNo[]>();
+
+function yesNoAttributes(ctx: ParseContext): YesNo[] {
+  const hit = cache.get(ctx.schema);
+  if (hit) return hit;
+  // words that name other attributes or their values are not evidence for a yes/no attribute
+  const taken = (w: string) => ctx.index.cues.has(cueStem(w)) || ctx.index.byKey.has(w);
+  const out: YesNo[] = [];
+  for (const attr of ctx.schema.attributes) {
+    if (attr.type !== "boolean") continue;
+    const name = new Set(
+      nameWords(attr.name)
+        .filter((w) => !STOP.has(w) && w.length > 2)
+        .map(root),
+    );
+    const strong = new Set<string>();
+    const weak = new Set<string>();
+    const absent = new Set<string>();
+    const words = tokenize(attr.description.toLowerCase()).map((t) => t.low);
+    words.forEach((w, k) => {
+      if (STOP.has(w) || !/^\p{L}{3,}$/u.test(w)) return;
+      const prev = words[k - 1];
+      const prev2 = words[k - 2];
+      if (prev === "no" || prev === "without" || (prev === "or" && prev2 && absent.size > 0))
+        absent.add(root(w));
+      if (name.has(root(w))) return;
+      if (taken(w) && !ADJECTIVE.test(w)) return;
+      (ADJECTIVE.test(w) ? strong : weak).add(root(w));
+    });
+    out.push({ attr, name, strong, weak, absent });
+  }
+  // a root two yes/no attributes share names neither
+  for (const a of out)
+    for (const b of out) {
+      if (a === b) continue;
+      for (const r of [...a.strong]) if (b.name.has(r) || b.strong.has(r)) a.strong.delete(r);
+    }
+  cache.set(ctx.schema, out);
+  return out;
+}
+
+interface Part {
+  word: string;
+  token: number;
+}
+
+/** Finds yes/no attributes named by words of their name or description. */
+export function extractYesNo(ctx: ParseContext): void {
+  const attrs = yesNoAttributes(ctx);
+  if (attrs.length === 0) return;
+  const { tokens } = ctx;
+  for (let i = 0; i < tokens.length; i++) {
+    if (!isFree(ctx, i)) continue;
+    let best: { a: YesNo; end: number; value: boolean } | undefined;
+    for (const a of attrs) {
+      // the longest run of this attribute's words from token i
+      const parts: Part[] = [];
+      for (let k = i; k < tokens.length && k < i + 5 && isFree(ctx, k); k++) {
+        const ws = tokens[k]!.low.split("-");
+        if (!ws.every((w) => /^[\p{L}']+$/u.test(w))) break;
+        for (const w of ws) parts.push({ word: w, token: k });
+      }
+      let name = 0;
+      let strong = 0;
+      let negated = false;
+      let pending = false;
+      let last = -1;
+      for (let q = 0; q < parts.length; q++) {
+        const { word } = parts[q]!;
+        const r = root(word);
+        if (word === "free" && q > 0 && a.absent.has(root(parts[q - 1]!.word))) {
+          name++;
+          last = q;
+          continue;
+        }
+        if (a.name.has(r)) name++;
+        else if (a.strong.has(r)) strong++;
+        else if (LINK.has(word)) {
+          if (q === 0) break;
+          // "pets are not allowed": a negation counts once a word of the attribute follows it
+          if (word === "not" || word.endsWith("n't") || word === "cannot") pending = !pending;
+          continue;
+        } else if (!(a.weak.has(r) || AFFIRM.has(word))) break;
+        negated = negated !== pending;
+        pending = false;
+        last = q;
+      }
+      if (last < 0 || (name === 0 && strong === 0)) continue;
+      // weak and affirming words alone are not enough; the phrase never ends on a link word
+      const end = parts[last]!.token + 1;
+      if (!best || end > best.end) best = { a, end, value: !negated };
+    }
+    if (!best) continue;
+    addMention(ctx, {
+      attr: best.a.attr,
+      start: i,
+      end: best.end,
+      kind: "value",
+      value: best.value,
+      negated: false,
+    });
+    i = best.end - 1;
+  }
+}
