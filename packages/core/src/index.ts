@@ -8,6 +8,7 @@
  */
 
 export * from "./cache/index.js";
+export * from "./embeddings/micro-batching.js";
 export * from "./errors/errors.js";
 export * from "./events/index.js";
 export * from "./filter/builders.js";

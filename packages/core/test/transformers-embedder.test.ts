@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { requireModelDir } from "../../../test/services.js";
-import { cosineSimilarity, ServiceError } from "../src/index.js";
+import { cosineSimilarity, ServiceError, ValidationError } from "../src/index.js";
 import { createTransformersEmbedder, type TransformersEmbedder } from "../src/transformers.js";
 
 let fp32: TransformersEmbedder;
@@ -74,6 +74,38 @@ describe("createTransformersEmbedder (real all-MiniLM-L6-v2, offline)", () => {
       expect(cosineSimilarity(a[i]!, want)).toBeGreaterThan(0.9999);
       expect(cosineSimilarity(b[i]!, want)).toBeGreaterThan(0.99);
     });
+  });
+
+  it("embedQueries embeds several queries as embedQuery does one", async () => {
+    const many = await fp32.embedQueries(sentences);
+    expect(many).toHaveLength(sentences.length);
+    for (const [i, text] of sentences.entries()) {
+      expect(cosineSimilarity(many[i]!, await fp32.embedQuery(text))).toBeGreaterThan(0.99999);
+    }
+  });
+
+  it("threads and sessionOptions reach onnxruntime without changing vectors", async () => {
+    const one = await createTransformersEmbedder({
+      localModelPath: requireModelDir(),
+      offline: true,
+      threads: 1,
+      sessionOptions: { extra: { session: { intra_op: { allow_spinning: "0" } } } },
+    });
+    expect(one.modelId).toBe(fp32.modelId);
+    const [a, b] = [await one.embedDocuments(sentences), await fp32.embedDocuments(sentences)];
+    a.forEach((v, i) => expect(cosineSimilarity(v, b[i]!)).toBeGreaterThan(0.99999));
+    await one.dispose?.();
+    // an option onnxruntime rejects shows that sessionOptions reach it
+    await expect(
+      createTransformersEmbedder({
+        localModelPath: requireModelDir(),
+        offline: true,
+        sessionOptions: { graphOptimizationLevel: "no-such-level" },
+      }),
+    ).rejects.toBeInstanceOf(ServiceError);
+    await expect(
+      createTransformersEmbedder({ localModelPath: requireModelDir(), threads: -1 }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("fails with a typed error when the model is missing offline", async () => {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { ServiceError, throwIfAborted, ValidationError } from "../errors/errors.js";
-import type { CallOptions, Embedder } from "../types/embedder.js";
+import type { CallOptions } from "../types/embedder.js";
+import type { BatchQueryEmbedder } from "./micro-batching.js";
 
 /** Options of {@link createTransformersEmbedder}. */
 export interface TransformersEmbedderOptions {
@@ -19,8 +20,31 @@ export interface TransformersEmbedderOptions {
   offline?: boolean;
   /** Download cache folder for hub models (transformers.js `env.cacheDir`). @default transformers.js default */
   cacheDir?: string;
-  /** Weights: `fp32` (`onnx/model.onnx`) or `q8` (`onnx/model_quantized.onnx`, int8, ~2-3x faster on CPU). @default "fp32" */
+  /**
+   * Weights: `fp32` (`onnx/model.onnx`) or `q8` (`onnx/model_quantized.onnx`, int8 weights, about
+   * a quarter of the file size). Whether `q8` is faster depends on how the file was quantised:
+   * a dynamic-quantised export (`DynamicQuantizeLinear` + `MatMulInteger` nodes, as onnxruntime's
+   * `quantize_dynamic` writes) runs int8 matrix products; a weight-only export (int8 initialisers
+   * followed by `Cast` + `Mul`) is dequantised to fp32 by onnxruntime's constant folding when the
+   * session is created, so it runs the same fp32 matrix products as `fp32` (no speed-up) and only
+   * saves disk and download. Measure with `bench/embedding.ts` before choosing `q8` for speed.
+   * @default "fp32"
+   */
   dtype?: "fp32" | "fp16" | "q8" | "int8" | "uint8" | "q4";
+  /**
+   * onnxruntime intra-op threads per forward pass (`intraOpNumThreads`; inter-op threads are 1,
+   * execution is sequential). `0` lets onnxruntime choose (one per physical core, with spinning
+   * worker threads). Several embedders, or other CPU-bound work in the process or on the machine,
+   * oversubscribe the cores when each uses all of them; pass 1 there. @default 0
+   */
+  threads?: number;
+  /**
+   * Extra onnxruntime `InferenceSession` options, passed to transformers.js as `session_options`
+   * and merged over the ones derived from `threads` (e.g. `{ graphOptimizationLevel: "all" }`, or
+   * `{ extra: { session: { intra_op: { allow_spinning: "0" } } } }` to stop worker threads from
+   * spinning between passes). @default {}
+   */
+  sessionOptions?: Record<string, unknown>;
   /**
    * onnxruntime execution provider, e.g. `cpu`, `cuda`, `dml`, `webgpu`. If loading on it fails,
    * the embedder falls back to `cpu` and reports it through `onWarning`. @default "cpu"
@@ -49,12 +73,15 @@ export interface TransformersEmbedderOptions {
  * digits of SHA-256 of the vector options when `maxLength`, `normalize` or a prefix is not the
  * default; embedding caches key on it.
  */
-export interface TransformersEmbedder extends Embedder {
+export interface TransformersEmbedder extends BatchQueryEmbedder {
   readonly device: string;
   countTokens(text: string): number;
 }
 
 type TransformersModule = typeof import("@huggingface/transformers");
+type SessionOptions = NonNullable<
+  NonNullable<Parameters<TransformersModule["AutoModel"]["from_pretrained"]>[1]>["session_options"]
+>;
 
 /**
  * The `modelId` of a transformers embedder: `<model>:<dtype>` (int8 weights give other vectors
@@ -75,7 +102,7 @@ function embedderId(
 
 /**
  * Loads a sentence-embedding model with `@huggingface/transformers` (ONNX Runtime; onnxruntime-node
- * in Node) and returns an {@link Embedder}: tokenises, truncates to `maxLength`, runs the model in
+ * in Node) and returns a {@link TransformersEmbedder}: tokenises, truncates to `maxLength`, runs the model in
  * length-sorted batches, mean-pools the last hidden state over the attention mask and
  * L2-normalises (the sentence-transformers pipeline of Reimers & Gurevych, EMNLP 2019).
  *
@@ -94,6 +121,13 @@ export async function createTransformersEmbedder(
   const warn = options.onWarning ?? ((m: string) => console.warn(`[ragloom] ${m}`));
   if (!(batchSize >= 1)) throw new ValidationError(`batchSize must be >= 1, got ${batchSize}`);
   if (!(maxLength >= 2)) throw new ValidationError(`maxLength must be >= 2, got ${maxLength}`);
+  const threads = options.threads ?? 0;
+  if (!(Number.isInteger(threads) && threads >= 0))
+    throw new ValidationError(`threads must be an integer >= 0, got ${threads}`);
+  const sessionOptions = {
+    ...(threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential" } : {}),
+    ...options.sessionOptions,
+  } as SessionOptions;
 
   let hf: TransformersModule;
   try {
@@ -131,8 +165,13 @@ export async function createTransformersEmbedder(
   let device = options.device ?? "cpu";
   let model: Awaited<ReturnType<TransformersModule["AutoModel"]["from_pretrained"]>>;
   try {
-    // biome-ignore lint/suspicious/noExplicitAny: device is a provider name string
-    model = await hf.AutoModel.from_pretrained(modelId, { ...loadOptions, dtype, device: device as any });
+    model = await hf.AutoModel.from_pretrained(modelId, {
+      ...loadOptions,
+      dtype,
+      // biome-ignore lint/suspicious/noExplicitAny: device is a provider name string
+      device: device as any,
+      session_options: sessionOptions,
+    });
   } catch (cause) {
     if (device === "cpu") {
       throw new ServiceError("embedder", `cannot load ${modelId} (${dtype}): ${(cause as Error).message}`, {
@@ -142,7 +181,12 @@ export async function createTransformersEmbedder(
     }
     warn(`device "${device}" unavailable for ${modelId} (${(cause as Error).message}); falling back to cpu`);
     device = "cpu";
-    model = await hf.AutoModel.from_pretrained(modelId, { ...loadOptions, dtype, device: "cpu" });
+    model = await hf.AutoModel.from_pretrained(modelId, {
+      ...loadOptions,
+      dtype,
+      device: "cpu",
+      session_options: sessionOptions,
+    });
   }
   const config = model.config as unknown as { hidden_size?: number; dim?: number };
   const dimensions = config.hidden_size ?? config.dim;
@@ -229,6 +273,7 @@ export async function createTransformersEmbedder(
     },
     embedDocuments: (texts, o) => embed(documentPrefix ? texts.map((t) => documentPrefix + t) : texts, o),
     embedQuery: async (text, o) => (await embed([queryPrefix + text], o))[0]!,
+    embedQueries: (texts, o) => embed(queryPrefix ? texts.map((t) => queryPrefix + t) : texts, o),
     countTokens: (text) => (tokenizer.encode(text, { add_special_tokens: false }) as number[]).length,
     dispose: async () => {
       await model.dispose();
