@@ -228,3 +228,47 @@ describe("rule parser: yes/no attributes from their words", () => {
     ).toEqual({ op: "eq", field: "offer", value: "rent" });
   });
 });
+
+// An invented boat-rental schema: amounts, durations and counts described in words.
+const boats = defineSchema([
+  { name: "trip_minutes", type: "number", description: "length of the trip, in minutes" },
+  { name: "price", type: "number", description: "price of the charter", synonyms: ["$"] },
+  { name: "berths", type: "number", description: "number of sleepers on board" },
+  { name: "length", type: "number", description: "hull length in metres" },
+  { name: "launched", type: "number", description: "launch year", year: true },
+  { name: "bookable", type: "date", description: "first bookable day" },
+]);
+const b = (r: string) => parse(r, boats, { now }).filter;
+
+describe("rule parser: amounts and counts", () => {
+  it("reads compound and fractional durations", () => {
+    expect(b("trips of two hours and a half or less")).toEqual({
+      op: "lte",
+      field: "trip_minutes",
+      value: 150,
+    });
+    expect(b("trips under 3 hours 15 minutes")).toEqual({ op: "lt", field: "trip_minutes", value: 195 });
+    expect(b("trips within half an hour")).toEqual({ op: "lte", field: "trip_minutes", value: 30 });
+  });
+
+  it("reads scale words after digits and counted units from descriptions", () => {
+    expect(b("charters under 2.5 million")).toEqual({ op: "lt", field: "price", value: 2_500_000 });
+    expect(b("boats with at least 6 sleepers")).toEqual({ op: "gte", field: "berths", value: 6 });
+    expect(b("boats over 12 metres")).toEqual({ op: "gt", field: "length", value: 12 });
+  });
+
+  it("gives a decade to the year attribute and reads 'on or after'", () => {
+    expect(b("boats from the nineteen-eighties")).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "launched", value: 1980 },
+        { op: "lte", field: "launched", value: 1989 },
+      ],
+    });
+    expect(b("bookable on or after 3 March 2025")).toEqual({
+      op: "gte",
+      field: "bookable",
+      value: Date.UTC(2025, 2, 3),
+    });
+  });
+});

@@ -105,7 +105,11 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
       else if (sw.length > 1) cuePhrases.push({ words: sw, attr });
     }
     if (words.length > 1) cuePhrases.push({ words, attr });
-    for (const [u, factor] of Object.entries({ ...inferredTimeUnits(attr), ...attr.units })) {
+    for (const [u, factor] of Object.entries({
+      ...countedUnits(attr),
+      ...inferredTimeUnits(attr),
+      ...attr.units,
+    })) {
       const list = units.get(u.toLowerCase()) ?? [];
       list.push({ attr, factor });
       units.set(u.toLowerCase(), list);
@@ -225,6 +229,27 @@ export function inferredTimeUnits(attr: AttributeInfo): Record<string, number> {
   for (const [w, sec] of Object.entries(SECONDS)) {
     if (sec === 86_400 && base !== 86_400) continue;
     out[w] = sec / base;
+  }
+  return out;
+}
+
+/**
+ * Unit words of a number attribute that counts things, from its description: "number of
+ * participants enrolled" gives `participants` (and `participant`), "rating in stars" gives
+ * `stars`; each with factor 1. Time units are left to {@link inferredTimeUnits}.
+ */
+export function countedUnits(attr: AttributeInfo): Record<string, number> {
+  if (attr.type !== "number") return {};
+  const out: Record<string, number> = {};
+  const d = attr.description.toLowerCase();
+  const words = [
+    ...[...d.matchAll(/\bnumber of (\p{L}{3,})/gu)].map((m) => m[1]!),
+    ...[...d.matchAll(/\bin (\p{L}{3,}s)\b/gu)].map((m) => m[1]!),
+  ];
+  for (const w of words) {
+    if (SECONDS[w] !== undefined || /^(the|this|these|those|its|their)$/.test(w)) continue;
+    out[w] = 1;
+    out[stem(w)] = 1;
   }
   return out;
 }

@@ -4,6 +4,8 @@ export type RangeOp = "gt" | "gte" | "lt" | "lte" | "eq";
 
 /** Comparative phrases placed before a value ("more than 5", "after March 2023"). */
 export const PREFIX_COMPARATIVES: Array<[string, RangeOp]> = [
+  ["on or after", "gte"],
+  ["on or before", "lte"],
   ["no more than", "lte"],
   ["not more than", "lte"],
   ["no less than", "gte"],

@@ -180,6 +180,10 @@ export function readNumber(tokens: Token[], i: number): NumberRead | undefined {
     ) {
       value *= 1000;
       j++;
+    } else if (tokens[j] && !suffix && SCALES[tokens[j]!.low] && tokens[j]!.low !== "hundred") {
+      // "1.2 million", "3 thousand"
+      value *= SCALES[tokens[j]!.low]!;
+      j++;
     }
     if (tokens[j] && isCurrency(tokens[j]!.low)) {
       currency = true;
@@ -235,6 +239,11 @@ export function readDecade(tokens: Token[], i: number): DecadeRead | undefined {
     end = j + 3;
   } else if (t.low in DECADE_WORDS) {
     start = DECADE_WORDS[t.low];
+  } else if (/^(nineteen|twenty)-(\p{L}+)$/u.test(t.low)) {
+    // "nineteen-nineties", "twenty-twenties": the century word names the century
+    const [century, decade] = t.low.split("-") as [string, string];
+    if (decade in DECADE_WORDS)
+      start = (century === "nineteen" ? 1900 : 2000) + (DECADE_WORDS[decade]! % 100);
   } else if (/^mid-(\d{2}|\d{4})s$/.test(t.low)) {
     const n = /^mid-(\d+)s$/.exec(t.low)![1]!;
     start = n.length === 2 ? twoDigitDecade(Number(n)) : Number(n);

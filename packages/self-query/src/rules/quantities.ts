@@ -101,6 +101,26 @@ function cueBefore(ctx: ParseContext, i: number): Cue | undefined {
   return undefined;
 }
 
+/**
+ * The rest of a compound amount after a unit word: "and a half" (half the amount read) or a
+ * number with another unit of the same attribute ("5 hours 30 minutes", "1 hour and 15 min").
+ */
+function compoundTail(
+  ctx: ParseContext,
+  after: Cue,
+): { add: number; half: boolean; end: number } | undefined {
+  const t = ctx.tokens;
+  let j = after.end;
+  if (matchesAt(t, j, ["and", "a", "half"]) && allFree(ctx, j, j + 3))
+    return { add: 0, half: true, end: j + 3 };
+  if (t[j]?.low === "and") j++;
+  const n = /^\d+(?:\.\d+)?$/.test(t[j]?.low ?? "") ? Number(t[j]!.low) : undefined;
+  const units = ctx.index.units.get(t[j + 1]?.low ?? "");
+  const unit = units?.find((u) => after.attrs.includes(u.attr));
+  if (n === undefined || !unit || !allFree(ctx, j, j + 2)) return undefined;
+  return { add: n * unit.factor, half: false, end: j + 2 };
+}
+
 function emit(ctx: ParseContext, attr: AttributeInfo, filter: Filter, start: number, end: number) {
   addMention(ctx, { attr, start, end, kind: "range", filter, negated: false });
 }
@@ -109,12 +129,23 @@ function dateAttributes(ctx: ParseContext): AttributeInfo[] {
   return ctx.schema.attributes.filter((a) => a.type === "date" || ctx.schema.isYear(a));
 }
 
-function pickTimeAttr(ctx: ParseContext, cues: Array<Cue | undefined>): AttributeInfo | undefined {
+/**
+ * The date or year attribute a time expression is about: the one a cue names, else a date
+ * attribute; a decade ("the 1960s") without a cue goes to a year attribute when there is one,
+ * as decades name eras (built, released) more than event dates.
+ */
+function pickTimeAttr(
+  ctx: ParseContext,
+  cues: Array<Cue | undefined>,
+  decade = false,
+): AttributeInfo | undefined {
   for (const c of cues) {
     const a = c?.attrs.find((x) => x.type === "date" || ctx.schema.isYear(x));
     if (a) return a;
   }
   const all = dateAttributes(ctx);
+  const years = all.filter((a) => a.type !== "date");
+  if (decade && years.length === 1) return years[0];
   return all.find((a) => a.type === "date") ?? all[0];
 }
 
@@ -198,6 +229,9 @@ function build(
   let theOp = op ?? post?.op;
   let end = post?.end ?? value.end;
   const after = cueAfter(ctx, end, value.kind === "number" ? value.n.unit : undefined);
+  // "an hour and a half", "5 hours 30 minutes": the rest of a compound amount, in stored units
+  const tail = after?.factor !== undefined ? compoundTail(ctx, after) : undefined;
+  if (tail && after) after.end = tail.end;
   let post2: ReturnType<typeof readPostfix>;
   if (after && !theOp) {
     post2 = readPostfix(ctx, after.end);
@@ -212,7 +246,8 @@ function build(
     if (!picked) return -1;
     if (after?.attrs.includes(picked.attr)) end = Math.max(end, after.end, post2?.end ?? 0);
     const s = before?.attrs.includes(picked.attr) ? before.start : start;
-    const n = value.n.value * (after?.factor ?? picked.factor);
+    const factor = after?.factor ?? picked.factor;
+    const n = value.n.value * factor + (tail ? (tail.half ? 0.5 * factor : tail.add) : 0);
     emit(ctx, picked.attr, rangeFilter(picked.attr.name, theOp ?? "eq", n), s, end);
     return end;
   }
@@ -277,7 +312,7 @@ function build(
     emit(ctx, attr, timeFilter(ctx, attr, rop, t), before?.attrs.includes(attr) ? before.start : start, end);
     return end;
   }
-  const attr = pickTimeAttr(ctx, [before, after]);
+  const attr = pickTimeAttr(ctx, [before, after], value.kind === "period" && value.decade);
   if (!attr) return -1;
   if (value.kind === "since") {
     emit(
@@ -403,7 +438,13 @@ export function extractQuantities(ctx: ParseContext): void {
       }
       // "within the last year" etc. fall through to the bare reading below
     }
-    if (ctx.tokens[i]?.low === "within") continue;
+    if (ctx.tokens[i]?.low === "within") {
+      // "within half an hour" on a duration attribute: at most that amount
+      const w = readValue(ctx, i + 1);
+      const end = w?.kind === "number" ? build(ctx, w, "lte", i, ["within"]) : -1;
+      if (end > i) i = end - 1;
+      continue;
+    }
     const v = readValue(ctx, i);
     if (v) {
       const end = build(ctx, v, undefined, i);

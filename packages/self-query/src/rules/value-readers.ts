@@ -214,6 +214,12 @@ export function readValue(ctx: ParseContext, i: number): Value | undefined {
   if (date) return date;
   let n = readNumber(ctx.tokens, i);
   const low = ctx.tokens[i]?.low;
+  if (!n && low === "half" && ["a", "an"].includes(ctx.tokens[i + 1]?.low ?? "") && isFree(ctx, i + 1)) {
+    // "half an hour", "half a day"
+    const unit = ctx.tokens[i + 2]?.low ?? "";
+    if (ctx.index.units.has(unit) || TIME_UNITS[unit])
+      n = { value: 0.5, end: i + 2, currency: false, words: true, plainInteger: false };
+  }
   if (!n && (low === "a" || low === "an") && isFree(ctx, i + 1)) {
     // "an hour", "a year"
     const unit = ctx.tokens[i + 1]?.low ?? "";
