@@ -81,7 +81,15 @@ describe("rule-based parser", () => {
   });
 
   it("reads decades and ranges", () => {
+    // a decade names an era: the year attribute takes it, a date attribute needs its cue
     expect(p("the 90s").filter).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "year", value: 1990 },
+        { op: "lte", field: "year", value: 1999 },
+      ],
+    });
+    expect(p("published in the 90s").filter).toEqual({
       op: "and",
       filters: [
         { op: "gte", field: "published", value: Date.UTC(1990, 0, 1) },
