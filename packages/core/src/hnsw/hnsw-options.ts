@@ -23,7 +23,7 @@ export interface HnswVectorStoreOptions {
   quantization?: "f32" | "f16" | "i8";
   /** Threads for inserting a batch (0: one per core). Searches use one thread. @default 0 */
   threads?: number;
-  /** Identity of this store's data ({@link VectorStore.scope}). @default `hnsw:` and a random UUID (kept by `save`) */
+  /** Identity of this store's data (`VectorStore.scope`). @default `hnsw:` and a random UUID (kept by `save`) */
   scope?: string;
   /** The `usearch` module, to inject one (e.g. a build of your own). @default imported lazily */
   usearch?: UsearchModule;
