@@ -272,3 +272,69 @@ describe("rule parser: amounts and counts", () => {
     });
   });
 });
+
+// An invented bike-shop schema: model names and firmware versions quoted in descriptions.
+const bikes = defineSchema([
+  { name: "kind", type: "string", description: "product kind", values: ["lock", "light", "rack"] },
+  { name: "maker", type: "string", description: "manufacturer", values: ["trek", "giant"] },
+  {
+    name: "fits",
+    type: "string[]",
+    description: "bikes it fits, written like 'Trek Domane 5', 'Brompton C2'",
+  },
+  { name: "model", type: "string", description: "model name, e.g. 'Ion 800', 'Hemera 2'" },
+  { name: "firmware", type: "string", description: "firmware version, e.g. '2.1'" },
+  { name: "transfers", type: "number", description: "number of changes on the delivery route" },
+]);
+const k = (r: string) => parse(r, bikes).filter;
+
+describe("rule parser: shaped values and zero counts", () => {
+  it("reads versions and model names by the shape of the described examples", () => {
+    expect(k("locks on v3.4")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "kind", value: "lock" },
+        { op: "eq", field: "firmware", value: "3.4" },
+      ],
+    });
+    expect(k("Brompton P Line 4 racks")).toEqual({
+      op: "and",
+      filters: [
+        { op: "contains", field: "fits", value: "Brompton P Line 4" },
+        { op: "eq", field: "kind", value: "rack" },
+      ],
+    });
+    expect(k("giant Hemera 3 locks")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "maker", value: "giant" },
+        { op: "eq", field: "model", value: "Hemera 3" },
+        { op: "eq", field: "kind", value: "lock" },
+      ],
+    });
+  });
+
+  it("negates a model after don't and reads zero counts", () => {
+    expect(k("locks that don't fit the Trek Domane 4")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "kind", value: "lock" },
+        { op: "not", filter: { op: "contains", field: "fits", value: "Trek Domane 4" } },
+      ],
+    });
+    expect(k("racks shipped with no changes")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "kind", value: "rack" },
+        { op: "eq", field: "transfers", value: 0 },
+      ],
+    });
+    expect(k("nonchange racks")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "transfers", value: 0 },
+        { op: "eq", field: "kind", value: "rack" },
+      ],
+    });
+  });
+});

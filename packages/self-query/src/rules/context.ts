@@ -94,7 +94,13 @@ export function negationBefore(ctx: ParseContext, end: number, maxSkip = 3): num
     if (!BRIDGE_WORDS.has(prev.low)) {
       // one verb between the negation and what it negates: "not assigned to", "never got escalated"
       // (any word before "by" is a participle: "not taught by")
-      const verb = VERB_FORM.test(prev.low) || AUXILIARIES.has(prev.low) || ctx.tokens[e]?.low === "by";
+      // (and any word after "don't" / "doesn't" / "didn't", a verb's base form: "don't fit")
+      const before = ctx.tokens[e - 2]?.low ?? "";
+      const verb =
+        VERB_FORM.test(prev.low) ||
+        AUXILIARIES.has(prev.low) ||
+        ctx.tokens[e]?.low === "by" ||
+        /^(?:do|does|did)n't$/.test(before);
       if (verbSkipped || !verb) break;
       verbSkipped = true;
     }

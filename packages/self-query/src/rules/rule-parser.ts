@@ -8,12 +8,14 @@ import { indexSchema } from "./attribute-index.js";
 import { extractYesNo } from "./booleans.js";
 import { applyNegation, combine } from "./combine.js";
 import { LITERAL, type ParseContext } from "./context.js";
+import { extractZeroCounts } from "./counts.js";
 import { EDGE_FILLER } from "./lexicon.js";
 import { extendLists } from "./lists.js";
 import { protectLiteralComparisons } from "./literals.js";
 import { normalizeRequest } from "./normalize.js";
 import { extractPlaces } from "./places.js";
 import { extractQuantities } from "./quantities.js";
+import { extractShapedValues } from "./shapes.js";
 import { tokenize } from "./tokenize.js";
 import { extractFreeValues, extractValues } from "./values.js";
 
@@ -110,7 +112,9 @@ export function parse(
   };
   protectLiteralComparisons(ctx);
   extractQuantities(ctx);
+  extractZeroCounts(ctx);
   extractPlaces(ctx);
+  extractShapedValues(ctx);
   extractValues(ctx);
   extractFreeValues(ctx);
   extractYesNo(ctx);
