@@ -12,8 +12,12 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cosineSimilarity, type Embedder, withMicroBatching } from "@ragloom/core";
-import { createTransformersEmbedder, type TransformersEmbedderOptions } from "@ragloom/core/transformers";
+import { cosineSimilarity, withMicroBatching } from "@ragloom/core";
+import {
+  createTransformersEmbedder,
+  type TransformersEmbedder,
+  type TransformersEmbedderOptions,
+} from "@ragloom/core/transformers";
 import { MODEL_DIR } from "./lib/embeddings.js";
 import { percentile } from "./lib/metrics.js";
 import { onnxCensus } from "./lib/onnx-ops.js";
@@ -51,8 +55,16 @@ if (run("dtype")) {
     { name: "q8, 1 thread", o: { dtype: "q8", threads: 1 } },
     { name: "fp32, default threads", o: { dtype: "fp32" } },
     { name: "q8, default threads", o: { dtype: "q8" } },
-  ] as const;
-  const embedders = await Promise.all(variants.map((v) => load(v.o)));
+  ] as Array<{ name: string; o: TransformersEmbedderOptions }>;
+  // other int8 exports to compare, e.g. a dynamic-quantised one (MatMulInteger): --q8-dirs=a,b
+  const q8Dirs = (args.find((a) => a.startsWith("--q8-dirs="))?.split("=")[1] ?? "")
+    .split(",")
+    .filter(Boolean);
+  for (const dir of q8Dirs)
+    variants.push({ name: `q8 from ${dir}, 1 thread`, o: { dtype: "q8", threads: 1, localModelPath: dir } });
+  // one after the other: localModelPath is a process-wide transformers.js setting during loading
+  const embedders: TransformersEmbedder[] = [];
+  for (const v of variants) embedders.push(await load(v.o));
   const wall = variants.map(() => [] as number[]);
   const cpu = variants.map(() => [] as number[]);
   for (const e of embedders) for (const q of queries.slice(0, 10)) await e.embedQuery(q); // warm-up
@@ -74,25 +86,37 @@ if (run("dtype")) {
   }));
   printTable(rows);
   const fp32 = embedders[0]!;
-  const q8 = embedders[1]!;
   const docs = loadCorpus()
     .slice(0, 64)
     .map((d) => d.text);
-  const cos = async (texts: string[], f: (e: Embedder) => Promise<Float32Array[]>) => {
+  const cos = async (
+    q8: TransformersEmbedder,
+    texts: string[],
+    f: (e: TransformersEmbedder) => Promise<Float32Array[]>,
+  ) => {
     const [a, b] = [await f(fp32), await f(q8)];
     const c = a.map((v, i) => cosineSimilarity(v, b[i]!));
     return { mean: c.reduce((s, x) => s + x, 0) / c.length, min: Math.min(...c), n: texts.length };
   };
-  const cosine = {
-    queries: await cos(queries, (e) => Promise.all(queries.map((q) => e.embedQuery(q)))),
-    documents: await cos(docs, (e) => e.embedDocuments(docs)),
-  };
-  console.table(cosine);
+  const cosine: Record<string, unknown> = {};
+  for (const [k, v] of variants.entries()) {
+    if (v.o.dtype !== "q8" || v.o.threads !== 1) continue;
+    const e = embedders[k]!;
+    cosine[v.name] = {
+      queries: await cos(e, queries, (x) => x.embedQueries(queries)),
+      documents: await cos(e, docs, (x) => x.embedDocuments(docs)),
+    };
+    console.log(`cosine to fp32, ${v.name}:`, cosine[v.name]);
+  }
   const onnx = join(MODEL_DIR, "Xenova", "all-MiniLM-L6-v2", "onnx");
-  const census = {
+  const census: Record<string, ReturnType<typeof onnxCensus>> = {
     fp32: onnxCensus(join(onnx, "model.onnx")),
     q8: onnxCensus(join(onnx, "model_quantized.onnx")),
   };
+  for (const dir of q8Dirs)
+    census[`q8 from ${dir}`] = onnxCensus(
+      join(dir, "Xenova", "all-MiniLM-L6-v2", "onnx", "model_quantized.onnx"),
+    );
   const pick = (c: (typeof census)["q8"]) => ({
     MatMul: c.ops.MatMul ?? 0,
     MatMulInteger: c.ops.MatMulInteger ?? 0,
@@ -100,7 +124,7 @@ if (run("dtype")) {
     Cast: c.ops.Cast ?? 0,
     "int8 initialisers": c.initializers.int8 ?? 0,
   });
-  console.table({ fp32: pick(census.fp32), q8: pick(census.q8) });
+  console.table(Object.fromEntries(Object.entries(census).map(([k, c]) => [k, pick(c)])));
   results.dtype = { date: new Date().toISOString(), queries: queries.length, rows, cosine, census };
   for (const e of embedders) await e.dispose?.();
 }
@@ -108,38 +132,74 @@ if (run("dtype")) {
 if (run("batching")) {
   const base = await load({ dtype: "fp32", threads: 1 });
   const batched = withMicroBatching(base, { batchWindowMs: 2, maxBatch: 16 });
-  const rows: Array<Record<string, string | number>> = [];
-  const total = nQueries;
-  for (const callers of [1, 8, 64])
-    for (const [name, e] of [
-      ["unbatched", base],
-      ["micro-batched (2 ms, 16)", batched],
-    ] as const) {
-      const lat: number[] = [];
-      let next = 0;
-      const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: callers }, async () => {
-          while (next < total) {
-            const q = queries[next++ % queries.length]!;
-            const t = performance.now();
-            await e.embedQuery(q);
-            lat.push(performance.now() - t);
-          }
-        }),
-      );
-      const s = (performance.now() - t0) / 1000;
-      const st = stats(lat);
-      rows.push({ callers, variant: name, "queries/s": total / s, "p50 ms": st.p50, "p99 ms": st.p99 });
-    }
+  const eager = withMicroBatching(base, { batchWindowMs: 2, maxBatch: 16, dispatchWhenIdle: true });
+  const variants = [
+    ["unbatched", base],
+    ["micro-batched (2 ms, 16)", batched],
+    ["micro-batched, dispatchWhenIdle", eager],
+  ] as const;
+  const rounds = 4;
+  const perRound = Math.ceil(nQueries / rounds);
+  type Acc = { lat: number[]; wall: number; cpu: number; n: number };
+  const acc = new Map<string, Acc>();
+  // rounds interleave the variants, so that load from other processes hits them alike
+  for (let round = 0; round < rounds; round++)
+    for (const callers of [1, 8, 64])
+      for (const [name, e] of variants) {
+        const key = `${callers}|${name}`;
+        const a = acc.get(key) ?? { lat: [], wall: 0, cpu: 0, n: 0 };
+        acc.set(key, a);
+        let next = 0;
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        await Promise.all(
+          Array.from({ length: callers }, async () => {
+            while (next < perRound) {
+              const q = queries[(round * perRound + next++) % queries.length]!;
+              const t = performance.now();
+              await e.embedQuery(q);
+              a.lat.push(performance.now() - t);
+            }
+          }),
+        );
+        a.wall += performance.now() - t0;
+        a.cpu += cpuMs(process.cpuUsage(c0));
+        a.n += perRound;
+      }
+  const rows: Array<Record<string, string | number>> = [...acc].map(([key, a]) => {
+    const [callers, variant] = key.split("|");
+    const st = stats(a.lat);
+    return {
+      callers: Number(callers),
+      variant: variant!,
+      "queries/s": (a.n / a.wall) * 1000,
+      "p50 ms": st.p50,
+      "p99 ms": st.p99,
+      "CPU ms/query": a.cpu / a.n,
+    };
+  });
+  const total = rounds * perRound;
   printTable(rows);
   const qps = (c: number, v: string) =>
     rows.find((r) => r.callers === c && String(r.variant).startsWith(v))!["queries/s"] as number;
-  const ratios = Object.fromEntries([1, 8, 64].map((c) => [`${c} callers`, qps(c, "micro") / qps(c, "unb")]));
+  const cpuOf = (c: number, v: string) =>
+    rows.find((r) => r.callers === c && String(r.variant).startsWith(v))!["CPU ms/query"] as number;
+  const ratios = Object.fromEntries(
+    [1, 8, 64].map((c) => [
+      `${c} callers`,
+      {
+        "queries/s, micro-batched / unbatched": qps(c, "micro-batched (") / qps(c, "unb"),
+        "queries/s, dispatchWhenIdle / unbatched": qps(c, "micro-batched,") / qps(c, "unb"),
+        "CPU per query, unbatched / micro-batched": cpuOf(c, "unb") / cpuOf(c, "micro-batched ("),
+        "CPU per query, unbatched / dispatchWhenIdle": cpuOf(c, "unb") / cpuOf(c, "micro-batched,"),
+      },
+    ]),
+  );
   console.table(ratios);
   results.batching = {
     date: new Date().toISOString(),
     queriesPerConfig: total,
+    rounds,
     embedder: "fp32, 1 thread",
     rows,
     "queries/s ratio micro-batched / unbatched": ratios,

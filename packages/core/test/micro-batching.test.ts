@@ -69,6 +69,14 @@ describe("withMicroBatching (real all-MiniLM-L6-v2)", () => {
     expect(batches.length).toBeLessThan(20);
   });
 
+  it("dispatchWhenIdle sends a lone query at once and batches the ones that arrive meanwhile", async () => {
+    const { embedder, batches } = counted(real);
+    const batched = withMicroBatching(embedder, { batchWindowMs: 60_000, dispatchWhenIdle: true });
+    const got = await Promise.all(queries.map((q) => batched.embedQuery(q)));
+    expect(batches).toEqual([1, queries.length - 1]);
+    expect(maxAbsDiff(got[0]!, await real.embedQuery(queries[0]!))).toBeLessThan(1e-5);
+  });
+
   it("a caller's abort rejects only that caller", async () => {
     const { embedder, batches } = counted(real);
     const batched = withMicroBatching(embedder, { batchWindowMs: 20 });
