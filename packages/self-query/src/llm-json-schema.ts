@@ -15,7 +15,7 @@ export interface AnswerSchemaOptions {
 }
 
 /** A calendar date as the answer writes it: `YYYY-MM-DD`. */
-export const ISO_DATE_PATTERN = "^\\d{4}-\\d{2}-\\d{2}$";
+export const ISO_DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
 
 type Json = Record<string, unknown>;
 

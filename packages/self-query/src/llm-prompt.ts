@@ -37,10 +37,10 @@ function exampleNumber(a: AttributeInfo, now: Date): number {
 }
 
 /**
- * Two or three worked examples built from the schema's own attributes (so the model sees real
- * attribute names and values), never from any labelled set: a value plus a number comparison,
- * a date after a named month (the date convention) with a negated value, and a request with no
- * condition. An example is left out when the schema has no attribute it needs.
+ * Up to three worked examples built from the schema's own attributes (so the model sees real
+ * attribute names and values), never from any labelled set: a request with no condition, a value
+ * plus a number comparison, and a date after a named month (the date convention) with negated
+ * values. An example is left out when the schema has no attribute it needs.
  */
 export function promptExamples(schema: CompiledSchema, now: Date): PromptExample[] {
   const of = (t: AttributeInfo["type"], withValues?: boolean) =>
@@ -51,7 +51,10 @@ export function promptExamples(schema: CompiledSchema, now: Date): PromptExample
   const date = of("date")[0];
   const bool = of("boolean")[0];
   const tagAttr = of("string[]", true)[0];
-  const out: PromptExample[] = [];
+  // the example without a condition comes first: a small model leans on the last example
+  const out: PromptExample[] = [
+    { request: "how do I get started", answer: { query: "how do I get started", filter: null } },
+  ];
 
   const first: Array<[string, unknown]> = [];
   if (enumAttr) first.push([values[0]!, { field: enumAttr.name, op: "eq", value: values[0] }]);
@@ -96,10 +99,6 @@ export function promptExamples(schema: CompiledSchema, now: Date): PromptExample
     });
   }
 
-  out.push({
-    request: "how do I get started",
-    answer: { query: "how do I get started", filter: null },
-  });
   return out;
 }
 
@@ -123,16 +122,17 @@ export function systemPrompt(schema: CompiledSchema, now: Date): string {
 }
 
 /**
- * The chat sent for one request: the {@link systemPrompt} followed by the
- * {@link promptExamples} (each request with its compact JSON answer), then the request as the
- * user turn.
+ * The chat sent for one request: the {@link systemPrompt}, then each {@link promptExamples}
+ * example as a user turn (`Request: ...`) answered by its compact JSON as an assistant turn, then
+ * the request as the last user turn.
  */
 export function promptMessages(schema: CompiledSchema, now: Date, request: string): ChatMessage[] {
-  const examples = promptExamples(schema, now).map(
-    (e) => `Request: ${e.request}\nAnswer: ${JSON.stringify(e.answer)}`,
-  );
   return [
-    { role: "system", content: [systemPrompt(schema, now), "Examples:", ...examples].join("\n") },
+    { role: "system", content: systemPrompt(schema, now) },
+    ...promptExamples(schema, now).flatMap((e): ChatMessage[] => [
+      { role: "user", content: `Request: ${e.request}` },
+      { role: "assistant", content: JSON.stringify(e.answer) },
+    ]),
     { role: "user", content: `Request: ${request}` },
   ];
 }

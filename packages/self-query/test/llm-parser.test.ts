@@ -5,6 +5,7 @@ import { LLM_MODEL_ID, startLlmServer, stopAllServices } from "../../../test/ser
 import { compileSchema } from "../src/compiled-schema.js";
 import {
   createLlmParser,
+  createSelfQueryRetriever,
   parse,
   RequestTooLongError,
   readAnswer,
@@ -127,6 +128,80 @@ describe("LLM parser repair and fallback (injected faults)", () => {
     } finally {
       server.close();
     }
+  });
+
+  it("falls back, with warnings and retriever events, when the server answers garbage", async () => {
+    const garbage = [
+      "}{ not json",
+      '{"query": "headphones", "filter": {"field": "brand", "op": "gt"',
+      "\u0000\u0001",
+    ];
+    let calls = 0;
+    const server: Server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        const content = garbage[calls++ % garbage.length];
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+          }),
+        );
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const model = createOpenAICompatibleModel({
+        baseURL: `http://127.0.0.1:${port}/v1`,
+        model: "x",
+        maxRetries: 0,
+      });
+      const warnings: string[] = [];
+      const parser = createLlmParser({ model, now, onWarning: (w) => warnings.push(w) });
+      const request = "sony headphones under $100";
+      const out = await parser.parse(request, schema);
+      expect(out.parser).toBe("rules");
+      expect(out.fallback).toMatchObject({ reason: "invalid_output" });
+      expect(out.fallback!.errors).toHaveLength(2);
+      expect(out.filter).toEqual(parse(request, schema, { now }).filter);
+      expect(warnings.filter((w) => w.includes("rejected"))).toHaveLength(2);
+      expect(warnings.at(-1)).toContain("fell back to the rule-based parser (invalid_output)");
+
+      const events: Array<[string, unknown]> = [];
+      const sq = createSelfQueryRetriever({
+        retriever: { retrieve: async () => ({ documents: [], timings: {} }) },
+        schema,
+        parser,
+        events: { emit: (e, p) => events.push([e, p]) },
+      });
+      const res = await sq.retrieve(request);
+      expect(res.info?.selfQuery).toMatchObject({ parser: "rules", fallback: { reason: "invalid_output" } });
+      expect(
+        events.some(
+          ([e, p]) =>
+            e === "self-query:warning" && String((p as { warning: string }).warning).includes("fell back"),
+        ),
+      ).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("falls back without a repair when a valid answer is not grounded in the request", async () => {
+    const model = scripted([
+      '{"query": "how do I get started", "filter": {"field": "brand", "op": "eq", "value": "apple"}}',
+    ]);
+    const out = await createLlmParser({ model, now }).parse("sony headphones under $100", schema);
+    expect(out.parser).toBe("rules");
+    expect(model.calls).toHaveLength(1);
+    expect(out.fallback!.errors[0]).toContain("not grounded");
+    const apple = '{"query": "q", "filter": {"field": "brand", "op": "eq", "value": "apple"}}';
+    const kept = await createLlmParser({ model: scripted([apple]), now, grounding: false }).parse(
+      "sony headphones",
+      schema,
+    );
+    expect(kept).toMatchObject({ parser: "llm", filter: { op: "eq", field: "brand", value: "apple" } });
   });
 
   it("rethrows the caller's abort", async () => {
