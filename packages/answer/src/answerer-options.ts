@@ -1,6 +1,7 @@
 import type { DocumentCompressor, Tokenizer } from "@ragloom/compression";
 import type { CallOptions, EventSinkLike, Filter, LanguageModel, Retriever } from "@ragloom/core";
 import type { AnswerStream } from "./answer-stream.js";
+import type { CitationFormat } from "./citations/json-citations.js";
 import type { PackOptions, PackUnit } from "./context/pack.js";
 import type { AnswerPromptOption } from "./prompt/resolve-prompt.js";
 import type { Answer } from "./types.js";
@@ -31,8 +32,18 @@ export interface AnswererOptions {
    * (cosine similarity, BM25, fused rank score …). @default none (every retrieved document counts)
    */
   minScore?: number;
-  /** Ask for and verify a quote before each citation (`"exact words" [n]`). @default false */
+  /**
+   * Ask for and verify a quote with each citation (`"exact words" [n]`, or the `quote` of a JSON
+   * citation). @default false
+   */
   quotes?: boolean;
+  /**
+   * How the model cites: `"markers"` (`[n]` in the text, verified as they stream) or `"json"` (one
+   * object `{ answer, citations: [{ source, quote }] }`, requested with `json: { schema }` so that
+   * models which enforce a schema as a grammar always write it; see `jsonAnswerSchema`). With
+   * `"json"` the text arrives as one `text-delta` once the model has finished. @default "markers"
+   */
+  citationFormat?: CitationFormat;
   /** Upper bound on generated tokens. @default 256 */
   maxTokens?: number;
   /** Sampling temperature. @default 0 */

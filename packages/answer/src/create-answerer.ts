@@ -6,6 +6,7 @@ import { LRUCache } from "lru-cache";
 import { type AnswerStream, createAnswerStream } from "./answer-stream.js";
 import type { Answerer, AnswererOptions, AnswerOptions } from "./answerer-options.js";
 import { createCitationStream } from "./citations/citation-stream.js";
+import { jsonAnswerSchema, parseJsonAnswer } from "./citations/json-citations.js";
 import { packSources } from "./context/pack.js";
 import { emitAnswerEvent } from "./events.js";
 import { type PendingFeedback, recordFeedback } from "./feedback.js";
@@ -21,7 +22,9 @@ const ms = (t: number) => Math.round((now() - t) * 100) / 100;
  * Creates an answerer: retrieve → optional contextual compression → pack the documents into
  * `maxContextTokens` as numbered sources `[1]`…`[n]` → prompt → the model (streamed when it can) →
  * citations parsed and verified (`createCitationStream`: markers without a source, and with
- * `quotes: true` quotes not found in the cited source, are removed and reported).
+ * `quotes: true` quotes not found in the cited source, are removed and reported; with
+ * `citationFormat: "json"`, the model writes `{ answer, citations }` under a JSON schema and
+ * `parseJsonAnswer` verifies the citations the same way).
  *
  * An answer is `grounded` when the model cites at least one source validly and does not decline;
  * otherwise `ungroundedReason` says why (`no-context`: nothing retrieved above `minScore`, the model
@@ -50,7 +53,10 @@ export function createAnswerer(options: AnswererOptions): Answerer {
     throw new ValidationError(`maxTokens must be an integer >= 1, got ${maxTokens}`);
   }
   const quotes = options.quotes ?? false;
-  const prepare = preparePrompt(options.prompt, quotes);
+  const citationFormat = options.citationFormat ?? "markers";
+  if (citationFormat !== "markers" && citationFormat !== "json")
+    throw new ValidationError(`citationFormat must be "markers" or "json", got ${String(citationFormat)}`);
+  const prepare = preparePrompt(options.prompt, quotes, citationFormat);
   const experiments: Experiments | undefined =
     options.prompt && "experiments" in options.prompt ? options.prompt.experiments : undefined;
   const noAnswerText = options.noAnswerText ?? NO_ANSWER;
@@ -73,8 +79,9 @@ export function createAnswerer(options: AnswererOptions): Answerer {
   async function* modelParts(
     messages: Parameters<LanguageModel["generate"]>[0],
     signal: AbortSignal,
+    json?: { schema: Record<string, unknown> },
   ): AsyncGenerator<GenerateStreamPart> {
-    const opts = { maxTokens, temperature: options.temperature ?? 0, signal };
+    const opts = { maxTokens, temperature: options.temperature ?? 0, signal, ...(json && { json }) };
     if (model.stream) {
       yield* model.stream(messages, opts);
       return;
@@ -125,10 +132,9 @@ export function createAnswerer(options: AnswererOptions): Answerer {
       const sources = packed.sources;
       yield { type: "sources", sources };
 
-      const citer = createCitationStream({
-        sources: sources.map((s) => ({ n: s.n, id: s.id, text: textOf(usable, s) })),
-        quotes,
-      });
+      const citable = sources.map((s) => ({ n: s.n, id: s.id, text: textOf(usable, s) }));
+      const citer = createCitationStream({ sources: citable, quotes });
+      let parsedJson: ReturnType<typeof parseJsonAnswer> | undefined;
       let finishReason: string | undefined;
       let usage: { promptTokens?: number; completionTokens?: number } | undefined;
       let firstAt: number | undefined;
@@ -144,7 +150,10 @@ export function createAnswerer(options: AnswererOptions): Answerer {
           sources: sources.map((s) => ({ n: s.n, id: s.id, title: s.title ?? s.id, text: s.text })),
         });
         const tGen = now();
-        for await (const part of modelParts(messages, signal)) {
+        const json =
+          citationFormat === "json" ? { schema: jsonAnswerSchema(sources.map((s) => s.n)) } : undefined;
+        let jsonRaw = "";
+        for await (const part of modelParts(messages, signal, json)) {
           if (part.type === "finish") {
             finishReason = part.finishReason;
             usage = part.usage;
@@ -155,15 +164,20 @@ export function createAnswerer(options: AnswererOptions): Answerer {
             timings.firstToken = Math.round((firstAt - tGen) * 100) / 100;
             emitAnswerEvent(events, "answer:first-token", { answerId: id, ms: timings.firstToken });
           }
-          yield* toParts(citer.push(part.text), id);
+          if (json) jsonRaw += part.text;
+          else yield* toParts(citer.push(part.text), id);
         }
-        yield* toParts(citer.end(), id);
+        if (json) {
+          parsedJson = parseJsonAnswer(jsonRaw, citable, quotes);
+          if (parsedJson.text) yield { type: "text-delta", text: parsedJson.text };
+          for (const citation of parsedJson.citations) yield* toParts([{ type: "citation", citation }], id);
+        } else yield* toParts(citer.end(), id);
         endAt = now();
         timings.generate = ms(tGen);
-        rawText = citer.raw;
+        rawText = json ? jsonRaw : citer.raw;
       }
-      const text = sources.length === 0 ? noAnswerText : citer.text;
-      const citations = citer.citations;
+      const text = sources.length === 0 ? noAnswerText : (parsedJson?.text ?? citer.text);
+      const citations = parsedJson?.citations ?? citer.citations;
       const valid = citations.filter((c) => c.valid).length;
       const byProblem: Partial<Record<CitationProblem, number>> = {};
       for (const c of citations) if (c.problem) byProblem[c.problem] = (byProblem[c.problem] ?? 0) + 1;

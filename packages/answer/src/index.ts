@@ -7,6 +7,7 @@
 export * from "./answer-stream.js";
 export type * from "./answerer-options.js";
 export * from "./citations/citation-stream.js";
+export * from "./citations/json-citations.js";
 export * from "./citations/quotes.js";
 export * from "./context/pack.js";
 export * from "./create-answerer.js";

@@ -38,4 +38,36 @@ describe("createAnswerer through llama-cpp-python's OpenAI-compatible server (Sm
     expect(["stop", "length"]).toContain(answer.finishReason);
     expect(calls).toMatchObject([{ service: "llm", operation: "chat/completions (stream)" }]);
   });
+
+  it("citationFormat json: the server enforces the schema as a grammar; citations name sources, quotes are checked", async () => {
+    const model = createOpenAICompatibleModel({ baseURL: llm.url, model: LLM_MODEL_ID });
+    const answerer = createAnswerer({
+      retriever: bm25Retriever(),
+      model,
+      maxContextTokens: 200,
+      maxTokens: 96,
+      citationFormat: "json",
+      quotes: true,
+    });
+    const parts: AnswerPart[] = [];
+    for await (const p of answerer.answer("How do I retry a failed request?", { stream: true }))
+      parts.push(p);
+    const answer = (parts.at(-1) as { type: "done"; answer: Answer }).answer;
+    expect(answer.prompt).toMatchObject({ name: "ragloom-answer-json", version: 1 });
+    expect(answer.rawText.trimStart().startsWith("{")).toBe(true);
+    if (answer.finishReason === "stop") {
+      const parsed = JSON.parse(answer.rawText) as { answer: unknown; citations: unknown };
+      expect(typeof parsed.answer).toBe("string");
+      expect(Array.isArray(parsed.citations)).toBe(true);
+    }
+    const numbers = answer.sources.map((s) => s.n);
+    for (const c of answer.citations) {
+      expect(numbers).toContain(c.source);
+      expect(c.valid).toBe(c.problem === undefined);
+      expect(["quote-missing", "quote-not-found", undefined]).toContain(c.problem);
+    }
+    const streamed = parts.flatMap((p) => (p.type === "text-delta" ? [p.text] : [])).join("");
+    expect(streamed).toBe(answer.text);
+    expect(parts.filter((p) => p.type === "citation")).toHaveLength(answer.citations.length);
+  });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type CitableSource, createCitationStream, quoteOccurs } from "../src/index.js";
+import {
+  type CitableSource,
+  createCitationStream,
+  jsonAnswerSchema,
+  parseJsonAnswer,
+  quoteOccurs,
+} from "../src/index.js";
 
 const sources: CitableSource[] = [
   { n: 1, id: "a", text: "The delay doubles after each attempt." },
@@ -72,5 +78,57 @@ describe("quoteOccurs", () => {
     expect(quoteOccurs("lay doub", "The delay doubles")).toBe(false);
     expect(quoteOccurs("attempt ... delay", "The delay doubles after each attempt.")).toBe(false);
     expect(quoteOccurs("...", "anything")).toBe(false);
+  });
+});
+
+describe("parseJsonAnswer (citationFormat json)", () => {
+  it("verifies each citation: source number, and with quotes its quote in the source", () => {
+    const raw = JSON.stringify({
+      answer: "It doubles.",
+      citations: [
+        { source: 1, quote: "delay doubles" },
+        { source: 2, quote: "not in the text" },
+        { source: 3, quote: "x" },
+        { source: 2, quote: " " },
+      ],
+    });
+    const { text, citations } = parseJsonAnswer(raw, sources, true);
+    expect(text).toBe("It doubles.");
+    expect(citations.map((c) => [c.source, c.valid, c.problem])).toEqual([
+      [1, true, undefined],
+      [2, false, "quote-not-found"],
+      [3, false, "unknown-source"],
+      [2, false, "quote-missing"],
+    ]);
+    expect(citations[0]).toMatchObject({ documentId: "a", marker: "[1]", quote: "delay doubles" });
+    expect(raw.slice(citations[1]!.offset)).toMatch(/^"source":2/);
+    // without quotes a citation only needs a source
+    expect(parseJsonAnswer(raw, sources, false).citations.map((c) => c.valid)).toEqual([
+      true,
+      true,
+      false,
+      true,
+    ]);
+  });
+
+  it("reads a truncated answer as far as it is complete", () => {
+    const raw =
+      '{"answer": "It \\"doubles\\" fast", "citations": [{"source": 2, "quote": "fail fast"}, {"source": 1, "qu';
+    const { text, citations } = parseJsonAnswer(raw, sources, true);
+    expect(text).toBe('It "doubles" fast');
+    expect(citations).toEqual([expect.objectContaining({ source: 2, valid: true, quote: "fail fast" })]);
+    expect(parseJsonAnswer('{"answer": "cut off mid', sources, false)).toEqual({
+      text: "cut off mid",
+      citations: [],
+    });
+  });
+
+  it("jsonAnswerSchema restricts source to the source numbers", () => {
+    const schema = jsonAnswerSchema([1, 2]) as {
+      properties: { citations: { items: { properties: { source: { enum: number[] } } } } };
+      required: string[];
+    };
+    expect(schema.properties.citations.items.properties.source.enum).toEqual([1, 2]);
+    expect(schema.required).toEqual(["answer", "citations"]);
   });
 });

@@ -49,3 +49,25 @@ export const DEFAULT_QUOTES_PROMPT: BuiltInPrompt = {
     ],
   },
 };
+
+/**
+ * The default prompt of `citationFormat: "json"`, version 1: the answer and its citations as one
+ * JSON object (the schema is also enforced as a grammar where the model supports it, see
+ * `jsonAnswerSchema`). With no answer in the sources, `answer` is the no-answer sentence.
+ */
+export const DEFAULT_JSON_PROMPT: BuiltInPrompt = {
+  name: "ragloom-answer-json",
+  version: 1,
+  content: {
+    type: "chat",
+    inputVariables: ["question", "context"],
+    optionalVariables: ["sources"],
+    messages: [
+      {
+        role: "system",
+        content: `Answer the question using only the numbered sources. Reply with JSON: {"answer": "your answer", "citations": [{"source": 1, "quote": "exact words copied from source 1"}]}. Cite every source you used, each with a short exact quote from it. If the sources do not contain the answer, the answer is: ${NO_ANSWER}`,
+      },
+      { role: "user", content: "Sources:\n\n{{context}}\n\nQuestion: {{question}}" },
+    ],
+  },
+};

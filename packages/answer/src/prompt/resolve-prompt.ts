@@ -9,12 +9,19 @@ import {
   type ResolvedPrompt,
   type TemplateValues,
 } from "@ragloom/prompts";
+import type { CitationFormat } from "../citations/json-citations.js";
 import type { AnswerPromptInfo } from "../types.js";
-import { type BuiltInPrompt, DEFAULT_ANSWER_PROMPT, DEFAULT_QUOTES_PROMPT } from "./default-prompt.js";
+import {
+  type BuiltInPrompt,
+  DEFAULT_ANSWER_PROMPT,
+  DEFAULT_JSON_PROMPT,
+  DEFAULT_QUOTES_PROMPT,
+} from "./default-prompt.js";
 
 /**
  * Where the answerer's prompt comes from:
- * - omitted: the built-in {@link DEFAULT_ANSWER_PROMPT} (or {@link DEFAULT_QUOTES_PROMPT} with `quotes: true`);
+ * - omitted: the built-in {@link DEFAULT_ANSWER_PROMPT} (or {@link DEFAULT_QUOTES_PROMPT} with `quotes: true`,
+ *   {@link DEFAULT_JSON_PROMPT} with `citationFormat: "json"`);
  * - `{ content }`: a text or chat template of your own (`name`/`version` are reported if given);
  * - `{ reader, name, ref? }`: a prompt registry or caching client (`ref`: label or version,
  *   default the reader's default label, `production`);
@@ -48,7 +55,11 @@ const builtIn = (p: BuiltInPrompt) => {
     info: { source: "default" as const, name: p.name, version: p.version },
   };
 };
-const DEFAULTS = { plain: builtIn(DEFAULT_ANSWER_PROMPT), quotes: builtIn(DEFAULT_QUOTES_PROMPT) };
+const DEFAULTS = {
+  plain: builtIn(DEFAULT_ANSWER_PROMPT),
+  quotes: builtIn(DEFAULT_QUOTES_PROMPT),
+  json: builtIn(DEFAULT_JSON_PROMPT),
+};
 
 /**
  * Turns an {@link AnswerPromptOption} into a function that prepares the prompt of one answer.
@@ -57,9 +68,10 @@ const DEFAULTS = { plain: builtIn(DEFAULT_ANSWER_PROMPT), quotes: builtIn(DEFAUL
 export function preparePrompt(
   option: AnswerPromptOption | undefined,
   quotes: boolean,
+  format: CitationFormat = "markers",
 ): (unitId: string | undefined) => Promise<PreparedPrompt> {
   if (option === undefined) {
-    const p = quotes ? DEFAULTS.quotes : DEFAULTS.plain;
+    const p = format === "json" ? DEFAULTS.json : quotes ? DEFAULTS.quotes : DEFAULTS.plain;
     return async () => p;
   }
   if ("content" in option) {
