@@ -113,22 +113,27 @@ export class BM25Index implements LexicalIndex {
       if (this.slotOf.has(doc.id)) this.remove(doc.id);
       const slot = this.freeSlots.pop() ?? this.ids.length;
       const tokens = this.tokenize(doc.text);
-      const tf = new Map<string, number>();
-      for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const [term, count] of tf) {
+      // one postings lookup per token: a term seen earlier in this document ends with this slot
+      const terms: string[] = [];
+      for (const term of tokens) {
         let p = this.postings.get(term);
         if (!p) {
           p = { docs: [], tfs: [] };
           this.postings.set(term, p);
         }
-        p.docs.push(slot);
-        p.tfs.push(count);
+        const last = p.docs.length - 1;
+        if (last >= 0 && p.docs[last] === slot) p.tfs[last]!++;
+        else {
+          p.docs.push(slot);
+          p.tfs.push(1);
+          terms.push(term);
+        }
       }
       this.ids[slot] = doc.id;
       this.texts[slot] = doc.text;
       this.metadatas[slot] = { ...doc.metadata };
       this.lengths[slot] = tokens.length;
-      this.termsOf[slot] = [...tf.keys()];
+      this.termsOf[slot] = terms;
       this.slotOf.set(doc.id, slot);
       this.totalLength += tokens.length;
     }
