@@ -338,3 +338,37 @@ describe("rule parser: shaped values and zero counts", () => {
     });
   });
 });
+
+describe("rule parser: coming dates", () => {
+  // 2025-01-10 is a Friday
+  it("reads tomorrow, next <unit>, this weekend and a month range whose year comes last", () => {
+    expect(p("courses that start tomorrow")).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "starts", value: Date.UTC(2025, 0, 11) },
+        { op: "lt", field: "starts", value: Date.UTC(2025, 0, 12) },
+      ],
+    });
+    expect(p("courses that start next month")).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "starts", value: Date.UTC(2025, 1, 1) },
+        { op: "lt", field: "starts", value: Date.UTC(2025, 2, 1) },
+      ],
+    });
+    expect(p("courses that start this weekend")).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "starts", value: Date.UTC(2025, 0, 11) },
+        { op: "lt", field: "starts", value: Date.UTC(2025, 0, 13) },
+      ],
+    });
+    expect(p("courses that start between October and December 2025")).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "starts", value: Date.UTC(2025, 9, 1) },
+        { op: "lt", field: "starts", value: Date.UTC(2026, 0, 1) },
+      ],
+    });
+  });
+});

@@ -15,7 +15,7 @@ import {
 import type { NumberRead } from "./numbers.js";
 import { andOf, periodOnDate, periodOnYear, rangeFilter, timeFilter } from "./period-filters.js";
 import { matchesAt, splitPhrases } from "./phrases.js";
-import { readValue, type Value } from "./value-readers.js";
+import { monthOfYear, readValue, type Value } from "./value-readers.js";
 
 const PREFIX = splitPhrases(PREFIX_COMPARATIVES).sort((a, b) => b[0].length - a[0].length);
 const POSTFIX = splitPhrases(POSTFIX_COMPARATIVES).sort((a, b) => b[0].length - a[0].length);
@@ -350,7 +350,12 @@ function tryRange(ctx: ParseContext, i: number): number {
   const lead = t[i]?.low;
   if (lead === "between" || lead === "from") j++;
   if (t[j]?.low === "the") j++;
-  const a = readValue(ctx, j);
+  let a = readValue(ctx, j);
+  if (!a && (lead === "between" || lead === "from") && RANGE_JOINERS.has(t[j + 1]?.low ?? "")) {
+    // "between March and May 2026": the first month takes the year of the second
+    const later = readValue(ctx, j + 2);
+    a = later ? monthOfYear(ctx, j, later) : undefined;
+  }
   if (!a) return -1;
   const joiner = t[a.end]?.low ?? "";
   if (!RANGE_JOINERS.has(joiner) || (joiner === "and" && lead !== "between")) return -1;
@@ -359,6 +364,7 @@ function tryRange(ctx: ParseContext, i: number): number {
   if (t[k]?.low === "the") k++;
   const b = readValue(ctx, k);
   if (!b || b.kind !== a.kind || a.kind === "since" || a.kind === "duration") return -1;
+  if (a.kind === "period" && !a.cued && a.end === a.start + 1) a = monthOfYear(ctx, a.start, b) ?? a;
   const bothYears = a.kind === "number" && b.kind === "number" && isYearNumber(a.n) && isYearNumber(b.n);
   if (a.kind === "number" && b.kind === "number" && !bothYears) {
     let end = b.end;

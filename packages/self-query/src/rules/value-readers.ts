@@ -90,10 +90,51 @@ export function readRelative(ctx: ParseContext, i: number): Value | undefined {
       subYear: true,
     };
   }
+  if (low(i) === "tomorrow") {
+    return {
+      kind: "period",
+      p: unitPeriod(ref + 86_400_000, "day"),
+      start: i,
+      end: i + 1,
+      cued: true,
+      decade: false,
+      subYear: true,
+    };
+  }
+  if ((low(i) === "this" || low(i) === "next") && (low(i + 1) === "weekend" || low(i + 1) === "weekends")) {
+    // the coming Saturday and Sunday (the current ones on a weekend); "next" is the one after
+    const day = Math.floor(ref / 86_400_000) * 86_400_000;
+    const dow = now.getUTCDay();
+    const toSaturday = dow === 0 ? -1 : 6 - dow;
+    const start = day + (toSaturday + (low(i) === "next" ? 7 : 0)) * 86_400_000;
+    return {
+      kind: "period",
+      p: { start, end: start + 2 * 86_400_000 },
+      start: i,
+      end: i + 2,
+      cued: true,
+      decade: false,
+      subYear: true,
+    };
+  }
   let j = i;
   const article = low(j) === "the";
   if (article) j++;
   const w = low(j);
+  if ((w === "next" || w === "coming") && TIME_UNITS[low(j + 1)] && !article) {
+    // "next month": the whole next calendar unit
+    const unit = TIME_UNITS[low(j + 1)]!;
+    const start = addUnits(startOfUnit(now, unit), unit, 1);
+    return {
+      kind: "period",
+      p: { start, end: addUnits(start, unit, 1) },
+      start: i,
+      end: j + 2,
+      cued: true,
+      decade: false,
+      subYear: unit !== "year",
+    };
+  }
   if (w === "this" || w === "current") {
     const unit = TIME_UNITS[low(j + 1)];
     if (!unit || article) return undefined;
@@ -148,6 +189,29 @@ export function readRelative(ctx: ParseContext, i: number): Value | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * A month name with no year whose year a later date gives ("between March and May 2026"): the
+ * month of that year, or undefined.
+ */
+export function monthOfYear(ctx: ParseContext, i: number, later: Value): Value | undefined {
+  const t = ctx.tokens[i];
+  if (!t || !MONTHS.test(t.low) || later.kind !== "period" || !later.cued || !isFree(ctx, i))
+    return undefined;
+  const k = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].indexOf(
+    t.low.slice(0, 3),
+  );
+  const year = new Date(later.p.start).getUTCFullYear();
+  return {
+    kind: "period",
+    p: monthPeriod(year, k + 1),
+    start: i,
+    end: i + 1,
+    cued: true,
+    decade: false,
+    subYear: true,
+  };
 }
 
 function readDate(ctx: ParseContext, i: number): Value | undefined {
