@@ -372,3 +372,37 @@ describe("rule parser: coming dates", () => {
     });
   });
 });
+
+describe("rule parser: typos, described cues and excluded list items", () => {
+  it("tolerates typos against the unstemmed value, a swap in four letters, and a misspelt cue", () => {
+    expect(p("histroy corses")).toEqual({ op: "eq", field: "subject", value: "history" });
+    expect(p("physic course")).toEqual({ op: "eq", field: "subject", value: "physics" });
+    expect(h("lodegs")).toEqual({ op: "eq", field: "kind", value: "lodge" });
+    expect(p("lessons in wekk 3")).toBeNull();
+    expect(p("lessons in weeek 3")).toEqual({ op: "eq", field: "week", value: 3 });
+  });
+
+  it("reads a participle before the attribute's noun in its description as a cue", () => {
+    const s = defineSchema([
+      { name: "tools", type: "string[]", description: "provided tools, lowercase" },
+      { name: "level", type: "string", description: "level", values: ["easy", "hard"] },
+    ]);
+    expect(parse("easy kits not providing pliers", s).filter).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "level", value: "easy" },
+        { op: "not", filter: { op: "contains", field: "tools", value: "pliers" } },
+      ],
+    });
+  });
+
+  it("reads an excluded item of a list", () => {
+    expect(p("courses teaching sketching but not titration")).toEqual({
+      op: "and",
+      filters: [
+        { op: "contains", field: "skills", value: "sketching" },
+        { op: "not", filter: { op: "contains", field: "skills", value: "titration" } },
+      ],
+    });
+  });
+});

@@ -1,3 +1,4 @@
+import { distance } from "fastest-levenshtein";
 import type { CompiledSchema } from "../compiled-schema.js";
 import { type AttributeInfo, enumValues } from "../schema.js";
 import { COMMON_WORDS } from "./lexicon.js";
@@ -105,6 +106,13 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
       else if (sw.length > 1) cuePhrases.push({ words: sw, attr });
     }
     if (words.length > 1) cuePhrases.push({ words, attr });
+    // a participle before the attribute's noun in its description is a cue: "required skills"
+    // makes "requiring java" and "require rust" name `skills`
+    const desc = tokenize(attr.description.toLowerCase()).map((t) => t.low);
+    const nameStems = new Set(words.map(stem));
+    desc.forEach((w, k) => {
+      if (/^[a-z]{4,}ed$/.test(w) && nameStems.has(stem(desc[k + 1] ?? ""))) addCue(w, attr);
+    });
     for (const [u, factor] of Object.entries({
       ...countedUnits(attr),
       ...inferredTimeUnits(attr),
@@ -163,6 +171,26 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
   };
   indexCache.set(schema, index);
   return index;
+}
+
+/**
+ * Attributes a misspelt cue word names: one edit (two from 9 letters, as for values) from a cue
+ * stem of the same first letter, when that stem is the only one so close. Words under 5 letters
+ * are never read as typos.
+ */
+export function fuzzyCue(index: AttributeIndex, word: string): AttributeInfo[] | undefined {
+  const n = /^\p{L}+$/u.test(word) ? word.length : 0;
+  const budget = n >= 9 ? 2 : n >= 5 ? 1 : 0;
+  if (budget === 0) return undefined;
+  const w = cueStem(word);
+  let hit: AttributeInfo[] | undefined;
+  for (const [k, attrs] of index.cues) {
+    if (k[0] !== w[0] || k.length < 4 || Math.abs(k.length - w.length) > budget) continue;
+    if (distance(k, w) > budget) continue;
+    if (hit) return undefined;
+    hit = attrs;
+  }
+  return hit;
 }
 
 /** Attributes a single word names (by cue stem). */

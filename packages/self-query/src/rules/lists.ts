@@ -59,6 +59,7 @@ export function extendLists(ctx: ParseContext): void {
     if (!shape) continue;
     const words = typeof m.value === "string" ? m.value.split(" ").length : 1;
     const items: Array<{ start: number; end: number }> = [];
+    const excluded: Array<{ start: number; end: number }> = [];
     let j = m.end;
     let closed = false;
     for (;;) {
@@ -67,6 +68,15 @@ export function extendLists(ctx: ParseContext): void {
       while (k < tokens.length && isFree(ctx, k) && [",", "or", "and"].includes(tokens[k]!.low)) {
         joins.push(tokens[k]!.low);
         k++;
+      }
+      // "python but not java", "python, not java": an excluded item of the same list
+      const but = tokens[k]?.low === "but" && isFree(ctx, k) ? 1 : 0;
+      if ((joins.length === 0 || joins[0] === ",") && joins.length <= 1 && tokens[k + but]?.low === "not") {
+        const end = isFree(ctx, k + but) ? itemEnd(ctx, shape, k + but + 1, words) : -1;
+        if (end > 0 && (but || joins.length)) {
+          excluded.push({ start: k + but + 1, end });
+          break;
+        }
       }
       if (joins.length === 0 || joins.length > 2 || (joins.length === 2 && joins[0] !== ",")) break;
       const last = joins[joins.length - 1]!;
@@ -79,6 +89,16 @@ export function extendLists(ctx: ParseContext): void {
         closed = true;
         break;
       }
+    }
+    for (const it of excluded) {
+      const text = tokens
+        .slice(it.start, it.end)
+        .map((t) => t.text)
+        .join(" ");
+      const value = shape === "word" ? text.toLowerCase() : text;
+      // the "not" stays free for the negation pass, which marks this mention negated
+      if (shape !== "number")
+        addMention(ctx, { attr: m.attr, start: it.start, end: it.end, kind: "value", value, negated: false });
     }
     // a list of commas alone must end with "or"/"and" ("Berlin, Lisbon or Amsterdam")
     if (!closed || items.length === 0) continue;

@@ -1,7 +1,7 @@
 import type { Filter } from "@ragloom/core";
 import { addUnits, yearPeriod } from "../dates.js";
 import { type AttributeInfo, numberRange } from "../schema.js";
-import { cueAttributes, isMoney } from "./attribute-index.js";
+import { cueAttributes, fuzzyCue, isMoney } from "./attribute-index.js";
 import { addMention, allFree, isFree, type ParseContext } from "./context.js";
 import {
   BRIDGE_WORDS,
@@ -92,6 +92,9 @@ function cueBefore(ctx: ParseContext, i: number): Cue | undefined {
     }
     const attrs = cueAttributes(ctx.index, t.low);
     if (attrs.length) return { attrs, start: j, end: i };
+    // "phaze 3": a misspelt attribute word right before the number
+    const typo = ctx.fuzzy && j === i - 1 ? fuzzyCue(ctx.index, t.low) : undefined;
+    if (typo) return { attrs: typo, start: j, end: i };
     if (
       !BRIDGE_WORDS.has(t.low) &&
       !["a", "rating", "with", "has", "have", "having", "costing", "priced", "whose"].includes(t.low)

@@ -3,6 +3,7 @@ import type { AttributeInfo } from "../schema.js";
 import { type AttributeIndex, cueAttributes, type Phrase, stemmedKey } from "./attribute-index.js";
 import { addMention, allFree, isFree, type ParseContext } from "./context.js";
 import { BRIDGE_WORDS, EDGE_FILLER, TAG_CUES, VALUE_CUES } from "./lexicon.js";
+import { phraseKey } from "./tokenize.js";
 
 const WORD = /^[\p{L}\p{N}][\p{L}\p{N}.\-'+#]*$/u;
 const HYPHEN_SUFFIXES = new Set([
@@ -148,15 +149,23 @@ function candidates(
     if (!words.every((w) => WORD.test(w) && !EDGE_FILLER.has(w) && !/^\d/.test(w))) continue;
     if (words.some((w) => cueAttributes(index, w).length > 0 || TAG_CUES.has(w))) continue;
     const key = stemmedKey(words);
-    const budget = typoBudget(key.length);
+    // the typed word unstemmed too: "japanes" is one letter from "japanese", "japane" two
+    const raw = phraseKey(words);
+    // a four-letter word tolerates one swap of neighbours ("rnet"), nothing else
+    const budget = typoBudget(raw.length) || (raw.length === 4 ? 1 : 0);
     if (budget === 0) continue;
+    const swapOnly = typoBudget(raw.length) === 0;
     let best: Phrase[] = [];
     let bestD = budget + 1;
     for (const p of index.phrases) {
-      if (p.words.length !== len || p.key[0] !== key[0] || Math.abs(p.key.length - key.length) > budget)
+      if (p.words.length !== len || p.key[0] !== key[0] || Math.abs(p.key.length - key.length) > budget + 1)
         continue;
-      if (typoBudget(p.key.length) === 0) continue;
-      const d = typoDistance(p.key, key);
+      const full = phraseKey(p.words);
+      if (swapOnly ? full.length !== 4 || distance(full, raw) !== 2 : typoBudget(p.key.length) === 0)
+        continue;
+      const d = swapOnly
+        ? typoDistance(full, raw)
+        : Math.min(typoDistance(p.key, key), typoDistance(full, raw));
       if (d < bestD) {
         bestD = d;
         best = [p];
