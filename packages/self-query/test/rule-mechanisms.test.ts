@@ -406,3 +406,50 @@ describe("rule parser: typos, described cues and excluded list items", () => {
     });
   });
 });
+
+describe("rule parser: heads of values, names without cues, people", () => {
+  const events = defineSchema([
+    {
+      name: "format",
+      type: "string",
+      description: "event format",
+      values: ["panel_discussion", "keynote", "workshop"],
+      // a synonym's first word ("fireside") never stands for the value
+    },
+    { name: "host", type: "string", description: "full name of the host" },
+    { name: "attendance", type: "number", description: "number of attendees" },
+    {
+      name: "track",
+      type: "string",
+      description: "track",
+      values: [{ value: "ai", synonyms: ["applied intelligence"] }],
+    },
+  ]);
+  const e = (r: string) => parse(r, events).filter;
+
+  it("reads the first word of a value of several words", () => {
+    expect(e("panels this spring")).toEqual({ op: "eq", field: "format", value: "panel_discussion" });
+    expect(e("applied talks")).toBeNull();
+  });
+
+  it("reads possessive names and names before a past-tense verb", () => {
+    expect(e("Maria Ortiz's workshops")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "host", value: "Maria Ortiz" },
+        { op: "eq", field: "format", value: "workshop" },
+      ],
+    });
+    expect(e("everything Jon Park hosted")).toEqual({ op: "eq", field: "host", value: "Jon Park" });
+  });
+
+  it("counts people with the attribute that counts persons", () => {
+    expect(e("keynotes with more than 200 people")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "format", value: "keynote" },
+        { op: "gt", field: "attendance", value: 200 },
+      ],
+    });
+  });
+});

@@ -155,6 +155,37 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
       for (const suffix of DERIVED_SUFFIXES)
         if (!known.has(stemmedKey([w + suffix]))) addPhrase(attr, v.value, w + suffix);
     }
+  // "people" counts the one attribute that counts persons ("number of participants", "attendees")
+  const counted = schema.attributes.filter((a) =>
+    Object.keys(countedUnits(a)).some((w) => /(?:ants|ents|ees|ists|ians|ers)$/.test(w)),
+  );
+  if (counted.length === 1)
+    for (const w of ["people", "persons", "person"])
+      if (!units.has(w)) {
+        units.set(w, [{ attr: counted[0]!, factor: 1 }]);
+        addCue(w, counted[0]!);
+      }
+  // the first word of a value of several words stands for it when no other phrase starts so
+  // ("cases" for case_law, "premium" for premium_economy)
+  const heads = new Map<string, Phrase[]>();
+  for (const p of phrases)
+    if (
+      p.words.length > 1 &&
+      typeof p.value === "string" &&
+      // the value itself, not a synonym ("high blood pressure" does not make "high" a value)
+      phraseKey(p.words) === phraseKey(tokenize(p.value.toLowerCase()).map((t) => t.low))
+    ) {
+      const k = stemmedKey([p.words[0]!]);
+      heads.set(k, [...(heads.get(k) ?? []), p]);
+    }
+  const taken = new Set(phrases.map((p) => p.key));
+  for (const [k, ps] of heads) {
+    const first = ps[0]!;
+    const head = first.words[0]!;
+    if (taken.has(k) || head.length < 4 || COMMON_WORDS.has(head) || cues.has(cueStem(head))) continue;
+    if (ps.some((p) => p.attr !== first.attr || p.value !== first.value)) continue;
+    addPhrase(first.attr, first.value, head);
+  }
   const byKey = new Map<string, Phrase[]>();
   for (const p of phrases) {
     const list = byKey.get(p.key) ?? [];

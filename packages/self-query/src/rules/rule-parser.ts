@@ -12,6 +12,7 @@ import { extractZeroCounts } from "./counts.js";
 import { EDGE_FILLER } from "./lexicon.js";
 import { extendLists } from "./lists.js";
 import { protectLiteralComparisons } from "./literals.js";
+import { extractNames } from "./names.js";
 import { normalizeRequest } from "./normalize.js";
 import { extractPlaces } from "./places.js";
 import { extractQuantities } from "./quantities.js";
@@ -117,6 +118,7 @@ export function parse(
   extractShapedValues(ctx);
   extractValues(ctx);
   extractFreeValues(ctx);
+  extractNames(ctx);
   extractYesNo(ctx);
   extendLists(ctx);
   applyNegation(ctx);
