@@ -1,8 +1,9 @@
 /**
  * Hybrid retrieval fuses lists of a fixed depth (`candidates`), so the top 10 does not depend on
  * the `k` a call asks for: on 2,000 SciFact abstracts and 100 claims, the first 10 of a k = 100
- * call equal the k = 10 call for every query and both fusion methods; a k above `candidates`
- * deepens the lists to k; a per-call `candidates` overrides the retriever's.
+ * call equal the k = 10 call for every query and every fusion method; a k above `candidates`
+ * deepens the lists to k; a per-call `candidates` overrides the retriever's; the default fusion is
+ * the z-score convex combination.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -48,11 +49,11 @@ beforeAll(async () => {
 }, 120_000);
 
 const ids = (docs: Array<{ id: string }>) => docs.map((d) => d.id);
-const methods: FusionOptions[] = [{ method: "rrf" }, { method: "weighted" }];
+const methods: Array<FusionOptions | undefined> = [undefined, { method: "rrf" }, { method: "weighted" }];
 
 describe("hybrid candidates depth", () => {
   for (const fusion of methods) {
-    it(`top 10 at k = 10 equals the first 10 at k = 100 for every query (${fusion.method})`, async () => {
+    it(`top 10 at k = 10 equals the first 10 at k = 100 for every query (${fusion?.method ?? "default"})`, async () => {
       const r = createRetriever({ embedder, store, lexical: bm25, splitter: false, fusion });
       let differ = 0;
       for (const q of claims) {
@@ -87,15 +88,26 @@ describe("hybrid candidates depth", () => {
     }
   });
 
-  it("defaults to 100 candidates, capped by maxK", async () => {
+  it("defaults to z-score fusion of 100 candidates, capped by maxK", async () => {
     const q = claims[0]!;
     const qv = await embedder.embedQuery(q);
-    const rrf = (depth: number) =>
-      ids(reciprocalRankFusion([store.querySync(qv, { k: depth }), bm25.search(q, { k: depth })]));
+    const lists = (depth: number) => [store.querySync(qv, { k: depth }), bm25.search(q, { k: depth })];
+    const zscore = (depth: number) =>
+      ids(weightedScoreFusion(lists(depth), { weights: [0.5, 0.5], normalization: "z-score" }));
     const r = createRetriever({ embedder, store, lexical: bm25, splitter: false });
-    expect(ids((await r.retrieve(q, { k: 10 })).documents)).toEqual(rrf(100).slice(0, 10));
+    expect(ids((await r.retrieve(q, { k: 10 })).documents)).toEqual(zscore(100).slice(0, 10));
     const small = createRetriever({ embedder, store, lexical: bm25, splitter: false, maxK: 40 });
-    expect(ids((await small.retrieve(q, { k: 10 })).documents)).toEqual(rrf(40).slice(0, 10));
+    expect(ids((await small.retrieve(q, { k: 10 })).documents)).toEqual(zscore(40).slice(0, 10));
+    const rrf = createRetriever({
+      embedder,
+      store,
+      lexical: bm25,
+      splitter: false,
+      fusion: { method: "rrf" },
+    });
+    expect(ids((await rrf.retrieve(q, { k: 10 })).documents)).toEqual(
+      ids(reciprocalRankFusion(lists(100))).slice(0, 10),
+    );
   });
 
   it("rejects a candidates outside [1, maxK], at creation and per call", async () => {

@@ -172,6 +172,7 @@ describe("fingerprint", () => {
       { ...base, store: new InMemoryVectorStore({ dimensions: 384 }) }, // no scope: per instance
       { ...base, mode: "dense" as const },
       { ...base, fusion: { method: "weighted" as const } },
+      { ...base, fusion: { method: "rrf" as const } },
       { ...base, fusion: { method: "rrf" as const, k: 10 } },
       { ...base, k: 5 },
       { ...base, candidates: 50 },

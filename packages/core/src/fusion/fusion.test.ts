@@ -44,4 +44,28 @@ describe("weightedScoreFusion", () => {
     expect(byId.b).toBeCloseTo(0.5 * 0.5, 12);
     expect(byId.c).toBeCloseTo(0.5 * 0 + 0.5 * 1, 12);
   });
+
+  it("z-score normalises each list; a document missing from a list gets that list's lowest z-score", () => {
+    const fused = weightedScoreFusion(
+      [
+        [d("a", 3), d("b", 2), d("c", 1)],
+        [d("c", 10), d("a", 0)],
+      ],
+      { weights: [0.5, 0.5], normalization: "z-score" },
+    );
+    const z = Math.sqrt(3 / 2); // (3 - 2) / sd of [3, 2, 1]
+    const byId = Object.fromEntries(fused.map((x) => [x.id, x.score]));
+    expect(byId.a).toBeCloseTo(0.5 * z + 0.5 * -1, 12);
+    expect(byId.b).toBeCloseTo(0.5 * 0 + 0.5 * -1, 12);
+    expect(byId.c).toBeCloseTo(0.5 * -z + 0.5 * 1, 12);
+    expect(fused.map((x) => x.id)).toEqual(["a", "c", "b"]);
+  });
+
+  it("gives 0 to a list of equal scores under z-score and rejects an unknown normalization", () => {
+    const fused = weightedScoreFusion([[d("a", 5), d("b", 5)]], { normalization: "z-score" });
+    expect(fused.map((x) => x.score)).toEqual([0, 0]);
+    expect(() =>
+      weightedScoreFusion([[d("a", 1)]], { normalization: "rank" as unknown as "z-score" }),
+    ).toThrowError(ValidationError);
+  });
 });

@@ -1,4 +1,5 @@
 import type { EventSinkLike } from "../events/event-bus.js";
+import type { ScoreNormalization } from "../fusion/fusion.js";
 import type { InMemoryManifestStore, ManifestStore } from "../ingest/manifest-store.js";
 import type { BM25Index, BM25Options } from "../lexical/bm25.js";
 import type { RecursiveTextSplitter } from "../splitter/recursive-splitter.js";
@@ -17,14 +18,22 @@ import type { VectorStore } from "../types/vector-store.js";
 /** Retrieval mode: embeddings only, BM25 only, or both fused. */
 export type RetrievalMode = "dense" | "lexical" | "hybrid";
 
-/** How hybrid retrieval fuses the dense and lexical lists. */
+/**
+ * How hybrid retrieval fuses the dense and lexical lists: reciprocal rank fusion
+ * ({@link reciprocalRankFusion}) or a convex combination of normalised scores
+ * ({@link weightedScoreFusion}). The retriever's default is {@link DEFAULT_FUSION}.
+ */
 export type FusionOptions =
   | {
       method: "rrf" /** @default 60 */;
       k?: number /** [dense, lexical] @default [1, 1] */;
       weights?: [number, number];
     }
-  | { method: "weighted" /** [dense, lexical] @default [0.5, 0.5] */; weights?: [number, number] };
+  | {
+      method: "weighted" /** [dense, lexical] @default [0.5, 0.5] */;
+      weights?: [number, number] /** @default "min-max" */;
+      normalization?: ScoreNormalization;
+    };
 
 /** Progress of {@link HybridRetriever.add}. */
 export interface IngestProgress {
@@ -54,7 +63,10 @@ export interface CreateRetrieverOptions {
   lexical?: LexicalIndex | BM25Options | boolean;
   /** @default "hybrid" when `lexical` is set, else "dense" */
   mode?: RetrievalMode;
-  /** @default { method: "rrf", k: 60 } */
+  /**
+   * @default {@link DEFAULT_FUSION}: `{ method: "weighted", weights: [0.5, 0.5], normalization:
+   *   "z-score" }`
+   */
   fusion?: FusionOptions;
   /** Documents returned per query. @default min(10, maxK) */
   k?: number;
