@@ -207,5 +207,57 @@ if (run("batching")) {
   await base.dispose?.();
 }
 
+if (run("ingest")) {
+  const docs = loadCorpus()
+    .slice(0, nDocs)
+    .map((d) => d.text);
+  const slice = 128;
+  const variants: Array<{ name: string; o: TransformersEmbedderOptions; call: number }> = [
+    { name: "previous: calls of 32 docs, default threads", o: {}, call: 32 },
+    { name: "calls of 128 docs (length-sorted), default threads", o: {}, call: slice },
+    { name: "calls of 128 docs, 1 thread", o: { threads: 1 }, call: slice },
+    ...ingestVariants(),
+  ];
+  const embedders: TransformersEmbedder[] = [];
+  for (const v of variants) embedders.push(await load({ dtype: "fp32", batchSize: 32, ...v.o }));
+  const ms = variants.map(() => 0);
+  const vectors = variants.map(() => [] as Float32Array[]);
+  for (const e of embedders) await e.embedDocuments(docs.slice(0, 8)); // warm-up
+  // slices of 128 docs interleave the variants, so that load from other processes hits them alike
+  for (let i = 0; i < docs.length; i += slice) {
+    const part = docs.slice(i, i + slice);
+    for (const [k, v] of variants.entries()) {
+      const t = performance.now();
+      for (let j = 0; j < part.length; j += v.call)
+        vectors[k]!.push(...(await embedders[k]!.embedDocuments(part.slice(j, j + v.call))));
+      ms[k]! += performance.now() - t;
+    }
+  }
+  const rows = variants.map((v, k) => {
+    const cos = vectors[k]!.map((x, i) => cosineSimilarity(x, vectors[0]![i]!));
+    return {
+      variant: v.name,
+      "docs/s": (docs.length / ms[k]!) * 1000,
+      "speed-up vs previous": ms[0]! / ms[k]!,
+      "min cosine vs previous": Math.min(...cos),
+    };
+  });
+  printTable(rows);
+  results.ingest = { date: new Date().toISOString(), documents: docs.length, batchSize: 32, rows };
+  for (const e of embedders) await e.dispose?.();
+}
+
 writeResults("embedding", results);
 console.log(`wrote ${file}`);
+
+/** Variants of the ingest section beyond the thread settings. */
+function ingestVariants(): Array<{ name: string; o: TransformersEmbedderOptions; call: number }> {
+  return [
+    {
+      name: "calls of 128 docs, 2 threads without spinning",
+      o: { threads: 2, sessionOptions: { extra: { session: { intra_op: { allow_spinning: "0" } } } } },
+      call: 128,
+    },
+    { name: "calls of 128 docs, 2 sessions x 1 thread", o: { threads: 1, sessions: 2 }, call: 128 },
+  ];
+}

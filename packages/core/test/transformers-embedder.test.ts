@@ -108,6 +108,29 @@ describe("createTransformersEmbedder (real all-MiniLM-L6-v2, offline)", () => {
     ).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it("sessions: 2 runs batches side by side with the same vectors, and honours abort", async () => {
+    const two = await createTransformersEmbedder({
+      localModelPath: requireModelDir(),
+      offline: true,
+      threads: 1,
+      sessions: 2,
+      batchSize: 2,
+    });
+    const texts = [...sentences, ...sentences.map((t) => `${t} again`)];
+    const [a, b] = [await two.embedDocuments(texts), await fp32.embedDocuments(texts)];
+    expect(a).toHaveLength(texts.length);
+    a.forEach((v, i) => expect(cosineSimilarity(v, b[i]!)).toBeGreaterThan(0.99999));
+    const controller = new AbortController();
+    controller.abort();
+    await expect(two.embedDocuments(texts, { signal: controller.signal })).rejects.toMatchObject({
+      name: "AbortError",
+    });
+    await two.dispose?.();
+    await expect(
+      createTransformersEmbedder({ localModelPath: requireModelDir(), sessions: 0 }),
+    ).rejects.toBeInstanceOf(ValidationError);
+  });
+
   it("fails with a typed error when the model is missing offline", async () => {
     await expect(
       createTransformersEmbedder({

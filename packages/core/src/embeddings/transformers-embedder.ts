@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { ServiceError, throwIfAborted, ValidationError } from "../errors/errors.js";
 import type { CallOptions } from "../types/embedder.js";
 import type { BatchQueryEmbedder } from "./micro-batching.js";
+import { createPool, runJobs } from "./session-pool.js";
 
 /** Options of {@link createTransformersEmbedder}. */
 export interface TransformersEmbedderOptions {
@@ -45,6 +46,13 @@ export interface TransformersEmbedderOptions {
    * spinning between passes). @default {}
    */
   sessionOptions?: Record<string, unknown>;
+  /**
+   * onnxruntime sessions of the model (each holds its own copy of the weights: ~90 MB fp32 for
+   * all-MiniLM-L6-v2). With more than one, `embedDocuments` runs that many batches at the same
+   * time, one per session, and concurrent calls share the sessions; combine with `threads` so that
+   * `sessions × threads` does not exceed the cores. @default 1
+   */
+  sessions?: number;
   /**
    * onnxruntime execution provider, e.g. `cpu`, `cuda`, `dml`, `webgpu`. If loading on it fails,
    * the embedder falls back to `cpu` and reports it through `onWarning`. @default "cpu"
@@ -124,6 +132,9 @@ export async function createTransformersEmbedder(
   const threads = options.threads ?? 0;
   if (!(Number.isInteger(threads) && threads >= 0))
     throw new ValidationError(`threads must be an integer >= 0, got ${threads}`);
+  const sessionCount = options.sessions ?? 1;
+  if (!(Number.isInteger(sessionCount) && sessionCount >= 1))
+    throw new ValidationError(`sessions must be an integer >= 1, got ${sessionCount}`);
   const sessionOptions = {
     ...(threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential" } : {}),
     ...options.sessionOptions,
@@ -188,6 +199,19 @@ export async function createTransformersEmbedder(
       session_options: sessionOptions,
     });
   }
+  const models = [model];
+  while (models.length < sessionCount) {
+    models.push(
+      await hf.AutoModel.from_pretrained(modelId, {
+        ...loadOptions,
+        dtype,
+        // biome-ignore lint/suspicious/noExplicitAny: device is a provider name string
+        device: device as any,
+        session_options: sessionOptions,
+      }),
+    );
+  }
+  const pool = createPool(models);
   const config = model.config as unknown as { hidden_size?: number; dim?: number };
   const dimensions = config.hidden_size ?? config.dim;
   if (!dimensions)
@@ -201,7 +225,7 @@ export async function createTransformersEmbedder(
     return [...ids.slice(0, maxLength - 1), ids[ids.length - 1]!];
   };
 
-  const runBatch = async (batch: number[][]): Promise<Float32Array[]> => {
+  const runBatch = async (batch: number[][], session: typeof model): Promise<Float32Array[]> => {
     const rows = batch.length;
     const cols = Math.max(...batch.map((b) => b.length));
     const ids = new BigInt64Array(rows * cols).fill(BigInt(padId));
@@ -217,7 +241,7 @@ export async function createTransformersEmbedder(
       attention_mask: new hf.Tensor("int64", mask, [rows, cols]),
       token_type_ids: new hf.Tensor("int64", new BigInt64Array(rows * cols), [rows, cols]),
     };
-    const output = (await model(feeds)) as Record<string, { data: Float32Array; dims: number[] }>;
+    const output = (await session(feeds)) as Record<string, { data: Float32Array; dims: number[] }>;
     const hidden = output.last_hidden_state ?? output.token_embeddings;
     if (!hidden)
       throw new ServiceError("embedder", `${modelId} returned no last_hidden_state`, { retryable: false });
@@ -251,14 +275,21 @@ export async function createTransformersEmbedder(
     // length-sorted batches waste less work on padding
     const order = encoded.map((_, i) => i).sort((a, b) => encoded[a]!.length - encoded[b]!.length);
     const out = new Array<Float32Array>(texts.length);
-    for (let i = 0; i < order.length; i += batchSize) {
-      throwIfAborted(callOptions?.signal);
-      const idx = order.slice(i, i + batchSize);
-      const vectors = await runBatch(idx.map((j) => encoded[j]!));
+    const batches = Math.ceil(order.length / batchSize);
+    const job = async (b: number, session: typeof model) => {
+      const idx = order.slice(b * batchSize, (b + 1) * batchSize);
+      const vectors = await runBatch(
+        idx.map((j) => encoded[j]!),
+        session,
+      );
       idx.forEach((j, r) => {
         out[j] = vectors[r]!;
       });
-    }
+    };
+    const check = () => throwIfAborted(callOptions?.signal);
+    // one session: used directly, as concurrent calls always did; several: one batch per session
+    if (models.length === 1) await runJobs(batches, 1, (b) => job(b, model), check);
+    else await runJobs(batches, models.length, (b) => pool.use((session) => job(b, session)), check);
     return out;
   };
 
@@ -276,7 +307,7 @@ export async function createTransformersEmbedder(
     embedQueries: (texts, o) => embed(queryPrefix ? texts.map((t) => queryPrefix + t) : texts, o),
     countTokens: (text) => (tokenizer.encode(text, { add_special_tokens: false }) as number[]).length,
     dispose: async () => {
-      await model.dispose();
+      await Promise.all(models.map((m) => m.dispose()));
     },
   };
 }
