@@ -1,0 +1,97 @@
+/** Comparative phrases and attribute cues around a number (helpers of the quantity pass). */
+
+import type { AttributeInfo } from "../schema.js";
+import { cueAttributes, fuzzyCue } from "./attribute-index.js";
+import { allFree, isFree, type ParseContext } from "./context.js";
+import { BRIDGE_WORDS, POSTFIX_COMPARATIVES, PREFIX_COMPARATIVES, type RangeOp } from "./lexicon.js";
+import { matchesAt, splitPhrases } from "./phrases.js";
+
+export const PREFIX = splitPhrases(PREFIX_COMPARATIVES).sort((a, b) => b[0].length - a[0].length);
+export const POSTFIX = splitPhrases(POSTFIX_COMPARATIVES).sort((a, b) => b[0].length - a[0].length);
+
+export function readPrefix(
+  ctx: ParseContext,
+  i: number,
+): { op: RangeOp; end: number; words: string[] } | undefined {
+  for (const [words, op] of PREFIX) {
+    if (matchesAt(ctx.tokens, i, words) && allFree(ctx, i, i + words.length))
+      return { op, end: i + words.length, words };
+  }
+  return undefined;
+}
+
+export function readPostfix(ctx: ParseContext, i: number): { op: RangeOp; end: number } | undefined {
+  for (const [words, op] of POSTFIX) {
+    if (matchesAt(ctx.tokens, i, words) && allFree(ctx, i, i + words.length))
+      return { op, end: i + words.length };
+  }
+  return undefined;
+}
+
+export interface Cue {
+  attrs: AttributeInfo[];
+  start: number;
+  end: number;
+  factor?: number;
+}
+
+/** Attribute words or units right after `i` ("300 pages", "2 hours", "4-star"). */
+export function cueAfter(ctx: ParseContext, i: number, glued?: string): Cue | undefined {
+  if (glued) {
+    const u = ctx.index.units.get(glued);
+    if (u) return { attrs: u.map((x) => x.attr), start: i, end: i, factor: u[0]!.factor };
+  }
+  let j = i;
+  if (ctx.tokens[j]?.low === "-") j++;
+  const t = ctx.tokens[j];
+  if (!t || !isFree(ctx, j)) return undefined;
+  const u = ctx.index.units.get(t.low);
+  if (u) return { attrs: u.map((x) => x.attr), start: i, end: j + 1, factor: u[0]!.factor };
+  const attrs = cueAttributes(ctx.index, t.low);
+  if (attrs.length) return { attrs, start: i, end: j + 1 };
+  return undefined;
+}
+
+/** Attribute words shortly before `i` ("rating of at least", "published after", "priced under"). */
+export function cueBefore(ctx: ParseContext, i: number): Cue | undefined {
+  let j = i - 1;
+  for (let steps = 0; steps < 4 && j >= 0 && isFree(ctx, j); steps++, j--) {
+    const t = ctx.tokens[j]!;
+    for (const cp of ctx.index.cuePhrases) {
+      const s = j - cp.words.length + 1;
+      if (matchesAt(ctx.tokens, s, cp.words) && allFree(ctx, s, j + 1))
+        return { attrs: [cp.attr], start: s, end: i };
+    }
+    const attrs = cueAttributes(ctx.index, t.low);
+    if (attrs.length) return { attrs, start: j, end: i };
+    // "phaze 3": a misspelt attribute word right before the number
+    const typo = ctx.fuzzy && j === i - 1 ? fuzzyCue(ctx.index, t.low) : undefined;
+    if (typo) return { attrs: typo, start: j, end: i };
+    if (
+      !BRIDGE_WORDS.has(t.low) &&
+      !["a", "rating", "with", "has", "have", "having", "costing", "priced", "whose"].includes(t.low)
+    )
+      return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The rest of a compound amount after a unit word: "and a half" (half the amount read) or a
+ * number with another unit of the same attribute ("5 hours 30 minutes", "1 hour and 15 min").
+ */
+export function compoundTail(
+  ctx: ParseContext,
+  after: Cue,
+): { add: number; half: boolean; end: number } | undefined {
+  const t = ctx.tokens;
+  let j = after.end;
+  if (matchesAt(t, j, ["and", "a", "half"]) && allFree(ctx, j, j + 3))
+    return { add: 0, half: true, end: j + 3 };
+  if (t[j]?.low === "and") j++;
+  const n = /^\d+(?:\.\d+)?$/.test(t[j]?.low ?? "") ? Number(t[j]!.low) : undefined;
+  const units = ctx.index.units.get(t[j + 1]?.low ?? "");
+  const unit = units?.find((u) => after.attrs.includes(u.attr));
+  if (n === undefined || !unit || !allFree(ctx, j, j + 2)) return undefined;
+  return { add: n * unit.factor, half: false, end: j + 2 };
+}
