@@ -164,6 +164,10 @@ describe("rule parser: places and lists", () => {
     });
   });
 
+  it("does not read a known value of another attribute as a place", () => {
+    expect(p("courses in Chemistry")).toEqual({ op: "eq", field: "subject", value: "chemistry" });
+  });
+
   it("leaves a comma that closes no list alone", () => {
     expect(p("courses in Porto, cheap ones")).toEqual({ op: "eq", field: "campus", value: "Porto" });
   });
@@ -215,6 +219,18 @@ describe("rule parser: yes/no attributes from their words", () => {
       ],
     });
     expect(h("rooms where internet is reachable")).toEqual({ op: "eq", field: "wifi", value: true });
+  });
+
+  it("needs the noun beside a participle of the name, and a cue before a bare noun form", () => {
+    expect(h("permit me to find a lodge")).toEqual({ op: "eq", field: "kind", value: "lodge" });
+    expect(h("cancellation policy of resorts")).toEqual({ op: "eq", field: "kind", value: "resort" });
+    expect(h("resorts with free cancellation")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "kind", value: "resort" },
+        { op: "eq", field: "cancellable", value: true },
+      ],
+    });
   });
 
   it("reads derived nouns of enumerated values", () => {

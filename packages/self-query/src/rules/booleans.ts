@@ -32,11 +32,17 @@ const AFFIRM = new Set(["ok", "okay", "friendly", "welcome", "allowed", "fine", 
 /** Words that may sit inside the phrase; "not" / "n't" turn it to false. */
 const LINK = new Set(["are", "is", "be", "can", "not", "isn't", "aren't", "can't", "cannot", "get", "got"]);
 const ADJECTIVE = /(?:able|ible|ed|ive|ful)$/;
+/** Words before a bare noun form that make it a yes/no condition ("no refunds", "with refunds"). */
+const NOUN_CUES = new Set(["no", "with", "without", "non", "any", "full", "zero"]);
 
 interface YesNo {
   attr: AttributeInfo;
   /** Roots of the distinctive name words. */
   name: Set<string>;
+  /** Roots of participles among several name words: not enough on their own. */
+  verbs: Set<string>;
+  /** The name words as written. */
+  exact: Set<string>;
   /** Roots of adjective-like description words, enough on their own ("available"). */
   strong: Set<string>;
   /** Roots of the other description words, only beside a name word. */
@@ -55,11 +61,11 @@ function yesNoAttributes(ctx: ParseContext): YesNo[] {
   const out: YesNo[] = [];
   for (const attr of ctx.schema.attributes) {
     if (attr.type !== "boolean") continue;
-    const name = new Set(
-      nameWords(attr.name)
-        .filter((w) => !STOP.has(w) && w.length > 2)
-        .map(root),
-    );
+    const nameList = nameWords(attr.name).filter((w) => !STOP.has(w) && w.length > 2);
+    const name = new Set(nameList.map(root));
+    // participles of a name of several words ("allowed" in pets_allowed) need the noun beside them
+    const verbs = new Set(nameList.length > 1 ? nameList.filter((w) => ADJECTIVE.test(w)).map(root) : []);
+    const exact = new Set(nameList);
     const strong = new Set<string>();
     const weak = new Set<string>();
     const absent = new Set<string>();
@@ -74,7 +80,7 @@ function yesNoAttributes(ctx: ParseContext): YesNo[] {
       if (taken(w) && !ADJECTIVE.test(w)) return;
       (ADJECTIVE.test(w) ? strong : weak).add(root(w));
     });
-    out.push({ attr, name, strong, weak, absent });
+    out.push({ attr, name, verbs, exact, strong, weak, absent });
   }
   // a root two yes/no attributes share names neither
   for (const a of out)
@@ -108,7 +114,9 @@ export function extractYesNo(ctx: ParseContext): void {
         for (const w of ws) parts.push({ word: w, token: k });
       }
       let name = 0;
+      let nouns = 0;
       let strong = 0;
+      let bareNoun = false;
       let negated = false;
       let pending = false;
       let last = -1;
@@ -120,8 +128,12 @@ export function extractYesNo(ctx: ParseContext): void {
           last = q;
           continue;
         }
-        if (a.name.has(r)) name++;
-        else if (a.strong.has(r)) strong++;
+        if (a.name.has(r)) {
+          name++;
+          if (!a.verbs.has(r)) nouns++;
+          // "refund" for `refundable`: a bare noun form, a filter only after no/with/without
+          if (!a.exact.has(word) && !ADJECTIVE.test(word) && !a.verbs.has(r)) bareNoun = true;
+        } else if (a.strong.has(r)) strong++;
         else if (LINK.has(word)) {
           if (q === 0) break;
           // "pets are not allowed": a negation counts once a word of the attribute follows it
@@ -132,7 +144,9 @@ export function extractYesNo(ctx: ParseContext): void {
         pending = false;
         last = q;
       }
-      if (last < 0 || (name === 0 && strong === 0)) continue;
+      if (last < 0 || (name === 0 && strong === 0) || (nouns === 0 && strong === 0 && a.verbs.size > 0))
+        continue;
+      if (bareNoun && last === 0 && !NOUN_CUES.has(tokens[i - 1]?.low ?? "")) continue;
       // weak and affirming words alone are not enough; the phrase never ends on a link word
       const end = parts[last]!.token + 1;
       if (!best || end > best.end) best = { a, end, value: !negated };

@@ -76,10 +76,11 @@ export function placeValueEnd(ctx: ParseContext, p: PlaceAttr, i: number): numbe
   return k;
 }
 
-/** Whether words at `i..end` are an enumerated value of another attribute ("in Go"). */
-function knownValue(ctx: ParseContext, i: number, end: number): boolean {
+/** Whether words at `i..end` are a known value of some attribute ("in Go", "in Python"). */
+function knownValue(ctx: ParseContext, i: number, end: number, places: PlaceAttr[]): boolean {
   const key = stemmedKey(ctx.tokens.slice(i, end).map((t) => t.low));
-  return (ctx.index.byKey.get(key) ?? []).some((ph) => (ph.attr.values?.length ?? 0) > 0);
+  // examples quoted for another start/end/place attribute do not count ("from LHR")
+  return (ctx.index.byKey.get(key) ?? []).some((ph) => !places.some((p) => p.attr === ph.attr));
 }
 
 /**
@@ -99,7 +100,7 @@ export function extractPlaces(ctx: ParseContext): void {
       if (!cue) continue;
       const at = i + cue.length;
       const end = placeValueEnd(ctx, p, at);
-      if (end <= at || knownValue(ctx, at, end)) continue;
+      if (end <= at || knownValue(ctx, at, end, places)) continue;
       const value = tokens
         .slice(at, end)
         .map((t) => t.text)
