@@ -4,15 +4,20 @@
  * from a second process (autocannon, bench/lib/load-client.ts) on loopback, with API-key auth and
  * rate limiting in a real Redis. Variants: query-embedding cache off and on (warmed by one pass
  * over the queries), each at the target load (1,000 requests/minute) and at saturation; the result
- * cache is off so that every request retrieves.
- * Run: pnpm tsx bench/server.ts   (writes bench/results/server.json)
+ * cache is off so that every request retrieves. Baseline: `GET /health/live` (no auth, no I/O) on
+ * the same server at saturation, measured in the same run; the table gives each variant's
+ * throughput and latency as ratios to it, which stay comparable on a loaded machine.
+ * Run: nice -n 10 pnpm tsx bench/server.ts [--profile] [--cache on|off|both]
+ *   (writes bench/results/server.json; `--profile` also samples the server's CPU during the
+ *   cache-on saturation phase with the V8 profiler and prints self time by area and function)
  */
 import { spawn } from "node:child_process";
-import { cpus, loadavg } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { InMemoryVectorStore } from "@ragloom/core";
 import { createLogger, hashApiKey, type RunningHttpServer, startHttpServer } from "@ragloom/server";
 import { REPO_ROOT, startRedis, stopAllServices } from "../test/services.js";
+import { type CpuProfile, saveProfile, startProfile, summarise } from "./lib/cpu-profile.js";
 import { embedCached, loadMiniLM } from "./lib/embeddings.js";
 import { printTable, writeResults } from "./lib/report.js";
 import { loadCorpus, loadQueries } from "./lib/scifact.js";
@@ -23,6 +28,12 @@ const TARGET_SECONDS = Number(process.env.BENCH_TARGET_SECONDS ?? 30);
 const SATURATION_SECONDS = Number(process.env.BENCH_SATURATION_SECONDS ?? 20);
 const SATURATION_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const KEY = "rgl_bench_key_000000000000000000000000000";
+const argv = process.argv.slice(2);
+const PROFILE = argv.includes("--profile");
+const cacheArg = argv.includes("--cache") ? argv[argv.indexOf("--cache") + 1] : "both";
+if (!["on", "off", "both"].includes(cacheArg ?? ""))
+  throw new Error(`--cache takes on, off or both, not ${cacheArg}`);
+const VARIANTS = cacheArg === "both" ? [false, true] : [cacheArg === "on"];
 
 const loadStart = loadavg()[0];
 const corpus = loadCorpus();
@@ -38,7 +49,10 @@ const vectors = await embedCached(
 const redis = await startRedis();
 
 /** Runs the load client in its own process and returns its JSON report. */
-function load(url: string, opts: { durationSeconds: number; connections: number; overallRate?: number }) {
+function load(
+  url: string,
+  opts: { durationSeconds: number; connections: number; overallRate?: number; getPath?: string },
+) {
   return new Promise<Record<string, number | Record<string, number>>>((resolve, reject) => {
     const child = spawn(
       join(REPO_ROOT, "node_modules", ".bin", "tsx"),
@@ -84,7 +98,10 @@ async function serve(embeddingCache: boolean): Promise<RunningHttpServer> {
 
 const rows: Array<Record<string, string | number>> = [];
 const runs: Record<string, unknown> = {};
-for (const embeddingCache of [false, true]) {
+let profileSummary: ReturnType<typeof summarise> | undefined;
+let profileFile: string | undefined;
+const ratio = (x: number, base: number) => Math.round((100 * x) / base) / 100;
+for (const embeddingCache of VARIANTS) {
   const server = await serve(embeddingCache);
   const name = `query-embedding cache ${embeddingCache ? "on" : "off"}`;
   // warm-up: JIT, model, and (cache on) every query's embedding in L1 and Redis
@@ -97,31 +114,62 @@ for (const embeddingCache of [false, true]) {
     });
     if (res.status !== 200) throw new Error(`warm-up query answered ${res.status}: ${await res.text()}`);
   }
+  const saturation = { durationSeconds: SATURATION_SECONDS, connections: SATURATION_CONNECTIONS };
+  process.stdout.write(`\n${name}, baseline GET /health/live at saturation ...`);
+  const base = await load(server.url, { ...saturation, getPath: "/health/live" });
+  runs[`${name} / baseline /health/live`] = { ...saturation, ...base };
+  const baseRow = (r: typeof base) => ({
+    "req/s": Number(r.requestsPerSecond),
+    "p50 ms": Number(r.p50),
+    "p95 ms": Number(r.p95),
+    "p99 ms": Number(r.p99),
+    requests: Number(r.requests),
+    errors: Number(r.non2xx) + Number(r.errors) + Number(r.timeouts),
+  });
+  rows.push({
+    variant: name,
+    load: "baseline /health/live, saturation",
+    ...baseRow(base),
+    "÷ base req/s": 1,
+    "× base p50": 1,
+    "× base p95": 1,
+  });
   for (const [loadName, opts] of [
     [
       `${TARGET_PER_MINUTE}/min`,
       { durationSeconds: TARGET_SECONDS, connections: 4, overallRate: Math.round(TARGET_PER_MINUTE / 60) },
     ],
-    ["saturation", { durationSeconds: SATURATION_SECONDS, connections: SATURATION_CONNECTIONS }],
+    ["saturation", saturation],
   ] as const) {
     process.stdout.write(`\n${name}, ${loadName} ...`);
+    const profiling =
+      PROFILE && embeddingCache && loadName === "saturation" ? await startProfile() : undefined;
     const r = await load(server.url, opts);
+    if (profiling) {
+      const profile: CpuProfile = await profiling.stop();
+      profileFile = saveProfile(profile, join(tmpdir(), `ragloom-server-${Date.now()}.cpuprofile`));
+      profileSummary = summarise(profile);
+    }
     runs[`${name} / ${loadName}`] = { ...opts, ...r };
+    const row = baseRow(r);
     rows.push({
       variant: name,
       load: loadName,
-      "req/s": Number(r.requestsPerSecond),
-      "p50 ms": Number(r.p50),
-      "p95 ms": Number(r.p95),
-      "p99 ms": Number(r.p99),
-      requests: Number(r.requests),
-      errors: Number(r.non2xx) + Number(r.errors) + Number(r.timeouts),
+      ...row,
+      "÷ base req/s": ratio(row["req/s"], Number(base.requestsPerSecond)),
+      "× base p50": ratio(row["p50 ms"], Number(base.p50)),
+      "× base p95": ratio(row["p95 ms"], Number(base.p95)),
     });
   }
   await server.close();
 }
 console.log("\n");
 printTable(rows);
+if (profileSummary) {
+  console.log(`\nCPU profile of the server process, cache on, saturation (${profileFile}):`);
+  printTable(profileSummary.areas.slice(0, 15));
+  printTable(profileSummary.functions);
+}
 const file = writeResults("server", {
   date: new Date().toISOString(),
   machine: {
@@ -142,9 +190,11 @@ const file = writeResults("server", {
     client: "autocannon in a second process, loopback",
     targetLoad: `${TARGET_PER_MINUTE} requests/minute (${Math.round(TARGET_PER_MINUTE / 60)}/s over 4 connections) for ${TARGET_SECONDS} s`,
     saturation: `${SATURATION_CONNECTIONS} connections, no rate limit, ${SATURATION_SECONDS} s`,
+    baseline: "GET /health/live (no auth, no I/O) on the same server at saturation, same run",
   },
   rows,
   runs,
+  ...(profileSummary && { profile: { phase: "query-embedding cache on, saturation", ...profileSummary } }),
 });
 console.log(`\nwrote ${file}`);
 await stopAllServices();

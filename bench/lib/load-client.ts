@@ -1,6 +1,7 @@
 /**
  * The load generator of bench/server.ts, run as a second process so that it does not share the
- * server's event loop: autocannon POSTs /v1/query with SciFact queries in turn and this prints
+ * server's event loop: autocannon POSTs /v1/query with SciFact queries in turn (or GETs `path`,
+ * for the baseline) and this prints
  * one JSON line: requests, errors, throughput and exact latency percentiles from every response.
  *   tsx bench/lib/load-client.ts '<json options>'
  */
@@ -15,6 +16,8 @@ interface Options {
   connections: number;
   /** Requests per second over all connections; absent = as fast as the server answers. */
   overallRate?: number;
+  /** GET this path (no body, no key) instead of POSTing queries to /v1/query. */
+  getPath?: string;
 }
 
 const o = JSON.parse(process.argv[2]!) as Options;
@@ -33,17 +36,19 @@ const instance = autocannon(
     connections: o.connections,
     duration: o.durationSeconds,
     ...(o.overallRate && { overallRate: o.overallRate }),
-    requests: [
-      {
-        method: "POST",
-        path: "/v1/query",
-        headers: { "content-type": "application/json", authorization: `Bearer ${o.key}` },
-        setupRequest: (req) => ({
-          ...req,
-          body: JSON.stringify({ query: o.queries[next++ % o.queries.length], k: o.k }),
-        }),
-      },
-    ],
+    requests: o.getPath
+      ? [{ method: "GET", path: o.getPath }]
+      : [
+          {
+            method: "POST",
+            path: "/v1/query",
+            headers: { "content-type": "application/json", authorization: `Bearer ${o.key}` },
+            setupRequest: (req) => ({
+              ...req,
+              body: JSON.stringify({ query: o.queries[next++ % o.queries.length], k: o.k }),
+            }),
+          },
+        ],
   },
   (error, result) => (error ? fail(error) : finish(result)),
 );

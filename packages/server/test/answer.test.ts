@@ -49,7 +49,7 @@ beforeAll(async () => {
       collections: [
         { name: "docs" },
         // its own settings over the top-level ones
-        { name: "notes", answer: { maxTokens: 24, k: 1 } },
+        { name: "notes", answer: { maxTokens: 48, k: 1, citationFormat: "json" } },
         { name: "plain", answer: false },
       ],
     },

@@ -30,8 +30,10 @@ const answerFields = {
   minScore: z.number().optional(),
   /** Time limit of one model call in milliseconds. */
   timeoutMs: z.number().int().positive(),
-  /** Ask for and verify a quote before each citation. */
+  /** Ask for and verify a quote with each citation. */
   quotes: z.boolean(),
+  /** How the model cites: `[n]` markers, or a JSON object under a schema (for small models). */
+  citationFormat: z.enum(["markers", "json"]),
 };
 
 /** Defaults of the answer settings not given anywhere. */
@@ -41,6 +43,7 @@ export const ANSWER_DEFAULTS = {
   maxTokens: 256,
   timeoutMs: 60_000,
   quotes: false,
+  citationFormat: "markers" as const,
 };
 
 const answerSchema = z
@@ -51,6 +54,7 @@ const answerSchema = z
     maxTokens: answerFields.maxTokens.default(ANSWER_DEFAULTS.maxTokens),
     timeoutMs: answerFields.timeoutMs.default(ANSWER_DEFAULTS.timeoutMs),
     quotes: answerFields.quotes.default(ANSWER_DEFAULTS.quotes),
+    citationFormat: answerFields.citationFormat.default(ANSWER_DEFAULTS.citationFormat),
   })
   .strict();
 

@@ -55,6 +55,7 @@ export async function createAnswerHandler(runtime: Runtime, model?: LanguageMode
         maxContextTokens: config.maxContextTokens,
         maxTokens: config.maxTokens,
         quotes: config.quotes,
+        citationFormat: config.citationFormat,
         ...(config.minScore !== undefined && { minScore: config.minScore }),
       });
       answerers.set(tenant.name, a);

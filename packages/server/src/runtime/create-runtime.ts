@@ -23,6 +23,7 @@ import { Registry } from "prom-client";
 import { createKeyring, type Keyring } from "../auth/api-keys.js";
 import type { CollectionConfig, ServerConfig } from "../config/schema.js";
 import { NotFoundError } from "../errors.js";
+import { createBatchedQueryTracker } from "./batched-query-tracker.js";
 import { createMemoryQueryTracker } from "./memory-query-tracker.js";
 import { createTenant, type Tenant } from "./tenant.js";
 
@@ -120,7 +121,12 @@ export async function createRuntime(
   let redisStores: typeof import("@ragloom/core/redis") | undefined;
   if (config.redis) {
     redisStores = await import("@ragloom/core/redis");
-    redis = await redisStores.createRedisClient(config.redis.url, { commandTimeout: 1000 });
+    // auto-pipelining: the commands of concurrent requests (rate limit, caches) issued in one
+    // event-loop tick go out in one write
+    redis = await redisStores.createRedisClient(config.redis.url, {
+      commandTimeout: 1000,
+      enableAutoPipelining: true,
+    });
     redisBreaker = redisStores.createRedisBreaker({ events });
     if (redis.status !== "ready")
       logger.warn({ redis: "down" }, "Redis is not reachable; caches and rate limits run in process");
@@ -145,21 +151,31 @@ export async function createRuntime(
     : raw;
 
   const tenants = new Map<string, Tenant>();
+  const flushers: Array<() => Promise<void>> = [];
   const breakers: CircuitBreaker[] = redisBreaker ? [redisBreaker] : [];
   const dependencies: Record<string, HealthDependency> = {};
   for (const c of config.collections) {
     const store = overrides.stores?.[c.name] ?? (await buildStore(c, raw.dimensions, events));
     const breaker = (store as { breaker?: CircuitBreaker }).breaker;
     if (breaker) breakers.push(breaker);
-    const tracker: QueryTracker =
-      redis && redisStores
-        ? redisStores.createRedisQueryTracker({
-            client: redis,
-            key: `ragloom:queries:${c.name}`,
-            breaker: redisBreaker,
-            events,
-          })
-        : createMemoryQueryTracker();
+    const trackerKey = `ragloom:queries:${c.name}`;
+    let tracker: QueryTracker;
+    if (redis && redisStores) {
+      // counted in process and written once a second, not one Redis round trip per query
+      const batched = createBatchedQueryTracker({
+        client: redis,
+        key: trackerKey,
+        reader: redisStores.createRedisQueryTracker({
+          client: redis,
+          key: trackerKey,
+          breaker: redisBreaker,
+          events,
+        }),
+        onError: (error) => events.emit("cache:error", { cache: "result", error }),
+      });
+      flushers.push(batched.close);
+      tracker = batched;
+    } else tracker = createMemoryQueryTracker();
     const tenant = createTenant({
       config: c,
       embedder,
@@ -228,6 +244,7 @@ export async function createRuntime(
     },
     async close() {
       metrics.detach();
+      await Promise.all(flushers.map((f) => f()));
       if (redis) redis.disconnect();
       if (!overrides.embedder) await raw.dispose?.();
     },

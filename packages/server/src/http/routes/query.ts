@@ -1,19 +1,32 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Filter, RetrievalResult } from "@ragloom/core";
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { Runtime } from "../../runtime/create-runtime.js";
 import { AUTHED_BODY, access, problemResponses, SECURITY, type ServerEnv } from "../context.js";
 import { QueryResponseSchema, queryRequestSchema } from "../schemas.js";
 
-/** Body-size guard answering 413 as a problem. */
-export function limitBody(maxSize: number) {
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new HTTPException(413, { message: `request body larger than ${maxSize} bytes` });
-    },
-  });
+/**
+ * Body-size guard answering 413 as a problem. A body with a `Content-Length` (and no
+ * `Transfer-Encoding`) is judged by that header alone: Node's HTTP parser never reads more body
+ * than it declares, and not touching the body stream keeps @hono/node-server's direct read of the
+ * body (no web `Request` and `ReadableStream` per request). Other bodies are counted as they are
+ * read (hono's `bodyLimit`).
+ */
+export function limitBody(maxSize: number): MiddlewareHandler {
+  const tooLarge = () => {
+    throw new HTTPException(413, { message: `request body larger than ${maxSize} bytes` });
+  };
+  const streamed = bodyLimit({ maxSize, onError: tooLarge });
+  return async (c, next) => {
+    const length = c.req.header("content-length");
+    if (length !== undefined && /^\d+$/.test(length) && c.req.header("transfer-encoding") === undefined) {
+      if (Number(length) > maxSize) tooLarge();
+      return next();
+    }
+    return streamed(c, next);
+  };
 }
 
 /** The JSON shape of a retrieval result. */
