@@ -11,6 +11,8 @@ export interface Phrase {
   words: string[];
   /** {@link phraseKey} with the last word stemmed. */
   key: string;
+  /** {@link phraseKey} of the words as written. */
+  raw: string;
   /** A single common English word: only a value with a cue. */
   common: boolean;
 }
@@ -95,7 +97,14 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
     if (words.length === 0) return;
     const key = stemmedKey(words);
     if (phrases.some((p) => p.attr === attr && p.key === key)) return;
-    phrases.push({ attr, value, words, key, common: words.length === 1 && COMMON_WORDS.has(words[0]!) });
+    phrases.push({
+      attr,
+      value,
+      words,
+      key,
+      raw: phraseKey(words),
+      common: words.length === 1 && COMMON_WORDS.has(words[0]!),
+    });
   };
   for (const attr of schema.attributes) {
     const words = nameWords(attr.name);

@@ -104,6 +104,10 @@ export function extractYesNo(ctx: ParseContext): void {
   const { tokens } = ctx;
   for (let i = 0; i < tokens.length; i++) {
     if (!isFree(ctx, i)) continue;
+    // a phrase starts with a word of the attribute (never with a link or affirming word)
+    const head = root(tokens[i]!.low.split("-")[0]!);
+    if (!attrs.some((a) => a.name.has(head) || a.strong.has(head) || a.weak.has(head) || a.absent.has(head)))
+      continue;
     let best: { a: YesNo; end: number; value: boolean } | undefined;
     for (const a of attrs) {
       // the longest run of this attribute's words from token i

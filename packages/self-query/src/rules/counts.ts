@@ -8,8 +8,12 @@ import { countedUnits, isMoney } from "./attribute-index.js";
 import { addMention, isFree, type ParseContext } from "./context.js";
 import { nameWords, stem } from "./tokenize.js";
 
-/** Finds zero counts of counted nouns. */
-export function extractZeroCounts(ctx: ParseContext): void {
+const cache = new WeakMap<object, Map<string, AttributeInfo>>();
+
+/** Counted noun (stemmed) → the number attribute counting it, once per schema. */
+function countedNouns(ctx: ParseContext): Map<string, AttributeInfo> {
+  const hit = cache.get(ctx.schema);
+  if (hit) return hit;
   const nouns = new Map<string, AttributeInfo>();
   const shared = new Set<string>();
   for (const a of ctx.schema.attributes) {
@@ -26,6 +30,13 @@ export function extractZeroCounts(ctx: ParseContext): void {
     }
   }
   for (const k of shared) nouns.delete(k);
+  cache.set(ctx.schema, nouns);
+  return nouns;
+}
+
+/** Finds zero counts of counted nouns. */
+export function extractZeroCounts(ctx: ParseContext): void {
+  const nouns = countedNouns(ctx);
   if (nouns.size === 0) return;
   const { tokens } = ctx;
   for (let i = 0; i < tokens.length; i++) {

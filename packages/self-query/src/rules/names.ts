@@ -14,14 +14,20 @@ const CAPITALISED = /^\p{Lu}\p{Ll}[\p{L}'’-]*$/u;
 const PAST = /^(?:[a-z]{3,}ed|wrote|made|gave|built|drew|took|sang|led)$/;
 
 /** The one free-text string attribute holding people's names, if there is exactly one. */
+const personCache = new WeakMap<object, { attr: AttributeInfo | undefined }>();
+
 function personAttribute(ctx: ParseContext): AttributeInfo | undefined {
+  const cached = personCache.get(ctx.schema);
+  if (cached) return cached.attr;
   const hits = ctx.schema.attributes.filter(
     (a) =>
       a.type === "string" &&
       !a.values?.length &&
       PERSON.test(`${a.name.replace(/_/g, " ")} ${a.description}`.toLowerCase()),
   );
-  return hits.length === 1 ? hits[0] : undefined;
+  const attr = hits.length === 1 ? hits[0] : undefined;
+  personCache.set(ctx.schema, { attr });
+  return attr;
 }
 
 /** Finds possessive names and names before a past-tense verb. */

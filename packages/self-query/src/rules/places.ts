@@ -52,7 +52,11 @@ const CODE = /^[A-Z][A-Z0-9]{1,4}$/;
 const CAPITALISED = /^\p{Lu}[\p{L}'’.-]*$/u;
 
 /** The start, end and place attributes of a schema, from their names and descriptions. */
-export function placeAttributes(ctx: ParseContext): PlaceAttr[] {
+export const placeAttributesCache = new WeakMap<object, PlaceAttr[]>();
+
+function placeAttributes(ctx: ParseContext): PlaceAttr[] {
+  const hit = placeAttributesCache.get(ctx.schema);
+  if (hit) return hit;
   const out: PlaceAttr[] = [];
   for (const attr of ctx.schema.attributes) {
     if (attr.type !== "string" || attr.values?.length) continue;
@@ -63,7 +67,9 @@ export function placeAttributes(ctx: ParseContext): PlaceAttr[] {
     out.push({ attr, role, codes: examples.length > 0 && examples.every((e) => CODE.test(e)) });
   }
   // a role that two attributes claim names neither
-  return out.filter((p) => out.filter((q) => q.role === p.role).length === 1);
+  const kept = out.filter((p) => out.filter((q) => q.role === p.role).length === 1);
+  placeAttributesCache.set(ctx.schema, kept);
+  return kept;
 }
 
 /** Whether token `i` can be (the start of) a value of `p`; returns its end or -1. */

@@ -17,7 +17,11 @@ interface Shaped {
   firstWords: Set<string>;
 }
 
+const shapedAttributesCache = new WeakMap<object, Shaped[]>();
+
 function shapedAttributes(ctx: ParseContext): Shaped[] {
+  const hit = shapedAttributesCache.get(ctx.schema);
+  if (hit) return hit;
   const out: Shaped[] = [];
   for (const attr of ctx.schema.attributes) {
     if ((attr.type !== "string" && attr.type !== "string[]") || attr.values?.length) continue;
@@ -35,6 +39,7 @@ function shapedAttributes(ctx: ParseContext): Shaped[] {
         firstWords: new Set(ex.map((e) => e.split(" ")[0]!.toLowerCase())),
       });
   }
+  shapedAttributesCache.set(ctx.schema, out);
   return out;
 }
 

@@ -160,7 +160,7 @@ function candidates(
     for (const p of index.phrases) {
       if (p.words.length !== len || p.key[0] !== key[0] || Math.abs(p.key.length - key.length) > budget + 1)
         continue;
-      const full = phraseKey(p.words);
+      const full = p.raw;
       if (swapOnly ? full.length !== 4 || distance(full, raw) !== 2 : typoBudget(p.key.length) === 0)
         continue;
       const d = swapOnly
