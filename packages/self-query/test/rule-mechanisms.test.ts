@@ -281,6 +281,20 @@ describe("rule parser: amounts and counts", () => {
         { op: "lte", field: "launched", value: 1989 },
       ],
     });
+    expect(b("boats from the seventies or eighties")).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "launched", value: 1970 },
+        { op: "lte", field: "launched", value: 1989 },
+      ],
+    });
+    expect(b("bookable in 2026 or 2027")).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "bookable", value: Date.UTC(2026, 0, 1) },
+        { op: "lt", field: "bookable", value: Date.UTC(2028, 0, 1) },
+      ],
+    });
     expect(b("bookable on or after 3 March 2025")).toEqual({
       op: "gte",
       field: "bookable",

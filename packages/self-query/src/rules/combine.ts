@@ -90,7 +90,7 @@ function leafOf(m: Mention): Filter {
 function groupFilter(g: Group): Filter {
   if (g.items.length === 1) return leafOf(g.items[0]!);
   const first = g.items[0]!;
-  if (first.kind === "range") return { op: "or", filters: g.items.map(leafOf) };
+  if (first.kind === "range") return mergedRanges(g.items) ?? { op: "or", filters: g.items.map(leafOf) };
   if (first.attr.type === "string[]") {
     const leaves = g.items.map(leafOf);
     const or = !first.negated && g.joins.includes("or");
@@ -103,6 +103,42 @@ function groupFilter(g: Group): Filter {
     return { op: "and", filters: g.items.map(leafOf) };
   }
   return { op: first.negated ? "nin" : "in", field: first.attr.name, value: values } as Filter;
+}
+
+/** `[lo, hi]` of a two-sided range filter (`gte lo` and `lt`/`lte hi`), or undefined. */
+function bounds(f: Filter): { lo: number; hi: number; closed: boolean } | undefined {
+  if (f.op !== "and" || f.filters.length !== 2) return undefined;
+  const [a, b] = f.filters as Array<{ op: string; value?: unknown }>;
+  if (a?.op !== "gte" || (b?.op !== "lt" && b?.op !== "lte")) return undefined;
+  if (typeof a.value !== "number" || typeof b.value !== "number") return undefined;
+  return { lo: a.value, hi: b.value, closed: b.op === "lte" };
+}
+
+/**
+ * Alternatives that are adjoining ranges of one attribute as one range: "the seventies or
+ * eighties" on a year attribute is 1970–1989, "in 2021 or 2022" on a date is [2021, 2023).
+ * Integer bounds join when the next starts one after the previous ends (`lte 1979`, `gte 1980`).
+ */
+function mergedRanges(items: Mention[]): Filter | undefined {
+  if (items.some((m) => m.negated)) return undefined;
+  const bs = items.map((m) => bounds(m.filter!));
+  if (bs.some((b) => !b)) return undefined;
+  const sorted = (bs as Array<NonNullable<ReturnType<typeof bounds>>>).sort((x, y) => x.lo - y.lo);
+  for (let k = 1; k < sorted.length; k++) {
+    const [p, q] = [sorted[k - 1]!, sorted[k]!];
+    if (p.closed !== q.closed) return undefined;
+    const joins = p.closed ? Number.isInteger(p.hi) && q.lo === p.hi + 1 : q.lo === p.hi;
+    if (!joins) return undefined;
+  }
+  const field = (items[0]!.filter as { filters: Array<{ field: string }> }).filters[0]!.field;
+  const last = sorted[sorted.length - 1]!;
+  return {
+    op: "and",
+    filters: [
+      { op: "gte", field, value: sorted[0]!.lo },
+      { op: last.closed ? "lte" : "lt", field, value: last.hi },
+    ],
+  } as Filter;
 }
 
 function mergeable(a: Mention, b: Mention, join: "and" | "or"): boolean {
