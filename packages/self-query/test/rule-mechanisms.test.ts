@@ -74,6 +74,19 @@ describe("rule parser: scope of or", () => {
   });
 });
 
+describe("rule parser: doubtful alternatives", () => {
+  it("gives no filter when one side of an or is unread, keeping the request as the query", () => {
+    const out = parse("chemistry or pottery courses", schema, { now });
+    expect(out.filter).toBeNull();
+    expect(out.query).toBe("chemistry or pottery courses");
+    expect(p("chemistry or physics courses")).toEqual({
+      op: "in",
+      field: "subject",
+      value: ["chemistry", "physics"],
+    });
+  });
+});
+
 describe("rule parser: negation", () => {
   it("reads a negated yes/no value as the other value", () => {
     expect(p("courses that weren't certified")).toEqual({ op: "eq", field: "certified", value: false });

@@ -70,6 +70,27 @@ function remainder(ctx: ParseContext): string {
     .trim();
 }
 
+/** Whether a free "or" has a recognised condition on one side and unread words on the other. */
+function unaccountedAlternative(ctx: ParseContext): boolean {
+  const { tokens, owner } = ctx;
+  const side = (i: number, step: 1 | -1): "mention" | "text" | "none" => {
+    for (let k = i + step; k >= 0 && k < tokens.length; k += step) {
+      if (owner[k]! >= 0) return "mention";
+      if (owner[k] !== -1) continue;
+      const w = tokens[k]!.low;
+      if (EDGE_FILLER.has(w) || PUNCT.test(w)) continue;
+      return "text";
+    }
+    return "none";
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i]!.low !== "or" || owner[i] !== -1) continue;
+    const [l, r] = [side(i, -1), side(i, 1)];
+    if ((l === "mention" && r === "text") || (l === "text" && r === "mention")) return true;
+  }
+  return false;
+}
+
 /**
  * Parses a request with rules only (no model, no network): numbers and comparatives in words,
  * ranges, decades, absolute and relative dates, negation, lists, booleans, enumerated values and
@@ -122,7 +143,14 @@ export function parse(
   extractYesNo(ctx);
   extendLists(ctx);
   applyNegation(ctx);
-  const raw = combine(ctx);
+  let raw = combine(ctx);
+  if (raw && unaccountedAlternative(ctx)) {
+    // "python guides or tutorials" with no reading of "tutorials": a filter on one side of the
+    // "or" would hide what the other side asks for, so no filter rather than a doubtful one
+    ctx.warnings.push('one side of an "or" names no attribute: no filter, the request is the query');
+    raw = null;
+    ctx.owner.fill(-1);
+  }
   let filter: Filter | null = null;
   if (raw) {
     try {
