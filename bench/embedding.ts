@@ -55,13 +55,22 @@ if (run("dtype")) {
     { name: "q8, 1 thread", o: { dtype: "q8", threads: 1 } },
     { name: "fp32, default threads", o: { dtype: "fp32" } },
     { name: "q8, default threads", o: { dtype: "q8" } },
+    {
+      name: "fp32, default threads, no spinning",
+      o: { dtype: "fp32", sessionOptions: { extra: { session: { intra_op: { allow_spinning: "0" } } } } },
+    },
   ] as Array<{ name: string; o: TransformersEmbedderOptions }>;
-  // other int8 exports to compare, e.g. a dynamic-quantised one (MatMulInteger): --q8-dirs=a,b
-  const q8Dirs = (args.find((a) => a.startsWith("--q8-dirs="))?.split("=")[1] ?? "")
+  // other int8 exports to compare, e.g. a dynamic-quantised one (MatMulInteger):
+  // --q8-dirs=label=modelDir,label2=modelDir2 (each modelDir holding Xenova/all-MiniLM-L6-v2/onnx/)
+  const q8Dirs = (args.find((a) => a.startsWith("--q8-dirs="))?.slice("--q8-dirs=".length) ?? "")
     .split(",")
-    .filter(Boolean);
-  for (const dir of q8Dirs)
-    variants.push({ name: `q8 from ${dir}, 1 thread`, o: { dtype: "q8", threads: 1, localModelPath: dir } });
+    .filter(Boolean)
+    .map((x) => {
+      const [label, dir] = x.includes("=") ? x.split("=") : [x, x];
+      return { label: label!, dir: dir! };
+    });
+  for (const { label, dir } of q8Dirs)
+    variants.push({ name: `q8 ${label}, 1 thread`, o: { dtype: "q8", threads: 1, localModelPath: dir } });
   // one after the other: localModelPath is a process-wide transformers.js setting during loading
   const embedders: TransformersEmbedder[] = [];
   for (const v of variants) embedders.push(await load(v.o));
@@ -113,8 +122,8 @@ if (run("dtype")) {
     fp32: onnxCensus(join(onnx, "model.onnx")),
     q8: onnxCensus(join(onnx, "model_quantized.onnx")),
   };
-  for (const dir of q8Dirs)
-    census[`q8 from ${dir}`] = onnxCensus(
+  for (const { label, dir } of q8Dirs)
+    census[`q8 ${label}`] = onnxCensus(
       join(dir, "Xenova", "all-MiniLM-L6-v2", "onnx", "model_quantized.onnx"),
     );
   const pick = (c: (typeof census)["q8"]) => ({
@@ -239,7 +248,7 @@ if (run("ingest")) {
       variant: v.name,
       "docs/s": (docs.length / ms[k]!) * 1000,
       "speed-up vs previous": ms[0]! / ms[k]!,
-      "min cosine vs previous": Math.min(...cos),
+      "min cosine vs previous": Math.min(...cos).toFixed(6),
     };
   });
   printTable(rows);
