@@ -73,7 +73,9 @@ export function lifecycle(
       requests.inc({ method: c.req.method, route, status: String(status) });
       duration.observe({ method: c.req.method, route }, ms / 1000);
       const principal = c.get("principal");
-      runtime.logger[status >= 500 ? "error" : "info"](
+      // a client that went away is not a server error (its 503 is never seen)
+      const aborted = status === 503 && c.req.raw.signal.aborted;
+      runtime.logger[status >= 500 && !aborted ? "error" : "info"](
         {
           requestId: c.get("requestId"),
           method: c.req.method,
@@ -82,6 +84,7 @@ export function lifecycle(
           status,
           durationMs: Math.round(ms * 100) / 100,
           ...(principal && { key: principal.id }),
+          ...(aborted && { aborted: true }),
         },
         "request",
       );
