@@ -232,6 +232,13 @@ describe("rule parser: yes/no attributes from their words", () => {
       ],
     });
     expect(h("rooms where internet is reachable")).toEqual({ op: "eq", field: "wifi", value: true });
+    expect(h("lodges with no alcohol")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "kind", value: "lodge" },
+        { op: "eq", field: "halal", value: true },
+      ],
+    });
   });
 
   it("needs the noun beside a participle of the name, and a cue before a bare noun form", () => {

@@ -104,6 +104,21 @@ export function extractYesNo(ctx: ParseContext): void {
   const { tokens } = ctx;
   for (let i = 0; i < tokens.length; i++) {
     if (!isFree(ctx, i)) continue;
+    // "no meat", "without fish" when the description says the thing is absent
+    const lack = (tokens[i]!.low === "no" || tokens[i]!.low === "without") && isFree(ctx, i + 1);
+    const absentOf = lack ? attrs.find((a) => a.absent.has(root(tokens[i + 1]?.low ?? ""))) : undefined;
+    if (absentOf) {
+      addMention(ctx, {
+        attr: absentOf.attr,
+        start: i,
+        end: i + 2,
+        kind: "value",
+        value: true,
+        negated: false,
+      });
+      i++;
+      continue;
+    }
     // a phrase starts with a word of the attribute (never with a link or affirming word)
     const head = root(tokens[i]!.low.split("-")[0]!);
     if (!attrs.some((a) => a.name.has(head) || a.strong.has(head) || a.weak.has(head) || a.absent.has(head)))
