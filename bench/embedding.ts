@@ -7,7 +7,9 @@
  *             withMicroBatching
  *   ingest    docs/s on SciFact abstracts (title + text) at batch 32 fp32, variants vs the
  *             previous settings, cosine vs the previous vectors
- * Usage: nice -n 10 pnpm tsx bench/embedding.ts [dtype] [batching] [ingest] [--docs=500] [--queries=200]
+ *   ndcg      nDCG@10 per dtype on a SciFact subset (relevant documents of the queries + distractors)
+ * Usage: nice -n 10 pnpm tsx bench/embedding.ts [dtype] [batching] [ingest] [ndcg] [--docs=500]
+ *   [--queries=200] [--q8-dirs=label=modelDir,…]
  * Writes bench/results/embedding.json (sections run now replace the stored ones).
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -19,10 +21,10 @@ import {
   type TransformersEmbedderOptions,
 } from "@ragloom/core/transformers";
 import { MODEL_DIR } from "./lib/embeddings.js";
-import { percentile } from "./lib/metrics.js";
+import { meanMetric, ndcgAt, percentile } from "./lib/metrics.js";
 import { onnxCensus } from "./lib/onnx-ops.js";
 import { printTable, writeResults } from "./lib/report.js";
-import { loadCorpus, loadQueries } from "./lib/scifact.js";
+import { loadCorpus, loadQrels, loadQueries } from "./lib/scifact.js";
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: number) =>
@@ -62,13 +64,7 @@ if (run("dtype")) {
   ] as Array<{ name: string; o: TransformersEmbedderOptions }>;
   // other int8 exports to compare, e.g. a dynamic-quantised one (MatMulInteger):
   // --q8-dirs=label=modelDir,label2=modelDir2 (each modelDir holding Xenova/all-MiniLM-L6-v2/onnx/)
-  const q8Dirs = (args.find((a) => a.startsWith("--q8-dirs="))?.slice("--q8-dirs=".length) ?? "")
-    .split(",")
-    .filter(Boolean)
-    .map((x) => {
-      const [label, dir] = x.includes("=") ? x.split("=") : [x, x];
-      return { label: label!, dir: dir! };
-    });
+  const q8Dirs = altQ8();
   for (const { label, dir } of q8Dirs)
     variants.push({ name: `q8 ${label}, 1 thread`, o: { dtype: "q8", threads: 1, localModelPath: dir } });
   // one after the other: localModelPath is a process-wide transformers.js setting during loading
@@ -256,6 +252,44 @@ if (run("ingest")) {
   for (const e of embedders) await e.dispose?.();
 }
 
+if (run("ndcg")) {
+  // nDCG@10 per dtype on a SciFact subset: the relevant documents of the first --queries queries
+  // with qrels plus the corpus head up to --docs documents (fewer distractors than the full
+  // corpus, so absolute values are higher than on all 5,183; the dtype differences are the point)
+  const qrels = loadQrels();
+  const qs = loadQueries()
+    .filter((q) => qrels.has(q.id))
+    .slice(0, nQueries);
+  const subQrels = new Map(qs.map((q) => [q.id, qrels.get(q.id)!]));
+  const wanted = new Set(qs.flatMap((q) => [...qrels.get(q.id)!.keys()]));
+  const corpus = loadCorpus();
+  const docs = corpus.filter((d) => wanted.has(d.id));
+  for (const d of corpus) if (docs.length < Math.max(nDocs, wanted.size) && !wanted.has(d.id)) docs.push(d);
+  const variants = [
+    { name: "fp32", o: { dtype: "fp32" } },
+    { name: "q8", o: { dtype: "q8" } },
+    ...altQ8().map(({ label, dir }) => ({ name: `q8 ${label}`, o: { dtype: "q8", localModelPath: dir } })),
+  ] as Array<{ name: string; o: TransformersEmbedderOptions }>;
+  const rows: Array<Record<string, string | number>> = [];
+  for (const v of variants) {
+    const e = await load({ threads: 1, ...v.o });
+    const dv = await e.embedDocuments(docs.map((d) => d.text));
+    const qv = await e.embedQueries(qs.map((q) => q.text));
+    const runMap = new Map(
+      qs.map((q, i) => {
+        const scored = dv.map((x, j) => [cosineSimilarity(qv[i]!, x), j] as const);
+        scored.sort((a, b) => b[0] - a[0]);
+        return [q.id, scored.slice(0, 10).map(([, j]) => docs[j]!.id)];
+      }),
+    );
+    rows.push({ dtype: v.name, "nDCG@10": meanMetric(runMap, subQrels, (r, rel) => ndcgAt(r, rel, 10)) });
+    await e.dispose?.();
+  }
+  for (const r of rows) r["minus fp32"] = (r["nDCG@10"] as number) - (rows[0]!["nDCG@10"] as number);
+  printTable(rows);
+  results.ndcg = { date: new Date().toISOString(), queries: qs.length, documents: docs.length, rows };
+}
+
 writeResults("embedding", results);
 console.log(`wrote ${file}`);
 
@@ -269,4 +303,15 @@ function ingestVariants(): Array<{ name: string; o: TransformersEmbedderOptions;
     },
     { name: "calls of 128 docs, 2 sessions x 1 thread", o: { threads: 1, sessions: 2 }, call: 128 },
   ];
+}
+
+/** Other int8 exports to compare: `--q8-dirs=label=modelDir,…` (modelDir holds Xenova/all-MiniLM-L6-v2/onnx/). */
+function altQ8(): Array<{ label: string; dir: string }> {
+  return (args.find((a) => a.startsWith("--q8-dirs="))?.slice("--q8-dirs=".length) ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((x) => {
+      const [label, dir] = x.includes("=") ? x.split("=") : [x, x];
+      return { label: label!, dir: dir! };
+    });
 }

@@ -40,7 +40,7 @@ export interface TransformersEmbedderOptions {
    * `bench/embedding.ts` on 2 cores shared with other CPU-bound processes: 1 thread embedded
    * SciFact abstracts 1.36x faster than the default (batch 32, length-sorted) and answered queries
    * at a lower median latency; when the cores were free, the default answered a query fastest
-   * (best case 3.7 ms vs 5.2 ms CPU for 1 thread). @default 0
+   * (best case 4.0 ms vs 5.2 ms wall-clock for 1 thread). @default 0
    */
   threads?: number;
   /**
