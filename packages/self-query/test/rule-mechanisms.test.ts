@@ -79,6 +79,15 @@ describe("rule parser: doubtful alternatives", () => {
     const out = parse("chemistry or pottery courses", schema, { now });
     expect(out.filter).toBeNull();
     expect(out.query).toBe("chemistry or pottery courses");
+    expect(p("history or Latin courses")).toBeNull();
+    // a word leading into a condition belongs to that alternative
+    expect(p("advanced courses or ones that start before 2024")).toEqual({
+      op: "or",
+      filters: [
+        { op: "eq", field: "level", value: "advanced" },
+        { op: "lt", field: "starts", value: Date.UTC(2024, 0, 1) },
+      ],
+    });
     expect(p("chemistry or physics courses")).toEqual({
       op: "in",
       field: "subject",

@@ -70,23 +70,20 @@ function remainder(ctx: ParseContext): string {
     .trim();
 }
 
-/** Whether a free "or" has a recognised condition on one side and unread words on the other. */
+/**
+ * Whether an "or" has a recognised condition right before it and an unread word right after it
+ * that begins an alternative of its own: a capitalised word ("Sony or Bose headphones") or a word
+ * not leading into a condition ("rent or buy in 2026", "guides or tutorials"). A word leading
+ * into one ("nonstop or cost under $200") is part of that alternative.
+ */
 function unaccountedAlternative(ctx: ParseContext): boolean {
   const { tokens, owner } = ctx;
-  const side = (i: number, step: 1 | -1): "mention" | "text" | "none" => {
-    for (let k = i + step; k >= 0 && k < tokens.length; k += step) {
-      if (owner[k]! >= 0) return "mention";
-      if (owner[k] !== -1) continue;
-      const w = tokens[k]!.low;
-      if (EDGE_FILLER.has(w) || PUNCT.test(w)) continue;
-      return "text";
-    }
-    return "none";
-  };
-  for (let i = 0; i < tokens.length; i++) {
-    if (tokens[i]!.low !== "or" || owner[i] !== -1) continue;
-    const [l, r] = [side(i, -1), side(i, 1)];
-    if ((l === "mention" && r === "text") || (l === "text" && r === "mention")) return true;
+  for (let i = 1; i + 1 < tokens.length; i++) {
+    if (tokens[i]!.low !== "or" || owner[i] !== -1 || owner[i - 1]! < 0) continue;
+    const next = tokens[i + 1]!;
+    if (owner[i + 1] !== -1 || EDGE_FILLER.has(next.low) || PUNCT.test(next.low)) continue;
+    const leads = (owner[i + 2] ?? -1) >= 0;
+    if (/^\p{Lu}/u.test(next.text) || !leads) return true;
   }
   return false;
 }
@@ -143,8 +140,9 @@ export function parse(
   extractYesNo(ctx);
   extendLists(ctx);
   applyNegation(ctx);
+  const doubtful = unaccountedAlternative(ctx);
   let raw = combine(ctx);
-  if (raw && unaccountedAlternative(ctx)) {
+  if (raw && doubtful) {
     // "python guides or tutorials" with no reading of "tutorials": a filter on one side of the
     // "or" would hide what the other side asks for, so no filter rather than a doubtful one
     ctx.warnings.push('one side of an "or" names no attribute: no filter, the request is the query');
