@@ -221,6 +221,13 @@ describe("rule parser: yes/no attributes from their words", () => {
         { op: "eq", field: "smoking_permitted", value: true },
       ],
     });
+    expect(h("non-smoking hostels")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "smoking_permitted", value: false },
+        { op: "eq", field: "kind", value: "hostel" },
+      ],
+    });
     expect(h("hostels where smoking is not permitted")).toEqual({
       op: "and",
       filters: [

@@ -120,7 +120,10 @@ export function extractYesNo(ctx: ParseContext): void {
       continue;
     }
     // a phrase starts with a word of the attribute (never with a link or affirming word)
-    const head = root(tokens[i]!.low.split("-")[0]!);
+    // "non-oscar": the prefix negates what follows it
+    const firstParts = tokens[i]!.low.split("-");
+    const non = firstParts.length > 1 && firstParts[0] === "non";
+    const head = root(firstParts[non ? 1 : 0]!);
     if (!attrs.some((a) => a.name.has(head) || a.strong.has(head) || a.weak.has(head) || a.absent.has(head)))
       continue;
     let best: { a: YesNo; end: number; value: boolean } | undefined;
@@ -130,13 +133,14 @@ export function extractYesNo(ctx: ParseContext): void {
       for (let k = i; k < tokens.length && k < i + 5 && isFree(ctx, k); k++) {
         const ws = tokens[k]!.low.split("-");
         if (!ws.every((w) => /^[\p{L}']+$/u.test(w))) break;
-        for (const w of ws) parts.push({ word: w, token: k });
+        for (const [q, w] of ws.entries())
+          if (!(non && k === i && q === 0)) parts.push({ word: w, token: k });
       }
       let name = 0;
       let nouns = 0;
       let strong = 0;
       let bareNoun = false;
-      let negated = false;
+      let negated = non;
       let pending = false;
       let last = -1;
       for (let q = 0; q < parts.length; q++) {
