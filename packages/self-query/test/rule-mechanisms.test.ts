@@ -186,8 +186,10 @@ describe("rule parser: places and lists", () => {
     });
   });
 
-  it("does not read a known value of another attribute as a place", () => {
+  it("does not read a known value of another attribute, a month or a language as a place", () => {
     expect(p("courses in Chemistry")).toEqual({ op: "eq", field: "subject", value: "chemistry" });
+    expect(p("lectures in March")).toBeNull();
+    expect(p("lectures in English")).toBeNull();
   });
 
   it("leaves a comma that closes no list alone", () => {

@@ -72,11 +72,16 @@ function placeAttributes(ctx: ParseContext): PlaceAttr[] {
   return kept;
 }
 
+/** Capitalised words that are not places: months, weekdays, language and nationality adjectives. */
+const NOT_PLACE =
+  /^(?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|(?:mon|tues|wednes|thurs|fri|satur|sun)day|\p{L}+(?:ish|ese))$/iu;
+
 /** Whether token `i` can be (the start of) a value of `p`; returns its end or -1. */
 export function placeValueEnd(ctx: ParseContext, p: PlaceAttr, i: number): number {
   const t = ctx.tokens[i];
   if (!t || !isFree(ctx, i)) return -1;
   if (p.codes) return CODE.test(t.text) ? i + 1 : -1;
+  if (NOT_PLACE.test(t.text)) return -1;
   let k = i;
   while (k < i + 3 && isFree(ctx, k) && CAPITALISED.test(ctx.tokens[k]?.text ?? "")) k++;
   return k;
