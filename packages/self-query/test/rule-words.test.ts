@@ -246,6 +246,8 @@ describe("rule parser: heads of values, names without cues, people", () => {
       ],
     });
     expect(e("everything Jon Park hosted")).toEqual({ op: "eq", field: "host", value: "Jon Park" });
+    // an adjective in -ed before a noun is not a verb
+    expect(e("Machine Learning related workshops")).toEqual({ op: "eq", field: "format", value: "workshop" });
   });
 
   it("counts people with the attribute that counts persons", () => {

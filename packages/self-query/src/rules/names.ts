@@ -6,6 +6,7 @@
 import type { AttributeInfo } from "../schema.js";
 import { stemmedKey } from "./attribute-index.js";
 import { addMention, isFree, type ParseContext } from "./context.js";
+import { EDGE_FILLER } from "./lexicon.js";
 
 /** Words of a name or description that say an attribute holds people's names. */
 const PERSON =
@@ -46,7 +47,14 @@ export function extractNames(ctx: ParseContext): void {
     const words = possessive ? k + 1 - i : k - i;
     // two or three words: one capitalised word may be anything
     if (words < 2 || words > 3) continue;
-    const subject = !possessive && PAST.test(tokens[k]?.low ?? "");
+    // a verb, not an adjective ("Big Data related posts"): nothing, a small word or a condition after it
+    const after = tokens[k + 1];
+    const verbEnds =
+      !after ||
+      EDGE_FILLER.has(after.low) ||
+      /^[^\p{L}\p{N}]+$/u.test(after.low) ||
+      (ctx.owner[k + 1] ?? -1) >= 0;
+    const subject = !possessive && PAST.test(tokens[k]?.low ?? "") && verbEnds;
     if (!possessive && !subject) continue;
     const end = i + words;
     const parts = tokens.slice(i, end).map((t) => t.text.replace(/['’]s$/, ""));
