@@ -47,13 +47,13 @@ export function extractNames(ctx: ParseContext): void {
     const words = possessive ? k + 1 - i : k - i;
     // two or three words: one capitalised word may be anything
     if (words < 2 || words > 3) continue;
-    // a verb, not an adjective ("Big Data related posts"): nothing, a small word or a condition after it
+    // a verb, not an adjective ("Big Data related posts"): nothing, a small word or a date or amount after it
     const after = tokens[k + 1];
     const verbEnds =
       !after ||
       EDGE_FILLER.has(after.low) ||
       /^[^\p{L}\p{N}]+$/u.test(after.low) ||
-      (ctx.owner[k + 1] ?? -1) >= 0;
+      ctx.mentions[ctx.owner[k + 1] ?? -1]?.kind === "range";
     const subject = !possessive && PAST.test(tokens[k]?.low ?? "") && verbEnds;
     if (!possessive && !subject) continue;
     const end = i + words;
