@@ -257,6 +257,20 @@ describe("rule parser: typos, described cues and excluded list items", () => {
     });
   });
 
+  it("reads every participle of a free list's description as its cue", () => {
+    const s = defineSchema([
+      { name: "dishes", type: "string[]", description: "dishes cooked during the class, lowercase" },
+      { name: "teacher", type: "string", description: "full name of the teacher" },
+    ]);
+    expect(parse("classes taught by Rui Matos or that cook paella", s).filter).toEqual({
+      op: "or",
+      filters: [
+        { op: "eq", field: "teacher", value: "Rui Matos" },
+        { op: "contains", field: "dishes", value: "paella" },
+      ],
+    });
+  });
+
   it("reads an excluded item of a list", () => {
     expect(p("courses teaching sketching but not titration")).toEqual({
       op: "and",

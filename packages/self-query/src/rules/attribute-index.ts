@@ -119,8 +119,11 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
     // makes "requiring java" and "require rust" name `skills`
     const desc = tokenize(attr.description.toLowerCase()).map((t) => t.low);
     const nameStems = new Set(words.map(stem));
+    // a list of free values takes every participle of its description: "drugs or procedures
+    // tested" makes "that test X" name `interventions`
+    const list = attr.type === "string[]" && !attr.values?.length;
     desc.forEach((w, k) => {
-      if (/^[a-z]{4,}ed$/.test(w) && nameStems.has(stem(desc[k + 1] ?? ""))) addCue(w, attr);
+      if (/^[a-z]{4,}ed$/.test(w) && (list || nameStems.has(stem(desc[k + 1] ?? "")))) addCue(w, attr);
     });
     for (const [u, factor] of Object.entries({
       ...countedUnits(attr),
