@@ -39,7 +39,7 @@ const { values: opts, positionals } = parseArgs({
     package: { type: "string" },
     reindex: { type: "boolean", default: false },
     "model-dir": { type: "string" },
-    dtype: { type: "string", default: "q8" },
+    dtype: { type: "string", default: "fp32" },
     only: { type: "string" },
     "state-dir": { type: "string" },
     answer: { type: "boolean", default: false },

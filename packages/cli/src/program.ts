@@ -109,7 +109,7 @@ function buildProgram(io: Io, signal: AbortSignal, setJson: (json: boolean) => v
       "--model-dir <path>",
       "folder of local models (default: $RAGLOOM_MODEL_DIR or ~/.cache/ragloom/models)",
     )
-    .addOption(new Option("--dtype <dtype>", "model weights (default: q8)").choices(["fp32", "q8"]))
+    .addOption(new Option("--dtype <dtype>", "model weights (default: fp32)").choices(["fp32", "q8"]))
     .option("--json", "print one JSON document on stdout instead of text")
     .option("-q, --quiet", "no progress bars or notes")
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })

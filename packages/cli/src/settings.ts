@@ -18,7 +18,7 @@ export interface Settings {
   model: string;
   /** Folder of local models. @default $RAGLOOM_MODEL_DIR, else ~/.cache/ragloom/models */
   modelDir: string;
-  /** Model weights. @default "q8" */
+  /** Model weights. @default "fp32" */
   dtype: "fp32" | "q8";
   /** Globs of files to index. @default the loaders' defaults */
   include?: string[];
@@ -89,7 +89,7 @@ export function resolveSettings(...layers: Array<PartialSettings | undefined>): 
     collection: "default",
     model: "Xenova/all-MiniLM-L6-v2",
     modelDir: defaultModelDir(),
-    dtype: "q8",
+    dtype: "fp32",
     exclude: [],
     maxFileSize: 10 * 1024 * 1024,
     gitignore: true,
