@@ -8,6 +8,7 @@
  * Quality: nDCG@10 and Recall@100 as BEIR computes them. Latency: per query, query embedding
  * timed separately from search (all search variants get the same precomputed query vector).
  */
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { EnsembleRetriever } from "@langchain/classic/retrievers/ensemble";
 import { MemoryVectorStore } from "@langchain/classic/vectorstores/memory";
@@ -18,10 +19,12 @@ import {
   BM25Index,
   createRetriever,
   type Embedder,
+  ENGLISH_STOP_WORDS,
   InMemoryVectorStore,
   type ScoredDocument,
 } from "@ragloom/core";
 import { embedCached, loadMiniLM } from "./lib/embeddings.js";
+import { fusionStudy } from "./lib/fusion-study.js";
 import { meanMetric, ndcgAt, percentile, type Run, recallAt } from "./lib/metrics.js";
 import { printTable, timed, writeResults } from "./lib/report.js";
 import { loadCorpus, loadQrels, loadQueries } from "./lib/scifact.js";
@@ -30,6 +33,7 @@ const { values: args } = parseArgs({
   options: {
     "langchain-queries": { type: "string" },
     "skip-langchain": { type: "boolean", default: false },
+    "fusion-only": { type: "boolean", default: false },
   },
   allowPositionals: true,
 });
@@ -61,6 +65,26 @@ const [, fp32Ms] = await timed(() => embedder.embedDocuments(sample));
 const q8 = await loadMiniLM("q8");
 const [, q8Ms] = await timed(() => q8.embedDocuments(sample));
 
+/**
+ * The BM25 analyzer before the word scan: the ASCII regular expression for pure-ASCII text,
+ * `Intl.Segmenter` on the whole text otherwise (same terms, see word-scan.test.ts).
+ */
+function segmenterTokenizer() {
+  const ascii =
+    /[A-Za-z0-9_]+(?:(?:(?<=[A-Za-z])[:.'](?=[A-Za-z])|(?<=[0-9])[,;.'](?=[0-9]))[A-Za-z0-9_]+)*/g;
+  const segmenter = new Intl.Segmenter("en", { granularity: "word" });
+  return (text: string) => {
+    const out: string[] = [];
+    const words = !/[^\p{ASCII}]/u.test(text)
+      ? (text.toLowerCase().match(ascii) ?? []).filter((w) => w !== "_")
+      : [...segmenter.segment(text.toLocaleLowerCase("en"))]
+          .filter((s) => s.isWordLike)
+          .map((s) => s.segment);
+    for (const w of words) if (!ENGLISH_STOP_WORDS.has(w)) out.push(w);
+    return out;
+  };
+}
+
 /** An embedder that serves the precomputed query vectors, so search timings exclude embedding. */
 const precomputed: Embedder = {
   modelId: embedder.modelId,
@@ -71,6 +95,8 @@ const precomputed: Embedder = {
   },
   embedQuery: async (text) => queryVector.get(text)!,
 };
+
+const HYBRID_DEFAULT = "ragloom hybrid (default: z-score convex 0.5/0.5)";
 
 interface Variant {
   name: string;
@@ -91,9 +117,25 @@ const [bm25, bm25BuildMs] = await timed(() => {
   index.add(corpus);
   return index;
 });
+// BM25 build, the word scan against the earlier tokenizer (Intl.Segmenter on every non-ASCII
+// document): three alternating builds each, medians
+const buildMs: Record<"scan" | "segmenter", number[]> = { scan: [], segmenter: [] };
+for (let r = 0; r < 3; r++) {
+  buildMs.segmenter.push(
+    (await timed(() => new BM25Index({ tokenizer: segmenterTokenizer() }).add(corpus)))[1],
+  );
+  buildMs.scan.push((await timed(() => new BM25Index().add(corpus)))[1]);
+}
 const bm25Lucene = new BM25Index({ k1: 1.2, b: 0.75 });
 bm25Lucene.add(corpus);
 const hybrid = createRetriever({ embedder: precomputed, store, lexical: bm25, splitter: false });
+const hybridRrf = createRetriever({
+  embedder: precomputed,
+  store,
+  lexical: bm25,
+  splitter: false,
+  fusion: { method: "rrf", k: 60 },
+});
 const hybridWeighted = createRetriever({
   embedder: precomputed,
   store,
@@ -101,6 +143,17 @@ const hybridWeighted = createRetriever({
   splitter: false,
   fusion: { method: "weighted", weights: [0.5, 0.5] },
 });
+
+// Fusion: each method's parameter chosen on a seeded tuning split, then checked on the rest.
+const fusion = fusionStudy({
+  queries,
+  qrels,
+  dense: (q) => store.querySync(queryVector.get(q)!, { k: 100 }),
+  lexical: (q) => bm25.search(q, { k: 100 }),
+});
+console.log();
+printTable(fusion.rows);
+if (args["fusion-only"]) process.exit(0);
 
 // naive scan: Float32Array rows, cosine per row, full sort (the "naive" bar)
 const naiveRows = docVectors;
@@ -132,9 +185,16 @@ const variants: Variant[] = [
     search: async (q, k) => storeJs.querySync(queryVector.get(q)!, { k }),
   },
   { name: "naive Float32Array scan", search: async (q, k) => naive(queryVector.get(q)!, k) },
-  { name: "ragloom hybrid (RRF k=60)", search: async (q, k) => (await hybrid.retrieve(q, { k })).documents },
   {
-    name: "ragloom hybrid (weighted 0.5/0.5)",
+    name: HYBRID_DEFAULT,
+    search: async (q, k) => (await hybrid.retrieve(q, { k })).documents,
+  },
+  {
+    name: "ragloom hybrid (RRF k=60)",
+    search: async (q, k) => (await hybridRrf.retrieve(q, { k })).documents,
+  },
+  {
+    name: "ragloom hybrid (weighted min-max 0.5/0.5)",
     search: async (q, k) => (await hybridWeighted.retrieve(q, { k })).documents,
   },
 ];
@@ -210,9 +270,14 @@ for (const v of variants) {
     tops.set(q.id, idsOf(r));
   }
   top10[v.name] = tops;
+  // queries whose top 10 at k = 10 is the first 10 at k = 100 (the order must not depend on k)
+  let agree = 0;
+  for (const [qid, list] of tops)
+    if (JSON.stringify(list) === JSON.stringify(run.get(qid)!.slice(0, 10))) agree++;
   const row = {
     variant: v.name,
     queries: qs.length,
+    "top-10 same at k=10, 100": agree,
     "nDCG@10": meanMetric(run, sub, (r, rels) => ndcgAt(r, rels, 10)),
     "Recall@100": meanMetric(run, sub, (r, rels) => recallAt(r, rels, 100)),
     "p50 ms": percentile(ms, 50),
@@ -241,8 +306,7 @@ const same = (a: string, b: string) => {
 function hybridGain() {
   const n = (name: string) => (results[name] as { "nDCG@10": number })["nDCG@10"];
   return (
-    n("ragloom hybrid (RRF k=60)") -
-    Math.max(n("ragloom BM25 (k1=0.9, b=0.4)"), n("ragloom dense (in-memory, WASM SIMD)"))
+    n(HYBRID_DEFAULT) - Math.max(n("ragloom BM25 (k1=0.9, b=0.4)"), n("ragloom dense (in-memory, WASM SIMD)"))
   );
 }
 console.log();
@@ -263,7 +327,7 @@ const summary = {
   ),
   "hybrid speed-up vs LangChain EnsembleRetriever": ratio(
     "LangChain EnsembleRetriever (BM25+dense)",
-    "ragloom hybrid (RRF k=60)",
+    HYBRID_DEFAULT,
   ),
   "identical top-10 lists, ragloom dense vs LangChain dense": same(
     "ragloom dense (in-memory, WASM SIMD)",
@@ -273,7 +337,7 @@ const summary = {
     "ragloom dense (in-memory, WASM SIMD)",
     "naive Float32Array scan",
   ),
-  "hybrid RRF nDCG@10 minus best single retriever": hybridGain(),
+  "hybrid (default) nDCG@10 minus best single retriever": hybridGain(),
 };
 console.log();
 printTable(Object.entries(summary).map(([k, v]) => ({ measure: k, value: v })));
@@ -283,7 +347,14 @@ const indexing = {
   "corpus embedding docs/s fp32 (128-doc sample)": (128 / fp32Ms) * 1000,
   "corpus embedding docs/s int8": (128 / q8Ms) * 1000,
   "dense index build ms (5,183 vectors)": denseBuildMs,
-  "BM25 index build ms (5,183 docs)": bm25BuildMs,
+  "BM25 index build ms (5,183 docs, first build)": bm25BuildMs,
+  "BM25 index build ms, median of 3 (word scan)": percentile(buildMs.scan, 50),
+  "BM25 index build ms, median of 3 (Intl.Segmenter on non-ASCII documents)": percentile(
+    buildMs.segmenter,
+    50,
+  ),
+  "BM25 build speed-up, word scan vs Intl.Segmenter":
+    percentile(buildMs.segmenter, 50) / percentile(buildMs.scan, 50),
 };
 console.log();
 printTable(Object.entries(indexing).map(([k, v]) => ({ measure: k, value: v })));
@@ -294,7 +365,9 @@ const file = writeResults("retrieval", {
   queries: queries.length,
   model: "Xenova/all-MiniLM-L6-v2 fp32",
   node: process.version,
+  "load average (1, 5, 15 min) at the end": loadavg(),
   variants: rows,
+  fusion: { split: fusion.split, chosen: fusion.chosen, table: fusion.rows, tuningCurves: fusion.curves },
   summary,
   indexing,
 });

@@ -106,7 +106,6 @@ export function weightedScoreFusion(
   const fused = new Map<string, ScoredDocument>();
   const norms = lists.map((list) => normalise(list, normalization));
   const floors = norms.map((n) => n.reduce((a, b) => Math.min(a, b), n.length === 0 ? 0 : n[0]!));
-  const seen = lists.map((list) => new Set(list.map((d) => d.id)));
   lists.forEach((list, li) => {
     list.forEach((doc, i) => {
       const add = weights[li]! * norms[li]![i]!;
@@ -115,12 +114,13 @@ export function weightedScoreFusion(
       else fused.set(doc.id, { ...doc, score: add });
     });
   });
-  // documents absent from a list get its floor (a no-op under min-max, where the floor is 0)
-  for (const doc of fused.values()) {
-    lists.forEach((_, li) => {
-      if (!seen[li]!.has(doc.id)) doc.score += weights[li]! * floors[li]!;
-    });
-  }
+  // documents absent from a list get its floor (nothing to do under min-max, where it is 0)
+  lists.forEach((list, li) => {
+    const floor = weights[li]! * floors[li]!;
+    if (floor === 0) return;
+    const seen = new Set(list.map((d) => d.id));
+    for (const doc of fused.values()) if (!seen.has(doc.id)) doc.score += floor;
+  });
   const out = [...fused.values()].sort((a, b) => b.score - a.score);
   return options.limit === undefined ? out : out.slice(0, options.limit);
 }
