@@ -40,7 +40,7 @@ const PROBES = [
  * (UAX #29 word segmentation, keeping only word-like segments), drops stop words, and
  * optionally stems. Segments are those of `Intl.Segmenter(locale, { granularity: "word" })`;
  * an equivalent regular expression does the work for ASCII text and for Latin, Greek,
- * Cyrillic, Armenian and Georgian text (see {@link scanWords}), so the segmenter only sees the
+ * Cyrillic, Armenian and Georgian text, so the segmenter only sees the
  * whitespace-delimited runs of other scripts (CJK, Thai, Hebrew, ...), emoji and the like.
  */
 export function createTokenizer(options: TokenizerOptions = {}): Tokenizer {
