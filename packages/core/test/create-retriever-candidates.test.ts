@@ -15,6 +15,7 @@ import {
   type Document,
   type FusionOptions,
   InMemoryVectorStore,
+  type Reranker,
   reciprocalRankFusion,
   ValidationError,
   weightedScoreFusion,
@@ -118,5 +119,28 @@ describe("hybrid candidates depth", () => {
         ValidationError,
       );
     }
+  });
+
+  it("reranks a fixed depth: the reranked top 10 at k = 10 equals the first 10 at k = 30", async () => {
+    // a reranker that prefers short texts: any change in what it is handed changes its top 10
+    const reranker: Reranker = {
+      async rerank(_q, documents, opts = {}) {
+        const byLength = [...documents].sort(
+          (a, b) => a.text.length - b.text.length || (a.id < b.id ? -1 : 1),
+        );
+        return byLength.slice(0, opts.k ?? byLength.length).map((d, i) => ({ ...d, score: 1 / (1 + i) }));
+      },
+    };
+    const r = createRetriever({ embedder, store, lexical: bm25, splitter: false, reranker });
+    let differ = 0;
+    for (const q of claims.slice(0, 30)) {
+      const at10 = ids((await r.retrieve(q, { k: 10 })).documents);
+      const at30 = ids((await r.retrieve(q, { k: 30 })).documents).slice(0, 10);
+      if (at10.join() !== at30.join()) differ++;
+    }
+    expect(differ).toBe(0);
+    expect(() => createRetriever({ embedder, store, reranker, rerankDepth: 0 })).toThrowError(
+      ValidationError,
+    );
   });
 });

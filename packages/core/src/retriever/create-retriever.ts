@@ -32,6 +32,11 @@ const now = () => performance.now();
  * the default fusion (SciFact, `bench/retrieval.ts`), and the Recall@100 depth of BEIR.
  */
 export const DEFAULT_CANDIDATES = 100;
+/**
+ * Default depth of reranking: the fused top 40 go to the reranker (four times the usual k = 10,
+ * fixed so that results do not depend on the `k` of a call).
+ */
+export const DEFAULT_RERANK_DEPTH = 40;
 
 /**
  * Default hybrid fusion: a convex combination of z-score normalised scores, dense and BM25
@@ -120,6 +125,12 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
     1,
     maxK,
   );
+  const rerankDepth = checkInteger(
+    "rerankDepth",
+    options.rerankDepth ?? Math.min(DEFAULT_RERANK_DEPTH, maxK),
+    1,
+    maxK,
+  );
   const mode: RetrievalMode = checkMode(options.mode ?? (lexical ? "hybrid" : "dense"));
   const fusion: FusionOptions = options.fusion ?? DEFAULT_FUSION;
   const method: unknown = fusion.method;
@@ -182,7 +193,7 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
         },
     defaultK,
     defaultCandidates,
-    options.reranker ? { reranker: true, depth: options.rerankDepth ?? null } : null,
+    options.reranker ? { reranker: true, depth: rerankDepth } : null,
     lexicalIdentity(lexical),
   ]);
 
@@ -211,7 +222,7 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
     try {
       // a fixed depth, not one that grows with k: the fused order is the same for every k <= candidates
       const depth = m === "hybrid" ? Math.max(candidates, k) : k;
-      const fetchK = options.reranker ? Math.max(depth, options.rerankDepth ?? 4 * k) : depth;
+      const fetchK = options.reranker ? Math.max(depth, rerankDepth) : depth;
       let dense: VectorHit[] = [];
       let sparse: ScoredDocument[] = [];
       // the lexical list needs no query vector: it runs while the query is embedded and searched
@@ -252,7 +263,7 @@ export function createRetriever(options: CreateRetrieverOptions): HybridRetrieve
       }
       if (options.reranker) {
         const t = now();
-        documents = await options.reranker.rerank(query, documents.slice(0, options.rerankDepth ?? 4 * k), {
+        documents = await options.reranker.rerank(query, documents.slice(0, Math.max(rerankDepth, k)), {
           k,
           signal,
         });

@@ -105,7 +105,11 @@ export interface CreateRetrieverOptions {
   manifests?: ManifestStore;
   /** Optional reranker applied to the top `rerankDepth` fused results. */
   reranker?: Reranker;
-  /** Results handed to the reranker. @default 4·k */
+  /**
+   * Fused results handed to the reranker: the top `max(rerankDepth, k)`, a depth that does not
+   * grow with `k`, so the reranked top 10 is the same for every `k` up to `rerankDepth`. An
+   * integer in [1, `maxK`]. @default min(40, maxK) ({@link DEFAULT_RERANK_DEPTH})
+   */
   rerankDepth?: number;
   /** Longest accepted query, in characters. @default 8192 */
   maxQueryLength?: number;
