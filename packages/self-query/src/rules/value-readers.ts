@@ -54,6 +54,19 @@ function startOfUnit(now: Date, unit: TimeUnit): number {
   return day;
 }
 
+/** The calendar unit starting at `start` ("this month", "next year"), read from tokens [i, end). */
+function wholeUnit(start: number, unit: TimeUnit, i: number, end: number): Value {
+  return {
+    kind: "period",
+    p: { start, end: addUnits(start, unit, 1) },
+    start: i,
+    end,
+    cued: true,
+    decade: false,
+    subYear: unit !== "year",
+  };
+}
+
 function unitPeriod(t: number, unit: TimeUnit): Period {
   const d = new Date(t);
   if (unit === "year") return yearPeriod(d.getUTCFullYear());
@@ -124,30 +137,12 @@ export function readRelative(ctx: ParseContext, i: number): Value | undefined {
   if ((w === "next" || w === "coming") && TIME_UNITS[low(j + 1)] && !article) {
     // "next month": the whole next calendar unit
     const unit = TIME_UNITS[low(j + 1)]!;
-    const start = addUnits(startOfUnit(now, unit), unit, 1);
-    return {
-      kind: "period",
-      p: { start, end: addUnits(start, unit, 1) },
-      start: i,
-      end: j + 2,
-      cued: true,
-      decade: false,
-      subYear: unit !== "year",
-    };
+    return wholeUnit(addUnits(startOfUnit(now, unit), unit, 1), unit, i, j + 2);
   }
   if (w === "this" || w === "current") {
     const unit = TIME_UNITS[low(j + 1)];
     if (!unit || article) return undefined;
-    const start = startOfUnit(now, unit);
-    return {
-      kind: "period",
-      p: { start, end: addUnits(start, unit, 1) },
-      start: i,
-      end: j + 2,
-      cued: true,
-      decade: false,
-      subYear: unit !== "year",
-    };
+    return wholeUnit(startOfUnit(now, unit), unit, i, j + 2);
   }
   if (w === "last" || w === "past" || w === "previous" || w === "recent" || w === "prior") {
     const n = readNumber(t, j + 1);
