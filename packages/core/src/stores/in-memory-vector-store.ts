@@ -29,6 +29,7 @@ import { RecordTable } from "./in-memory-table.js";
 import { ReadWriteGate } from "./read-write-gate.js";
 import { ScanPool, SlotPool } from "./scan-pool.js";
 import { writeFileAtomic } from "./snapshot-file.js";
+import { assertFiniteStorage, encodeVectorStoreFile, readVectorStoreFile } from "./vector-store-file.js";
 
 export {
   DEFAULT_OVERSAMPLE,
@@ -38,8 +39,6 @@ export {
   type InMemoryVectorStoreTuning,
   WORKER_MIN_ROWS,
 } from "./in-memory-options.js";
-
-import { assertFiniteRows, encodeVectorStoreFile, readVectorStoreFile } from "./vector-store-file.js";
 
 /**
  * Exact nearest-neighbour search by cosine similarity over float32 rows in WebAssembly memory.
@@ -393,13 +392,8 @@ export class InMemoryVectorStore implements VectorStore {
       return (chunk, offset) => rows.writeRowBytes(offset, chunk);
     });
     const loaded = store!;
-    const d = contents.dimensions;
     const n = contents.ids.length;
-    for (let s = 0; s < loaded.rows.segments.length; s++) {
-      const count = loaded.rows.rowsIn(s, n);
-      const data = loaded.rows.segments[s]!.rows;
-      assertFiniteRows(data, count * d, d, contents.ids, path, s * loaded.rows.segmentRows);
-    }
+    assertFiniteStorage(loaded.rows, n, contents.dimensions, contents.ids, path);
     loaded.rows.requantize(n);
     loaded.table.adopt(contents.ids, contents.texts, contents.metadatas);
     return loaded;

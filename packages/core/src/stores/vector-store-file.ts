@@ -8,6 +8,7 @@
  * still loaded (its structure is checked, but it has no checksum).
  */
 import { CorruptFileError } from "../errors/errors.js";
+import type { RowStorage } from "../math/row-storage.js";
 import type { Metadata } from "../types/document.js";
 import { encodeSnapshot, type PayloadSink, readSnapshotStreaming } from "./snapshot-file.js";
 
@@ -111,7 +112,7 @@ function checkHeader(path: string, magic: string, header: unknown, payloadLength
  * Checks that the first `length` floats of `data` are finite; `data` holds rows from `firstRow` on.
  * @throws CorruptFileError naming the record of the first non-finite value.
  */
-export function assertFiniteRows(
+function assertFiniteRows(
   data: Float32Array,
   length: number,
   dimensions: number,
@@ -124,5 +125,22 @@ export function assertFiniteRows(
       const id = ids[firstRow + Math.floor(i / dimensions)];
       throw new CorruptFileError(path, `vector of "${id}" has a non-finite value`);
     }
+  }
+}
+
+/**
+ * Checks that the first `n` rows of `rows` (all its segments) are finite.
+ * @throws CorruptFileError naming the record (by `ids`) of the first non-finite value.
+ */
+export function assertFiniteStorage(
+  rows: RowStorage,
+  n: number,
+  dimensions: number,
+  ids: string[],
+  path: string,
+) {
+  for (let s = 0; s < rows.segments.length; s++) {
+    const count = rows.rowsIn(s, n);
+    assertFiniteRows(rows.segments[s]!.rows, count * dimensions, dimensions, ids, path, s * rows.segmentRows);
   }
 }
