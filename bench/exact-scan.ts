@@ -15,7 +15,7 @@ import { freemem, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createRetriever, F, InMemoryVectorStore } from "@ragloom/core";
-import { embedCached, loadMiniLM } from "./lib/embeddings.js";
+import { loadSciFactVectors } from "./lib/embeddings.js";
 import {
   type BenchStore,
   candidatesNeeded,
@@ -28,7 +28,6 @@ import {
   unitQueries,
 } from "./lib/exact-scan-tools.js";
 import { printTable, timed, writeResults } from "./lib/report.js";
-import { loadCorpus, loadQrels, loadQueries } from "./lib/scifact.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -103,20 +102,7 @@ async function persistence(store: InMemoryVectorStore) {
 
 // ---- SciFact: real MiniLM vectors ----
 if (!args["skip-scifact"]) {
-  const corpus = loadCorpus();
-  const qrels = loadQrels();
-  const claims = loadQueries().filter((q) => qrels.has(q.id));
-  const embedder = await loadMiniLM("fp32");
-  const docVectors = await embedCached(
-    embedder,
-    corpus.map((d) => d.text),
-    "fp32",
-  );
-  const queryVectors = await embedCached(
-    embedder,
-    claims.map((q) => q.text),
-    "fp32-queries",
-  );
+  const { corpus, claims, docVectors, queryVectors } = await loadSciFactVectors();
   const records = corpus.map((d, i) => ({
     ...d,
     metadata: { ...d.metadata, m: i % 10 },

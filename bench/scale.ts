@@ -24,10 +24,9 @@ import { BM25Index, F, InMemoryVectorStore, type VectorRecord, type VectorStore 
 import { createHnswVectorStore, HnswVectorStore } from "@ragloom/core/hnsw";
 import { createPgLexicalIndex, createPgVectorStore, type PgPool } from "@ragloom/core/pgvector";
 import { startPgliteServer } from "../packages/core/test/pglite-server.js";
-import { embedCached, loadMiniLM } from "./lib/embeddings.js";
+import { loadSciFactVectors } from "./lib/embeddings.js";
 import { meanMetric, ndcgAt, percentile, type Run, recallAt } from "./lib/metrics.js";
 import { printTable, writeResults } from "./lib/report.js";
-import { loadCorpus, loadQrels, loadQueries } from "./lib/scifact.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -68,20 +67,7 @@ function normalise(v: Float32Array) {
 }
 
 // real SciFact vectors (cached by bench/retrieval.ts; embedded here once otherwise)
-const corpus = loadCorpus();
-const qrels = loadQrels();
-const sciQueries = loadQueries().filter((q) => qrels.has(q.id));
-const embedder = await loadMiniLM("fp32");
-const docVectors = await embedCached(
-  embedder,
-  corpus.map((d) => d.text),
-  "fp32",
-);
-const queryVectors = await embedCached(
-  embedder,
-  sciQueries.map((q) => q.text),
-  "fp32-queries",
-);
+const { corpus, qrels, claims: sciQueries, docVectors, queryVectors } = await loadSciFactVectors();
 
 function generate(kind: string, n: number): Float32Array[] {
   return Array.from({ length: n }, () => {

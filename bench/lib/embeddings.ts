@@ -4,6 +4,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Embedder } from "@ragloom/core";
 import { createTransformersEmbedder } from "@ragloom/core/transformers";
+import { loadCorpus, loadQrels, loadQueries } from "./scifact.js";
 
 export const CACHE = process.env.RAGLOOM_CACHE ?? join(homedir(), ".cache", "ragloom");
 export const MODEL_DIR = process.env.RAGLOOM_MODEL_DIR ?? join(CACHE, "models");
@@ -49,4 +50,26 @@ export async function embedCached(
   writeFileSync(`${file}.tmp`, Buffer.from(all.buffer));
   renameSync(`${file}.tmp`, file);
   return out;
+}
+
+/**
+ * SciFact train with its fp32 all-MiniLM-L6-v2 vectors (cached as by {@link embedCached}): the
+ * corpus, qrels, the claims that have qrels, and one vector per document and per claim.
+ */
+export async function loadSciFactVectors() {
+  const corpus = loadCorpus();
+  const qrels = loadQrels();
+  const claims = loadQueries().filter((q) => qrels.has(q.id));
+  const embedder = await loadMiniLM("fp32");
+  const docVectors = await embedCached(
+    embedder,
+    corpus.map((d) => d.text),
+    "fp32",
+  );
+  const queryVectors = await embedCached(
+    embedder,
+    claims.map((q) => q.text),
+    "fp32-queries",
+  );
+  return { corpus, qrels, claims, embedder, docVectors, queryVectors };
 }
