@@ -1,6 +1,6 @@
 /**
  * Load test of @ragloom/server's `POST /v1/query` on SciFact train (5,183 abstracts, 809 queries,
- * hybrid dense + BM25 with RRF, k = 10, the real all-MiniLM-L6-v2 fp32 embedding every query),
+ * hybrid dense + BM25 with the default fusion (z-score convex combination), k = 10, the real all-MiniLM-L6-v2 fp32 embedding every query),
  * from a second process (autocannon, bench/lib/load-client.ts) on loopback, with API-key auth and
  * rate limiting in a real Redis. Variants: query-embedding cache off and on (warmed by one pass
  * over the queries), each at the target load (1,000 requests/minute) and at saturation; the result
@@ -183,7 +183,7 @@ const file = writeResults("server", {
     corpus: corpus.length,
     queries: queries.length,
     k: K,
-    mode: "hybrid (RRF k=60)",
+    mode: "hybrid (default fusion: z-score convex combination 0.5/0.5)",
     embedder: "all-MiniLM-L6-v2 fp32 (transformers.js, onnxruntime-node, CPU)",
     resultCache: "off",
     rateLimiter: "rate-limiter-flexible on Redis (one counter per request)",

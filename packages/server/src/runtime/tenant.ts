@@ -89,7 +89,7 @@ export interface TenantStats {
 }
 
 /**
- * Builds a collection: a hybrid retriever (dense + BM25, RRF) on its own store, a result cache
+ * Builds a collection: a hybrid retriever (dense + BM25, the default fusion of `createRetriever`) on its own store, a result cache
  * whose keys are namespaced by the collection (`res:<name>`) so no two collections ever share an
  * entry, a query tracker, and a document index. Writes to one collection run one at a time.
  */
