@@ -2,7 +2,7 @@
  * `@ragloom/core/transformers`: local ONNX sentence embeddings and cross-encoder reranking with
  * `@huggingface/transformers` (an optional peer dependency, loaded only when
  * {@link createTransformersEmbedder} or {@link createCrossEncoderReranker} is called).
- * @module
+ * @module @ragloom/core/transformers
  */
 export * from "./embeddings/transformers-embedder.js";
 export * from "./rerankers/cross-encoder.js";

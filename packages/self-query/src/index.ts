@@ -1,7 +1,7 @@
 /**
- * @ragloom/self-query: natural-language requests → a semantic query plus a metadata filter
+ * `@ragloom/self-query`: natural-language requests → a semantic query plus a metadata filter
  * validated against an attribute schema; rule-based (offline) and LLM parsers; a retriever wrapper.
- * @packageDocumentation
+ * @module @ragloom/self-query
  */
 
 export * from "./dates.js";
