@@ -1,8 +1,8 @@
 /**
- * @ragloom/answer: the "G" of RAG. `createAnswerer` retrieves, optionally compresses, packs the
+ * `@ragloom/answer`: the "G" of RAG. `createAnswerer` retrieves, optionally compresses, packs the
  * documents into a token budget as numbered sources, prompts a model (streamed when it can), and
  * verifies the `[n]` citations it writes (and, with `quotes: true`, the quotes before them).
- * @packageDocumentation
+ * @module @ragloom/answer
  */
 export * from "./answer-stream.js";
 export type * from "./answerer-options.js";

@@ -1,8 +1,8 @@
 /**
- * @ragloom/cli: the `ragloom` command, and its parts as a library: {@link run} (the command line
+ * `@ragloom/cli`: the `ragloom` command, and its parts as a library: {@link run} (the command line
  * in process), backups ({@link createBackup}, {@link openBackup}, {@link restoreBackup}) and
  * consistent snapshots of a live store ({@link readSnapshot}).
- * @packageDocumentation
+ * @module @ragloom/cli
  */
 export * from "./backup/create-backup.js";
 export * from "./backup/files.js";

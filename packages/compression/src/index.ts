@@ -1,8 +1,8 @@
 /**
- * @ragloom/compression: contextual compression for ragloom. Every compressor is a
+ * `@ragloom/compression`: contextual compression for ragloom. Every compressor is a
  * {@link DocumentCompressor} (`compress(documents, query, { signal }) => documents`); compose them
  * with {@link pipeline} and put them behind a retriever with {@link withCompression}.
- * @packageDocumentation
+ * @module @ragloom/compression
  */
 export * from "./embeddings-filter.js";
 export { type LLMCompressorOptions, mapConcurrent } from "./llm-call.js";

@@ -1,7 +1,7 @@
 /**
  * `@ragloom/core/hnsw`: approximate nearest-neighbour search on an HNSW graph (`usearch`, an
  * optional peer dependency with prebuilt native binaries), with the `VectorStore` contract.
- * @module
+ * @module @ragloom/core/hnsw
  */
 
 export type { HnswParams } from "./hnsw/hnsw-file.js";

@@ -1,10 +1,11 @@
 /**
- * @ragloom/core: the retriever core of ragloom.
+ * `@ragloom/core`: the retriever core of ragloom.
  *
  * Heavy integrations live behind subpath exports and are optional peers:
  * `@ragloom/core/transformers` (local ONNX embeddings), `@ragloom/core/chroma`,
- * `@ragloom/core/redis`, `@ragloom/core/prometheus`, `@ragloom/core/llama-cpp`.
- * @packageDocumentation
+ * `@ragloom/core/redis`, `@ragloom/core/prometheus`, `@ragloom/core/llama-cpp`,
+ * `@ragloom/core/hnsw` and `@ragloom/core/pgvector`.
+ * @module @ragloom/core
  */
 
 export * from "./cache/index.js";

@@ -1,7 +1,7 @@
 /**
  * `@ragloom/core/prometheus`: Prometheus metrics of the production layer with prom-client (an
  * optional peer dependency, loaded only by this entry).
- * @module
+ * @module @ragloom/core/prometheus
  */
 import * as promClient from "prom-client";
 import type { EventBus } from "./events/event-bus.js";

@@ -1,7 +1,7 @@
 /**
  * `@ragloom/core/redis`: Redis back-ends of the production layer (ioredis, an optional peer
  * dependency). The client is injected; {@link createRedisClient} imports ioredis lazily.
- * @module
+ * @module @ragloom/core/redis
  */
 import type { Redis, RedisOptions } from "ioredis";
 import { ServiceError } from "./errors/errors.js";

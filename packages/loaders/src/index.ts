@@ -1,9 +1,9 @@
 /**
- * @ragloom/loaders: documents from real files (Markdown with front matter, HTML main content,
+ * `@ragloom/loaders`: documents from real files (Markdown with front matter, HTML main content,
  * PDF pages, plain text), directories with include/exclude globs, a size limit and `.gitignore`
  * awareness, a structure-aware splitter (headings and pages first, then the recursive splitter)
  * and incremental re-indexing by content hash.
- * @packageDocumentation
+ * @module @ragloom/loaders
  */
 export * from "./decode.js";
 export * from "./directory.js";

@@ -1,9 +1,9 @@
 /**
- * @ragloom/parent-document: search small child chunks, return the larger parent chunks they came
+ * `@ragloom/parent-document`: search small child chunks, return the larger parent chunks they came
  * from; hierarchical (multi-level) chunking, docstores and auto-merging retrieval.
  *
  * The Redis docstore lives in `@ragloom/parent-document/redis` (ioredis is an optional peer).
- * @packageDocumentation
+ * @module @ragloom/parent-document
  */
 
 export * from "./docstores/file-system-docstore.js";

@@ -1,9 +1,9 @@
 /**
- * @ragloom/prompts: versioned prompt templates (mustache, text and chat), a registry with
+ * `@ragloom/prompts`: versioned prompt templates (mustache, text and chat), a registry with
  * immutable versions and movable labels, in-memory and file-system stores, a caching client with
  * stale-while-revalidate and fallbacks, and A/B experiments with sticky bucketing and statistics.
  * The Redis stores live in `@ragloom/prompts/redis` (ioredis is an optional peer).
- * @packageDocumentation
+ * @module @ragloom/prompts
  */
 
 export * from "./client/prompt-client.js";

@@ -1,9 +1,9 @@
 /**
- * @ragloom/server: ragloom retrieval as a service. An HTTP API on Hono (OpenAPI 3.1 at
+ * `@ragloom/server`: ragloom retrieval as a service. An HTTP API on Hono (OpenAPI 3.1 at
  * `/openapi.json`, API keys, per-key rate limits, problem+json errors, health and Prometheus
  * metrics) and an MCP server on the official SDK (stdio and Streamable HTTP), over one or more
  * collections, each with its own store, result cache and keys.
- * @packageDocumentation
+ * @module @ragloom/server
  */
 
 export {

@@ -21,17 +21,37 @@ export type RetrievalMode = "dense" | "lexical" | "hybrid";
 /**
  * How hybrid retrieval fuses the dense and lexical lists: reciprocal rank fusion
  * ({@link reciprocalRankFusion}) or a convex combination of normalised scores
- * ({@link weightedScoreFusion}). The retriever's default is {@link DEFAULT_FUSION}.
+ * ({@link weightedScoreFusion}). Without `fusion`, the retriever uses {@link DEFAULT_FUSION}
+ * (`{ method: "weighted", weights: [0.5, 0.5], normalization: "z-score" }`); the defaults below
+ * fill in the fields a given `fusion` leaves out.
  */
 export type FusionOptions =
   | {
-      method: "rrf" /** @default 60 */;
-      k?: number /** [dense, lexical] @default [1, 1] */;
+      /** Reciprocal rank fusion: `score(d) = Σ_i w_i / (k + rank_i(d))`. */
+      method: "rrf";
+      /**
+       * Rank constant, ≥ 0.
+       * @defaultValue `60` ({@link RRF_K}, Cormack, Clarke & Büttcher, SIGIR 2009)
+       */
+      k?: number;
+      /**
+       * Weights of the `[dense, lexical]` lists.
+       * @defaultValue `[1, 1]`
+       */
       weights?: [number, number];
     }
   | {
-      method: "weighted" /** [dense, lexical] @default [0.5, 0.5] */;
-      weights?: [number, number] /** @default "min-max" */;
+      /** Convex combination of normalised scores: `score(d) = Σ_i w_i · norm_i(d)`. */
+      method: "weighted";
+      /**
+       * Weights of the `[dense, lexical]` lists.
+       * @defaultValue `[0.5, 0.5]`
+       */
+      weights?: [number, number];
+      /**
+       * How each list's scores are put on one scale (see {@link ScoreNormalization}).
+       * @defaultValue `"min-max"` (the retriever's {@link DEFAULT_FUSION} sets `"z-score"`)
+       */
       normalization?: ScoreNormalization;
     };
 
