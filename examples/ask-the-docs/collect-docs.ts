@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Document } from "@ragloom/core";
+import { detectLanguage } from "./language.js";
 
 /** Largest Markdown file indexed, in bytes (changelogs of some packages are huge). */
 const MAX_FILE_BYTES = 256 * 1024;
@@ -55,7 +56,8 @@ export function installedPackages(nodeModulesDirs: string[]): string[] {
 /**
  * Reads the README and the Markdown files under `docs/` (and top-level *.md except changelogs)
  * of each package, with metadata `package`, `version`, `license`, `path` (inside the package)
- * and `title` (first heading). Document ids are `package@version/path`.
+ * `title` (first heading) and `language` (ISO 639-1 code detected by {@link detectLanguage}, or
+ * `"und"`). Document ids are `package@version/path`.
  */
 export function collectDocs(packageDirs: string[]): Document[] {
   const docs: Document[] = [];
@@ -80,6 +82,7 @@ export function collectDocs(packageDirs: string[]): Document[] {
           license,
           path,
           title: titleOf(text, path),
+          language: detectLanguage(text),
         },
       });
     }

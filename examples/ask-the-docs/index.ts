@@ -7,15 +7,15 @@
  *   pnpm example --mode dense -k 3 --package vitest "how do I mock a module?"
  *   pnpm example --answer "How do I retry a failed request with exponential backoff?"
  *   pnpm example --answer --llm-url http://localhost:11434/v1 --llm-model llama3.2 "what is a circuit breaker?"
+ *   pnpm example --help
  *
- * The in-memory index is saved to .ragloom/ask-the-docs/ so a second run skips indexing.
+ * Each store keeps its own manifest under .ragloom/ask-the-docs/ (see state.ts), so a second run
+ * against the same store skips indexing.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { parseArgs } from "node:util";
 import {
   createRetriever,
   F,
@@ -27,166 +27,197 @@ import { createChromaVectorStore } from "@ragloom/core/chroma";
 import { createTransformersEmbedder } from "@ragloom/core/transformers";
 import cliProgress from "cli-progress";
 import { loadModel, streamAnswer } from "./answer.js";
+import { type AskOptions, EXIT, parseCli } from "./cli.js";
 import { collectDocs, installedPackages } from "./collect-docs.js";
+import { selectLanguages, skippedLine } from "./language.js";
+import { bestDenseSimilarity, noGoodMatchLine } from "./no-match.js";
+import { isCurrent, readManifest, type StoreIdentity, statePaths, writeManifest } from "./state.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
-const { values: opts, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    chroma: { type: "string" },
-    k: { type: "string", short: "k", default: "5" },
-    mode: { type: "string", default: "hybrid" },
-    package: { type: "string" },
-    reindex: { type: "boolean", default: false },
-    "model-dir": { type: "string" },
-    dtype: { type: "string", default: "fp32" },
-    only: { type: "string" },
-    "state-dir": { type: "string" },
-    answer: { type: "boolean", default: false },
-    "llm-url": { type: "string" },
-    "llm-model": { type: "string" },
-    "llm-file": { type: "string" },
-    help: { type: "boolean", short: "h", default: false },
-  },
-});
-if (opts.help) {
-  console.log(
-    `usage: pnpm example [--chroma URL] [-k N] [--mode dense|lexical|hybrid] [--package NAME] [--reindex] [--answer [--llm-url URL --llm-model NAME | --llm-file GGUF]] "question" ...`,
-  );
-  process.exit(0);
-}
+/** Quickstart question, asked when none is given and stdin is not a terminal. */
+const DEFAULT_QUESTION = "How do I retry a failed request with exponential backoff?";
 
-const modelDir =
-  opts["model-dir"] ??
-  process.env.RAGLOOM_MODEL_DIR ??
-  join(process.env.RAGLOOM_CACHE ?? join(homedir(), ".cache", "ragloom"), "models");
-const embedder = await createTransformersEmbedder({
-  localModelPath: modelDir,
-  offline: true,
-  dtype: opts.dtype as "q8" | "fp32",
-});
-
-const packageDirs = installedPackages(
-  [
-    ROOT,
-    join(ROOT, "examples", "ask-the-docs"),
-    join(ROOT, "bench"),
-    ...["core", "compression", "self-query", "parent-document", "prompts"].map((p) =>
-      join(ROOT, "packages", p),
-    ),
-  ].map((d) => join(d, "node_modules")),
-);
-const only = opts.only ? new Set(opts.only.split(",")) : undefined;
-const docs = collectDocs(packageDirs).filter((d) => !only || only.has(String(d.metadata.package)));
-const fingerprint = createHash("sha256")
-  .update(`${embedder.modelId}:${opts.dtype}\n`)
-  .update(docs.map((d) => `${d.id}:${d.text.length}`).join("\n"))
-  .digest("hex")
-  .slice(0, 16);
-
-const stateDir = opts["state-dir"] ?? join(ROOT, ".ragloom", "ask-the-docs");
-const storeFile = join(stateDir, "store.bin");
-const manifestFile = join(stateDir, "manifest.json");
-let store: VectorStore;
-let fresh = opts.reindex;
-if (opts.chroma) {
-  store = await createChromaVectorStore({
-    url: opts.chroma,
-    collection: "ask_the_docs",
-    dimensions: embedder.dimensions,
+async function openIndex(opts: AskOptions) {
+  const embedder = await createTransformersEmbedder({
+    localModelPath: opts.modelDir,
+    offline: true,
+    dtype: opts.dtype,
   });
-  const manifest = `chroma:${opts.chroma}:${fingerprint}`;
-  fresh ||=
-    !existsSync(manifestFile) ||
-    readFileSync(manifestFile, "utf8") !== manifest ||
-    (await store.count()) === 0;
-} else if (
-  !fresh &&
-  existsSync(storeFile) &&
-  existsSync(manifestFile) &&
-  readFileSync(manifestFile, "utf8") === `memory:${fingerprint}`
-) {
-  store = await InMemoryVectorStore.load(storeFile);
-} else {
-  store = new InMemoryVectorStore({ dimensions: embedder.dimensions });
-  fresh = true;
-}
-
-const retriever: HybridRetriever = createRetriever({ embedder, store, lexical: true, k: Number(opts.k) });
-if (fresh) {
-  console.log(`Indexing ${docs.length} Markdown files from ${packageDirs.length} installed packages…`);
-  const bar = new cliProgress.SingleBar(
-    { format: "  {bar} {percentage}% | {value}/{total} chunks | ETA {eta}s" },
-    cliProgress.Presets.shades_classic,
+  const packageDirs = installedPackages(
+    [
+      ROOT,
+      join(ROOT, "examples", "ask-the-docs"),
+      join(ROOT, "bench"),
+      ...["core", "compression", "self-query", "parent-document", "prompts"].map((p) =>
+        join(ROOT, "packages", p),
+      ),
+    ].map((d) => join(d, "node_modules")),
   );
-  let started = false;
-  const t0 = performance.now();
-  const { chunks } = await retriever.add(docs, {
-    onProgress: ({ done, total }) => {
-      if (!started) bar.start(total, 0);
-      started = true;
-      bar.update(done);
-    },
-  });
-  bar.stop();
-  console.log(`Indexed ${chunks} chunks in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  mkdirSync(stateDir, { recursive: true });
-  if (store instanceof InMemoryVectorStore) {
-    await store.save(storeFile);
-    writeFileSync(manifestFile, `memory:${fingerprint}`);
+  const only = opts.only ? new Set(opts.only) : undefined;
+  const all = collectDocs(packageDirs).filter((d) => !only || only.has(String(d.metadata.package)));
+  if (only && !all.length)
+    throw new UsageError(`--only ${[...only].join(",")} matches no installed package with Markdown docs.`);
+  const selection = selectLanguages(all, opts.languages);
+  const skipped = skippedLine(selection, opts.languages);
+  if (skipped) console.log(skipped);
+  const docs = selection.kept;
+  if (!docs.length)
+    throw new UsageError("no documents to index in the selected languages (see --languages).");
+  const fingerprint = createHash("sha256")
+    .update(`${embedder.modelId}:${opts.dtype}\n`)
+    .update(docs.map((d) => `${d.id}:${d.text.length}`).join("\n"))
+    .digest("hex")
+    .slice(0, 16);
+
+  const identity: StoreIdentity = opts.chroma
+    ? { kind: "chroma", url: opts.chroma, collection: opts.collection }
+    : { kind: "memory" };
+  const paths = statePaths(opts.stateDir, identity);
+  const current = !opts.reindex && isCurrent(readManifest(opts.stateDir, identity), fingerprint);
+  let store: VectorStore;
+  let fresh: boolean;
+  if (opts.chroma) {
+    store = await createChromaVectorStore({
+      url: opts.chroma,
+      collection: opts.collection,
+      dimensions: embedder.dimensions,
+    });
+    fresh = !current || (await store.count()) === 0;
+  } else if (current && existsSync(paths.store)) {
+    store = await InMemoryVectorStore.load(paths.store);
+    fresh = false;
   } else {
-    writeFileSync(manifestFile, `chroma:${opts.chroma}:${fingerprint}`);
+    store = new InMemoryVectorStore({ dimensions: embedder.dimensions });
+    fresh = true;
   }
-} else {
-  // rebuild the BM25 index from the stored chunks (fast; no embedding)
-  const t0 = performance.now();
-  for await (const page of store.scan!()) retriever.lexical!.add(page);
-  console.log(
-    `Loaded ${await store.count()} chunks from ${opts.chroma ?? storeFile} (${(performance.now() - t0).toFixed(0)} ms)`,
-  );
+
+  const retriever: HybridRetriever = createRetriever({ embedder, store, lexical: true, k: opts.k });
+  if (fresh) {
+    console.log(`Indexing ${docs.length} Markdown files from ${packageDirs.length} installed packages…`);
+    const bar = new cliProgress.SingleBar(
+      { format: "  {bar} {percentage}% | {value}/{total} chunks | ETA {eta}s" },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    const t0 = performance.now();
+    // chunks already in Chroma (same content version) are adopted, not embedded again
+    const { chunks } = await retriever.add(docs, {
+      onProgress: ({ done, total }) => {
+        if (!started) bar.start(total, 0);
+        started = true;
+        bar.update(done);
+      },
+    });
+    bar.stop();
+    if (opts.chroma) await deleteStale(retriever, new Set(docs.map((d) => d.id)));
+    console.log(`Indexed ${chunks} chunks in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    mkdirSync(paths.dir, { recursive: true });
+    if (store instanceof InMemoryVectorStore) await store.save(paths.store);
+    writeManifest(opts.stateDir, {
+      store: identity,
+      fingerprint,
+      chunks: await store.count(),
+      indexedAt: new Date().toISOString(),
+    });
+  } else {
+    // rebuild the BM25 index from the stored chunks (fast; no embedding)
+    const t0 = performance.now();
+    for await (const page of store.scan!()) retriever.lexical!.add(page);
+    console.log(
+      `Loaded ${await store.count()} chunks from ${opts.chroma ? `${opts.chroma} (collection ${opts.collection})` : paths.store} (${(performance.now() - t0).toFixed(0)} ms)`,
+    );
+  }
+  return { embedder, retriever };
 }
 
-const llm = opts.answer
-  ? await loadModel({ url: opts["llm-url"], model: opts["llm-model"], file: opts["llm-file"] })
-  : undefined;
-const ask = async (question: string) => {
+/** Deletes documents left in the store by an earlier run over a different document set. */
+async function deleteStale(retriever: HybridRetriever, keep: Set<string>) {
+  const stale = new Set<string>();
+  for await (const page of retriever.store.scan!()) {
+    for (const c of page) {
+      const parent = String(c.metadata?.parentId ?? c.id);
+      if (!keep.has(parent)) stale.add(parent);
+    }
+  }
+  if (stale.size) await retriever.delete([...stale]);
+}
+
+/** A usage problem found after parsing (exit code 2). */
+class UsageError extends Error {}
+
+async function main(opts: AskOptions) {
+  const { embedder, retriever } = await openIndex(opts);
+  const llm = opts.answer
+    ? await loadModel({ url: opts.llmUrl, model: opts.llmModel, file: opts.llmFile })
+    : undefined;
   const filter = opts.package ? F.eq("package", opts.package) : undefined;
-  const mode = opts.mode as "dense" | "lexical" | "hybrid";
-  if (llm) {
-    const inMode = { retrieve: (q: string, o = {}) => retriever.retrieve(q, { ...o, mode }) };
-    await streamAnswer(inMode, llm.model, question, { k: Number(opts.k), filter });
-    return;
-  }
-  const { documents, timings } = await retriever.retrieve(question, { mode, filter });
-  console.log(`\nQ: ${question}`);
-  documents.forEach((d, i) => {
-    const m = d.metadata;
-    const snippet = d.text.replace(/\s+/g, " ").slice(0, 220);
-    console.log(`\n${i + 1}. [${d.score.toFixed(4)}] ${m.package}@${m.version} ${m.path} (${m.license})`);
-    console.log(`   ${m.title}`);
-    console.log(`   ${snippet}${d.text.length > 220 ? "…" : ""}`);
-  });
-  // Stages run concurrently in hybrid mode, so they are printed in a fixed order, not as they finished.
-  const stages = ["embed", "search", "lexical", "fuse", "rerank", "total"] as const;
-  const t = stages
-    .filter((s) => timings[s] !== undefined)
-    .map((s) => `${s} ${timings[s]!.toFixed(2)} ms`)
-    .join(", ");
-  console.log(`\ntimings: ${t}`);
-};
+  const mode = opts.mode;
+  const ask = async (question: string) => {
+    if (llm) {
+      const inMode = { retrieve: (q: string, o = {}) => retriever.retrieve(q, { ...o, mode }) };
+      await streamAnswer(inMode, llm.model, question, { k: opts.k, filter });
+      return;
+    }
+    const { documents, timings } = await retriever.retrieve(question, { mode, filter });
+    // fused and BM25 scores carry no absolute meaning: judge the match on the raw dense cosine
+    const best =
+      mode === "dense" ? documents[0]?.score : await bestDenseSimilarity(retriever, question, filter);
+    console.log(`\nQ: ${question}`);
+    const noMatch = noGoodMatchLine(best, opts.minSimilarity);
+    if (noMatch) console.log(noMatch);
+    documents.forEach((d, i) => {
+      const m = d.metadata;
+      const snippet = d.text.replace(/\s+/g, " ").slice(0, 220);
+      console.log(`\n${i + 1}. [${d.score.toFixed(4)}] ${m.package}@${m.version} ${m.path} (${m.license})`);
+      console.log(`   ${m.title}`);
+      console.log(`   ${snippet}${d.text.length > 220 ? "…" : ""}`);
+    });
+    // Stages run concurrently in hybrid mode, so they are printed in a fixed order, not as they finished.
+    const stages = ["embed", "search", "lexical", "fuse", "rerank", "total"] as const;
+    const t = stages
+      .filter((s) => timings[s] !== undefined)
+      .map((s) => `${s} ${timings[s]!.toFixed(2)} ms`)
+      .join(", ");
+    console.log(`\nbest dense cosine similarity: ${best === undefined ? "-" : best.toFixed(3)}`);
+    console.log(`timings: ${t}`);
+  };
 
-if (positionals.length) {
-  for (const q of positionals) await ask(q);
-} else if (process.stdin.isTTY) {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  for (;;) {
-    const q = (await rl.question("\nask> ")).trim();
-    if (!q || q === "exit") break;
-    await ask(q);
+  try {
+    if (opts.questions.length) {
+      for (const q of opts.questions) await ask(q);
+    } else if (process.stdin.isTTY) {
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      for (;;) {
+        const q = (await rl.question("\nask> ")).trim();
+        if (q === "exit") break;
+        if (!q) {
+          console.log("(type a question, or exit)");
+          continue;
+        }
+        await ask(q);
+      }
+      rl.close();
+    } else {
+      await ask(DEFAULT_QUESTION);
+    }
+  } finally {
+    await llm?.dispose();
+    await embedder.dispose?.();
   }
-  rl.close();
-} else {
-  await ask("How do I retry a failed request with exponential backoff?");
 }
-await llm?.dispose();
-await embedder.dispose?.();
+
+const parsed = parseCli(process.argv.slice(2));
+let code: number = EXIT.ok;
+if (parsed.kind === "exit") code = parsed.code;
+else {
+  try {
+    await main(parsed.options);
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " ").trim();
+    console.error(`ask-the-docs: error: ${message || "unknown error"}`);
+    if (process.env.RAGLOOM_DEBUG && error instanceof Error) console.error(error.stack);
+    code = error instanceof UsageError ? EXIT.usage : EXIT.failure;
+  }
+}
+// the ONNX runtime may keep the event loop alive: exit once output is flushed
+process.stdout.write("", () => process.exit(code));
