@@ -29,6 +29,7 @@ describe("ask-the-docs", () => {
     expect(String(pRetry!.metadata.version)).toMatch(/^\d+\.\d+\.\d+/);
     expect(pRetry!.id).toBe(`cli-progress@${pRetry!.metadata.version}/${pRetry!.metadata.path}`);
     for (const d of docs) expect(typeof d.metadata.title).toBe("string");
+    expect(pRetry!.metadata.language).toBe("en");
   });
 
   it("indexes, answers with scores, package, path and timings, then reuses the saved index", async () => {
@@ -59,11 +60,65 @@ describe("ask-the-docs", () => {
     expect(second.stdout).toMatch(/Loaded \d+ chunks/);
     expect(second.stdout).not.toMatch(/Indexed/);
     expect(second.stdout).toMatch(/1\. \[\d\.\d{4}\] p-retry@/);
+    expect(first.stdout + second.stdout).not.toMatch(/No good match/);
+    expect(second.stdout).toMatch(/best dense cosine similarity: 0\.\d{3}/);
   });
 
-  it("works against a real Chroma server and rebuilds BM25 from it on the next run", async () => {
+  it('prints "no good match" for an unrelated question, whatever the fused scores', async () => {
+    const args = ["tsx", "examples/ask-the-docs/index.ts", "--only", "p-retry,opossum", "--state-dir", state];
+    const { stdout } = await run("pnpm", [...args, "What is the boiling point of ethanol at sea level?"], {
+      cwd: ROOT,
+      timeout: 300_000,
+    });
+    expect(stdout).toMatch(/Loaded \d+ chunks/);
+    expect(stdout).toMatch(
+      /\nNo good match: best dense cosine similarity 0\.\d{3} < 0\.\d+ \(--min-similarity\); the hits below are probably unrelated\.\n/,
+    );
+    expect(stdout).toMatch(/1\. \[\d\.\d{4}\] /); // the hits are still listed
+    const lowered = await run(
+      "pnpm",
+      [...args, "--min-similarity", "-1", "What is the boiling point of ethanol at sea level?"],
+      {
+        cwd: ROOT,
+        timeout: 300_000,
+      },
+    );
+    expect(lowered.stdout).not.toMatch(/No good match/);
+  });
+
+  it("skips non-English documents by default and says how many and why", async () => {
+    const langState = join(state, "languages");
+    const args = [
+      "tsx",
+      "examples/ask-the-docs/index.ts",
+      "--only",
+      "@biomejs/biome",
+      "--state-dir",
+      langState,
+    ];
+    const { stdout } = await run("pnpm", [...args, "--mode", "lexical", "formatter"], {
+      cwd: ROOT,
+      timeout: 300_000,
+    });
+    const skipped =
+      /Skipped (\d+) of (\d+) Markdown files not detected as en \(zh 2, [^)]*ja 1[^)]*\); pass --languages all/.exec(
+        stdout,
+      );
+    expect(skipped, stdout).not.toBeNull();
+    const [, n, of] = skipped!.map(Number);
+    expect(stdout).toMatch(new RegExp(`Indexing ${of! - n!} Markdown files`));
+    expect(stdout).not.toMatch(/README\.(zh|ja|ru)/);
+    const all = await run("pnpm", [...args, "--languages", "all", "--mode", "lexical", "formatter"], {
+      cwd: ROOT,
+      timeout: 300_000,
+    });
+    expect(all.stdout).not.toMatch(/Skipped/);
+    expect(all.stdout).toMatch(new RegExp(`Indexing ${of} Markdown files`));
+  });
+
+  it("works against a real Chroma server, rebuilds BM25 from it, and leaves the memory index current", async () => {
     const chroma = await startChroma();
-    const chromaState = join(state, "chroma");
+    const chromaState = state; // the same state folder as the in-memory runs above
     const args = [
       "tsx",
       "examples/ask-the-docs/index.ts",
@@ -84,5 +139,27 @@ describe("ask-the-docs", () => {
     expect(second.stdout).toMatch(new RegExp(`Loaded \\d+ chunks from ${chroma.url.replace(/[.]/g, "\\.")}`));
     expect(second.stdout).toMatch(/timings: embed [\d.]+ ms, search [\d.]+ ms, lexical [\d.]+ ms, fuse/);
     expect(second.stdout).toMatch(/1\. \[\d\.\d{4}\] p-retry@/);
+    // the Chroma runs kept their own manifest: the in-memory index is loaded, not rebuilt
+    const memory = await run(
+      "pnpm",
+      [
+        "tsx",
+        "examples/ask-the-docs/index.ts",
+        "--only",
+        "p-retry,opossum",
+        "--state-dir",
+        state,
+        "half-open circuit",
+      ],
+      { cwd: ROOT, timeout: 300_000 },
+    );
+    expect(memory.stdout).toMatch(/Loaded \d+ chunks from \S+store\.bin/);
+    expect(memory.stdout).not.toMatch(/Indexed/);
+    // a different collection on the same server is another store: indexed, not loaded
+    const other = await run("pnpm", [...args, "--collection", "ask_the_docs_2", "half-open circuit"], {
+      cwd: ROOT,
+      timeout: 300_000,
+    });
+    expect(other.stdout).toMatch(/Indexed \d+ chunks/);
   });
 });
