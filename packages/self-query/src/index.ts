@@ -4,6 +4,7 @@
  * @module @ragloom/self-query
  */
 
+export type { Clock } from "./clock.js";
 export * from "./dates.js";
 export * from "./errors.js";
 export * from "./llm-grounding.js";

@@ -7,6 +7,7 @@ import {
   throwIfAborted,
   ValidationError,
 } from "@ragloom/core";
+import { type Clock, toClock } from "./clock.js";
 import { type CompiledSchema, compileSchema } from "./compiled-schema.js";
 import { RequestTooLongError } from "./errors.js";
 import { ungroundedParts } from "./llm-grounding.js";
@@ -26,8 +27,11 @@ import { validateSchemaFilter } from "./validate.js";
 export interface LlmParserOptions {
   /** The model (e.g. `createOpenAICompatibleModel(...)` from `@ragloom/core`). */
   model: LanguageModel;
-  /** Clock for "today" in the prompt and for relative dates. @default () => new Date() */
-  now?: () => Date;
+  /**
+   * "Now" for "today" in the prompt and for relative dates: a fixed `Date` or a function returning
+   * one (called once per parse); anything else is a ValidationError. @default the system clock
+   */
+  now?: Clock;
   /** Upper bound on generated tokens per call. @default 256 */
   maxTokens?: number;
   /** Sampling temperature. @default 0 */
@@ -131,7 +135,7 @@ export function createLlmParser(options: LlmParserOptions): SelfQueryParser & {
   const { model } = options;
   if (!model || typeof model.generate !== "function")
     throw new ValidationError("createLlmParser needs a LanguageModel");
-  const clock = options.now ?? (() => new Date());
+  const clock = toClock(options.now);
   const maxRepairs = options.maxRepairs ?? 1;
   const maxRequestLength =
     options.maxRequestLength ?? options.fallback?.maxRequestLength ?? DEFAULT_MAX_REQUEST_LENGTH;

@@ -6,6 +6,7 @@ import {
   MAX_LIST_LENGTH,
   validateFilter,
 } from "@ragloom/core";
+import { type Clock, toClock } from "./clock.js";
 import { type CompiledSchema, compileSchema, normText } from "./compiled-schema.js";
 import { parseDateText } from "./dates.js";
 import { SchemaFilterError } from "./errors.js";
@@ -24,8 +25,11 @@ const COMPARISONS = new Set(["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", 
 
 /** Options of {@link validateSchemaFilter}. */
 export interface ValidateSchemaFilterOptions {
-  /** Reference date for relative date text such as `"last March"`. @default new Date() */
-  now?: Date;
+  /**
+   * Reference date for relative date text such as `"last March"`: a `Date` or a function returning
+   * one; anything else is a ValidationError. @default the system clock
+   */
+  now?: Clock;
   /** Accept `contains` on the `$document` pseudo-field (document text). @default false */
   allowDocumentFilter?: boolean;
 }
@@ -231,6 +235,7 @@ function walk(node: unknown, path: string, depth: number, ctx: Ctx): Filter {
  *   unknown op, extra keys, too deep), `unknown_attribute` (incl. `$document` unless allowed),
  *   `operator_not_allowed` (see {@link ALLOWED_OPERATORS}), `invalid_value` (cannot be coerced,
  *   not an enumerated value, empty list).
+ * @throws ValidationError when `now` is neither a valid `Date` nor a function returning one.
  */
 export function validateSchemaFilter(
   filter: unknown,
@@ -240,7 +245,7 @@ export function validateSchemaFilter(
   const compiled = "byName" in schema ? schema : compileSchema(schema);
   const ctx: Ctx = {
     schema: compiled,
-    now: options.now ?? new Date(),
+    now: toClock(options.now)(),
     allowDocument: options.allowDocumentFilter ?? false,
   };
   const out = walk(filter, "", 0, ctx);

@@ -1,4 +1,5 @@
 import { type Filter, ValidationError } from "@ragloom/core";
+import { type Clock, toClock } from "../clock.js";
 import { type CompiledSchema, compileSchema } from "../compiled-schema.js";
 import { RequestTooLongError } from "../errors.js";
 import type { SelfQuerySchema } from "../schema.js";
@@ -25,8 +26,11 @@ export const DEFAULT_MAX_REQUEST_LENGTH = 2000;
 
 /** Options of {@link createRuleBasedParser} and {@link parse}. */
 export interface RuleParserOptions {
-  /** Clock for relative dates ("last year", "past 3 months"). @default () => new Date() */
-  now?: () => Date;
+  /**
+   * "Now" for relative dates ("last year", "past 3 months"): a fixed `Date` or a function returning
+   * one (called once per parse); anything else is a ValidationError. @default the system clock
+   */
+  now?: Clock;
   /** Tolerate small typos in enumerated values (edit distance 1 from 5 characters, 2 from 9). @default true */
   fuzzy?: boolean;
   /**
@@ -103,7 +107,8 @@ function unaccountedAlternative(ctx: ParseContext): boolean {
  * a how-to or definitional question ("how do I …", "why …", "what's the difference …") gets no
  * filter and is kept whole as the query.
  * @throws RequestTooLongError (a ValidationError) for a request over `maxRequestLength`.
- * @throws ValidationError for a non-string request, a bad `maxRequestLength` or an invalid schema.
+ * @throws ValidationError for a non-string request, a bad `maxRequestLength` or `now` (neither a
+ *   valid `Date` nor a function returning one), or an invalid schema.
  */
 export function parse(
   request: string,
@@ -124,7 +129,7 @@ export function parse(
     mentions: [],
     schema: compiled,
     index: indexSchema(compiled),
-    now: options.now?.() ?? new Date(),
+    now: toClock(options.now)(),
     afterPeriod: options.afterPeriod ?? "end",
     fuzzy: options.fuzzy ?? true,
     warnings: [],
@@ -178,10 +183,14 @@ export function parse(
   return { query: remainder(ctx), filter, parser: "rules", warnings: ctx.warnings };
 }
 
-/** A {@link SelfQueryParser} around {@link parse} (synchronous). */
+/**
+ * A {@link SelfQueryParser} around {@link parse} (synchronous).
+ * @throws ValidationError when `now` is neither a valid `Date` nor a function returning one.
+ */
 export function createRuleBasedParser(options: RuleParserOptions = {}): SelfQueryParser & {
   parse(request: string, schema: SelfQuerySchema): SelfQueryResult;
 } {
+  toClock(options.now); // a bad clock fails here, not at the first parse
   return {
     kind: "rules",
     parse: (request: string, schema: SelfQuerySchema) => parse(request, schema, options),
