@@ -2,12 +2,16 @@
 # Checks every published package (run after `pnpm build`): packs it with pnpm as a release would,
 # then checks the tarball's manifest (no `workspace:` ranges, LICENSE inside), publint, and
 # arethetypeswrong with its default profile (node10, node16 CJS/ESM and bundler resolution) on
-# that same tarball. Last, checks that `npm pack` is refused (it would ship `workspace:` ranges).
+# that same tarball; and in the source manifest, `publishConfig.access: public`, the prepack guard
+# and LICENSE in `files`. Last, checks that `npm pack` is refused (it would ship `workspace:` ranges).
+# Usage: scripts/check-packages.sh [packages/<name> ...]   (default: every package)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for dir in packages/*/; do
+dirs=("$@")
+[ ${#dirs[@]} -eq 0 ] && dirs=(packages/*/)
+for dir in "${dirs[@]}"; do
   dir=${dir%/}
   [ "$(node -p "Boolean(require('./${dir}/package.json').private)")" = "true" ] && continue
   name=$(node -p "require('./${dir}/package.json').name")
