@@ -91,7 +91,7 @@ describe("ask-the-docs command line", () => {
       "--llm-file",
       "--help",
     ])
-      expect(out).toMatch(new RegExp(`^\\s+${flag}\\b`, "m"));
+      expect(out).toMatch(new RegExp(`^\\s+(-\\w, )?${flag}\\b`, "m"));
     const flat = out.replace(/\s+/g, " ");
     for (const d of [
       'Chroma collection (default: "ask_the_docs")',

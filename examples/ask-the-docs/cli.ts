@@ -160,7 +160,7 @@ function buildProgram(write: { out: (s: string) => void; err: (s: string) => voi
     .configureOutput({
       writeOut: write.out,
       writeErr: write.err,
-      outputError: (s, w) => w(`ask-the-docs: ${s.trim()}\n`),
+      outputError: (s, w) => w(`ask-the-docs: ${s.trim().replace(/\s*\n\s*/g, " ")}\n`),
     });
 }
 
