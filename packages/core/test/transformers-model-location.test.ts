@@ -141,6 +141,15 @@ describe("createTransformersEmbedder model resolution", () => {
     expect(e.message).toContain("offline: false");
 
     delete process.env.RAGLOOM_MODEL_DIR;
+    // a folder without the tokenizer files does not count either, and the message says which file
+    const noTokenizer = modelFolder("no-tokenizer");
+    rmSync(join(noTokenizer, MODEL, "tokenizer_config.json"));
+    const e2 = (await createTransformersEmbedder({ localModelPath: noTokenizer, offline: true }).catch(
+      (x: unknown) => x,
+    )) as ModelNotFoundError;
+    expect(e2).toBeInstanceOf(ModelNotFoundError);
+    expect(e2.message).toContain(join(noTokenizer, MODEL, "tokenizer_config.json"));
+
     const unset = (await createTransformersEmbedder({ offline: true }).catch(
       (x: unknown) => x,
     )) as ModelNotFoundError;

@@ -70,6 +70,14 @@ export function onnxFileOf(dtype: string): string {
 }
 
 /**
+ * The files a model folder must hold for `dtype`, relative to `<folder>/<model id>`: `config.json`,
+ * `tokenizer.json`, `tokenizer_config.json` and {@link onnxFileOf} `dtype`.
+ */
+export function requiredFiles(dtype: string): string[] {
+  return ["config.json", "tokenizer.json", "tokenizer_config.json", onnxFileOf(dtype)];
+}
+
+/**
  * The default local model folder: `$RAGLOOM_CACHE/models`, or `~/.cache/ragloom/models` when
  * `RAGLOOM_CACHE` is unset (the folder ragloom's `scripts/prepare-models.sh` fills).
  */
@@ -79,9 +87,9 @@ export function defaultModelDir(): string {
 }
 
 /**
- * Looks for `<folder>/<model>/config.json` and `<folder>/<model>/<onnx file of dtype>` in
- * `localModelPath`, then `$RAGLOOM_MODEL_DIR`, then {@link defaultModelDir}; the first folder
- * holding both wins. Returns `undefined` with the list of folders tried when none does.
+ * Looks for `<folder>/<model>/` holding the {@link requiredFiles} of `dtype` in `localModelPath`,
+ * then `$RAGLOOM_MODEL_DIR`, then {@link defaultModelDir}; the first folder holding all of them
+ * wins. `found` is unset when none does; `tried` lists the folders looked at.
  */
 export function findLocalModel(
   model: string,
@@ -102,9 +110,9 @@ export function findLocalModel(
     }
     const folder = resolve(c.folder);
     const modelPath = join(folder, model);
-    const missing = [join(modelPath, "config.json"), join(modelPath, onnxFileOf(dtype))].find(
-      (f) => !existsSync(f),
-    );
+    const missing = requiredFiles(dtype)
+      .map((f) => join(modelPath, f))
+      .find((f) => !existsSync(f));
     tried.push({ source: c.source, folder, missing });
     if (missing === undefined) return { found: { source: c.source, modelPath, tried }, tried };
   }
@@ -129,7 +137,8 @@ export function describeTried(tried: readonly ModelLocationTried[]): string {
 
 /** The fix named by every {@link ModelNotFoundError}. */
 export function modelFix(model: string, dtype: string, offline: boolean): string {
-  const layout = `a folder holding ${model}/config.json, ${model}/tokenizer.json and ${model}/${onnxFileOf(dtype)} (the transformers.js layout)`;
+  const files = requiredFiles(dtype);
+  const layout = `a folder holding ${model}/${files[0]} (with ${files.slice(1).join(", ")} beside it: the transformers.js layout)`;
   return offline
     ? `set RAGLOOM_MODEL_DIR or pass localModelPath: ${layout}; or pass offline: false to download it from the Hugging Face hub`
     : `set RAGLOOM_MODEL_DIR or pass localModelPath: ${layout}`;

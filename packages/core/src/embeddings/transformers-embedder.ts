@@ -20,8 +20,8 @@ export interface TransformersEmbedderOptions {
   /**
    * Folder holding `<model id>/config.json`, `tokenizer.json` and `onnx/model.onnx` (the
    * transformers.js layout; `onnx/model_quantized.onnx` for `q8`). The model is looked for in this
-   * order, and the first folder holding `<model id>/config.json` and the ONNX file of `dtype` is
-   * used: this option, then `$RAGLOOM_MODEL_DIR`, then `$RAGLOOM_CACHE/models` (default
+   * order, and the first folder whose `<model id>/` holds `config.json`, `tokenizer.json`,
+   * `tokenizer_config.json` and the ONNX file of `dtype` is used: this option, then `$RAGLOOM_MODEL_DIR`, then `$RAGLOOM_CACHE/models` (default
    * `~/.cache/ragloom/models`), then the Hugging Face hub unless `offline`. The folder is
    * this embedder's own: it does not change transformers.js's process-wide `env.localModelPath`,
    * so embedders with different folders can be created side by side. The one used is
