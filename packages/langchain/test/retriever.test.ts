@@ -150,6 +150,17 @@ describe("toLangChainRetriever over a real ragloom retriever (MiniLM, in-memory 
     expect(constructed.events.map((e) => e.type)).toContain("end");
   });
 
+  it("streamEvents (v2) reports the retriever run and the ragloom_retrieval event", async () => {
+    const retriever = toLangChainRetriever(ragloom, { k: 2 });
+    const seen: Array<{ event: string; name: string; data: unknown }> = [];
+    for await (const e of retriever.streamEvents("exponential backoff", { version: "v2" }))
+      seen.push({ event: e.event, name: e.name, data: e.data });
+    expect(seen.map((e) => e.event)).toEqual(["on_retriever_start", "on_custom_event", "on_retriever_end"]);
+    expect(seen[1]).toMatchObject({ name: RAGLOOM_RETRIEVAL_EVENT, data: { count: 2 } });
+    const output = (seen[2]!.data as { output: DocumentInterface[] }).output;
+    expect(output.map((d) => d.metadata.parentId)).toContain("retry");
+  });
+
   it("fires handleRetrieverError with ragloom's error for a bad k", async () => {
     const recorder = new Recorder();
     const retriever = toLangChainRetriever(ragloom);
