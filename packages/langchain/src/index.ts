@@ -1,9 +1,9 @@
 /**
- * @ragloom/langchain: LangChain.js adapters for ragloom. Use a ragloom retriever as a LangChain
+ * `@ragloom/langchain`: LangChain.js adapters for ragloom. Use a ragloom retriever as a LangChain
  * retriever ({@link toLangChainRetriever}), LangChain embeddings as a ragloom embedder and back
  * ({@link fromLangChainEmbeddings}, {@link toLangChainEmbeddings}), and convert documents both
  * ways ({@link toLangChainDocument}, {@link fromLangChainDocument}).
- * @packageDocumentation
+ * @module @ragloom/langchain
  */
 
 export * from "./documents.js";
