@@ -1,17 +1,11 @@
 import { createHash } from "node:crypto";
-import { join } from "node:path";
 import { ServiceError, throwIfAborted, ValidationError } from "../errors/errors.js";
 import type { CallOptions } from "../types/embedder.js";
 import type { BatchQueryEmbedder } from "./micro-batching.js";
-import {
-  describeTried,
-  findLocalModel,
-  ModelNotFoundError,
-  type ModelSource,
-  modelFix,
-} from "./model-location.js";
+import { planModelLoad } from "./model-load-plan.js";
+import type { ModelSource } from "./model-location.js";
 import { createPool, runJobs } from "./session-pool.js";
-import { type TransformersEnvPatch, withTransformersEnv } from "./transformers-env.js";
+import { withTransformersEnv } from "./transformers-env.js";
 
 /** Options of {@link createTransformersEmbedder}. */
 export interface TransformersEmbedderOptions {
@@ -185,42 +179,15 @@ export async function createTransformersEmbedder(
   }
 
   const dtype = options.dtype ?? "fp32";
-  const offline = options.offline === true;
-  const { found, tried } = findLocalModel(modelId, dtype, options.localModelPath);
-  if (!found && offline) {
-    throw new ModelNotFoundError(
-      "embedder",
-      `${modelId} (${dtype}) is in no local model folder and offline is true; looked in ${describeTried(tried)}. ` +
-        `Fix: ${modelFix(modelId, dtype, true)}`,
-      { model: modelId, dtype, tried },
-    );
-  }
-  const source: ModelSource = found?.source ?? "hub";
-  const cacheDir = options.cacheDir ?? hf.env.cacheDir ?? "";
-  const modelPath = found ? found.modelPath : join(cacheDir, modelId);
-  const where = found ? `${modelPath} (${source})` : "the Hugging Face hub";
-  // A local model is loaded by its absolute folder, which transformers.js reads without looking at
-  // env.localModelPath; only a hub download depends on the process-wide env, set for the load only.
-  const target = found ? found.modelPath : modelId;
-  const patch: TransformersEnvPatch = found
-    ? { allowLocalModels: true }
-    : { allowLocalModels: true, allowRemoteModels: true, ...(options.cacheDir ? { cacheDir } : {}) };
-  const loadOptions = { local_files_only: found !== undefined };
-  const loadFailure = (what: string, cause: unknown): ServiceError => {
-    const message = (cause as Error).message;
-    if (found) {
-      return new ServiceError("embedder", `cannot load ${what} of ${modelId} from ${where}: ${message}`, {
-        retryable: false,
-        cause,
-      });
-    }
-    return new ModelNotFoundError(
-      "embedder",
-      `${modelId} (${dtype}) is in no local model folder (looked in ${describeTried(tried)}) and loading ${what} ` +
-        `from the Hugging Face hub failed: ${message}. Fix: ${modelFix(modelId, dtype, false)}`,
-      { model: modelId, dtype, tried, cause },
-    );
-  };
+  const plan = planModelLoad(hf.env, "embedder", {
+    model: modelId,
+    dtype,
+    localModelPath: options.localModelPath,
+    offline: options.offline,
+    cacheDir: options.cacheDir,
+  });
+  const { target, patch, loadOptions } = plan;
+  const loadFailure = plan.failure;
 
   let device = options.device ?? "cpu";
   type Model = Awaited<ReturnType<TransformersModule["AutoModel"]["from_pretrained"]>>;
@@ -345,8 +312,8 @@ export async function createTransformersEmbedder(
     modelId: embedderId(modelId, dtype, { maxLength, normalize, queryPrefix, documentPrefix }),
     dimensions,
     normalized: normalize,
-    modelPath,
-    modelSource: source,
+    modelPath: plan.modelPath,
+    modelSource: plan.source,
     get device() {
       return device;
     },

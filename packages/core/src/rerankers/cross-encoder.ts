@@ -1,3 +1,5 @@
+import { planModelLoad } from "../embeddings/model-load-plan.js";
+import { withTransformersEnv } from "../embeddings/transformers-env.js";
 import { ServiceError, throwIfAborted, ValidationError } from "../errors/errors.js";
 import type { CallOptions } from "../types/embedder.js";
 import type { Reranker } from "../types/retriever.js";
@@ -11,11 +13,17 @@ export interface CrossEncoderRerankerOptions {
    * @default "Xenova/ms-marco-MiniLM-L-6-v2"
    */
   model?: string;
-  /** Folder holding `<model id>/…`; sets transformers.js `env.localModelPath` (process-wide). @default transformers.js default */
+  /**
+   * Folder holding `<model id>/config.json`, `tokenizer.json`, `tokenizer_config.json` and the ONNX
+   * file of `dtype`. Looked for in this order: this option, `$RAGLOOM_MODEL_DIR`,
+   * `$RAGLOOM_CACHE/models` (default `~/.cache/ragloom/models`), then the Hugging Face hub unless
+   * `offline`; the folder is this reranker's own (transformers.js's process-wide `env` is not
+   * changed). @default undefined (start with `$RAGLOOM_MODEL_DIR`)
+   */
   localModelPath?: string;
-  /** Never contact the Hugging Face hub. @default false */
+  /** Never contact the Hugging Face hub: fail with `ModelNotFoundError` when no local folder holds the model. @default false */
   offline?: boolean;
-  /** Download cache folder for hub models (transformers.js `env.cacheDir`). @default transformers.js default */
+  /** Download cache for hub models (transformers.js `env.cacheDir`, set for this load only). @default transformers.js's */
   cacheDir?: string;
   /** Weights: `fp32` (`onnx/model.onnx`) or `q8` (`onnx/model_quantized.onnx`). @default "fp32" */
   dtype?: "fp32" | "fp16" | "q8" | "int8" | "uint8" | "q4";
@@ -92,8 +100,9 @@ function indexOfRun(hay: number[], needle: number[], from: number): number {
  * `rerankDepth` candidates.
  *
  * The library is imported lazily, so importing `@ragloom/core` never loads it.
- * @throws ServiceError when the model cannot be loaded (files missing offline, not a one-logit
- *   classifier); ValidationError for bad options.
+ * @throws ModelNotFoundError (a ServiceError) when no local folder holds the model and `offline`
+ *   is true or the hub download fails, naming every folder tried; ServiceError when a found model
+ *   cannot be loaded or is not a one-logit classifier; ValidationError for bad options.
  */
 export async function createCrossEncoderReranker(
   options: CrossEncoderRerankerOptions = {},
@@ -125,52 +134,47 @@ export async function createCrossEncoderReranker(
       cause,
     });
   }
-  if (options.localModelPath !== undefined) {
-    hf.env.localModelPath = options.localModelPath.endsWith("/")
-      ? options.localModelPath
-      : `${options.localModelPath}/`;
-  }
-  if (options.cacheDir !== undefined) hf.env.cacheDir = options.cacheDir;
-  hf.env.allowRemoteModels = !options.offline;
-  hf.env.allowLocalModels = true;
-  const loadOptions = { local_files_only: options.offline === true };
-
-  let tokenizer: Awaited<ReturnType<TransformersModule["AutoTokenizer"]["from_pretrained"]>>;
-  try {
-    tokenizer = await hf.AutoTokenizer.from_pretrained(modelId, loadOptions);
-  } catch (cause) {
-    throw new ServiceError(
-      "reranker",
-      `cannot load the tokenizer of ${modelId}: ${(cause as Error).message}`,
-      { retryable: false, cause },
-    );
-  }
   const dtype = options.dtype ?? "fp32";
+  const plan = planModelLoad(hf.env, "reranker", {
+    model: modelId,
+    dtype,
+    localModelPath: options.localModelPath,
+    offline: options.offline,
+    cacheDir: options.cacheDir,
+  });
   let device = options.device ?? "cpu";
   type Model = Awaited<
     ReturnType<TransformersModule["AutoModelForSequenceClassification"]["from_pretrained"]>
   >;
-  let model: Model;
-  const load = (dev: string) =>
-    hf.AutoModelForSequenceClassification.from_pretrained(modelId, {
-      ...loadOptions,
+  const load = (dev: string): Promise<Model> =>
+    hf.AutoModelForSequenceClassification.from_pretrained(plan.target, {
+      ...plan.loadOptions,
       dtype,
       // biome-ignore lint/suspicious/noExplicitAny: device is a provider name string
       device: dev as any,
     });
-  try {
-    model = await load(device);
-  } catch (cause) {
-    if (device === "cpu") {
-      throw new ServiceError("reranker", `cannot load ${modelId} (${dtype}): ${(cause as Error).message}`, {
-        retryable: false,
-        cause,
+  const { tokenizer, model } = await withTransformersEnv(hf.env, plan.patch, async () => {
+    let tokenizer: Awaited<ReturnType<TransformersModule["AutoTokenizer"]["from_pretrained"]>>;
+    try {
+      tokenizer = await hf.AutoTokenizer.from_pretrained(plan.target, plan.loadOptions);
+    } catch (cause) {
+      throw plan.failure("the tokenizer", cause);
+    }
+    let model: Model;
+    try {
+      model = await load(device);
+    } catch (cause) {
+      if (device === "cpu") throw plan.failure(`the ${dtype} weights`, cause);
+      warn(
+        `device "${device}" unavailable for ${modelId} (${(cause as Error).message}); falling back to cpu`,
+      );
+      device = "cpu";
+      model = await load("cpu").catch((e: unknown) => {
+        throw plan.failure(`the ${dtype} weights`, e);
       });
     }
-    warn(`device "${device}" unavailable for ${modelId} (${(cause as Error).message}); falling back to cpu`);
-    device = "cpu";
-    model = await load("cpu");
-  }
+    return { tokenizer, model };
+  });
   const labels = (model.config as unknown as { num_labels?: number; id2label?: object }).num_labels;
   if (labels !== undefined && labels !== 1) {
     throw new ServiceError(
