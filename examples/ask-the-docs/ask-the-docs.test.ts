@@ -163,5 +163,21 @@ describe("ask-the-docs", () => {
       timeout: 300_000,
     });
     expect(other.stdout).toMatch(/Indexed \d+ chunks/);
+    // a smaller document set keeps what is already in Chroma and deletes the rest
+    const all = Number(/Loaded (\d+) chunks/.exec(second.stdout)![1]);
+    const narrowArgs = args.map((a) => (a === "p-retry,opossum" ? "p-retry" : a));
+    const narrowed = await run("pnpm", [...narrowArgs, "exponential backoff retries"], {
+      cwd: ROOT,
+      timeout: 300_000,
+    });
+    expect(narrowed.stdout).toMatch(/Indexing \d+ Markdown files/);
+    expect(narrowed.stdout).not.toMatch(/opossum@/);
+    const reloaded = await run("pnpm", [...narrowArgs, "exponential backoff retries"], {
+      cwd: ROOT,
+      timeout: 300_000,
+    });
+    const left = Number(/Loaded (\d+) chunks/.exec(reloaded.stdout)?.[1]);
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThan(all);
   }, 900_000);
 });
