@@ -1,10 +1,46 @@
-import type { Answer, Answerer, Source, UngroundedReason } from "@ragloom/answer";
-import { type Filter, type ScoredDocument, throwIfAborted, ValidationError } from "@ragloom/core";
+import {
+  type Filter,
+  type Metadata,
+  type ScoredDocument,
+  throwIfAborted,
+  ValidationError,
+} from "@ragloom/core";
 import { tool } from "ai";
 import { defaultSource } from "./compact.js";
 import { inputSchema, parseInput, type ToolInput } from "./input.js";
 import { checkFixedFilter, checkInteger, combineFilters } from "./options.js";
 import type { ExecuteOptions, RagloomTool } from "./tool-type.js";
+
+/** Why an answer is not grounded (as `@ragloom/answer` reports it). */
+export type UngroundedReason = "no-context" | "model-declined" | "no-valid-citation";
+
+/** The part of a `@ragloom/answer` source that {@link answerTool} reads. */
+export interface AnswerSourceLike {
+  n: number;
+  id: string;
+  title?: string;
+  text: string;
+  score: number;
+  metadata: Metadata;
+}
+
+/** The part of a `@ragloom/answer` answer that {@link answerTool} reads. */
+export interface AnswerLike {
+  id: string;
+  text: string;
+  grounded: boolean;
+  ungroundedReason?: UngroundedReason;
+  citations: Array<{ source: number; documentId?: string; valid: boolean; quote?: string }>;
+  sources: AnswerSourceLike[];
+}
+
+/**
+ * What {@link answerTool} needs of an answerer: the `answer` method of `createAnswerer` (from
+ * `@ragloom/answer`), which any such answerer has.
+ */
+export interface AnswererLike {
+  answer(question: string, options?: { filter?: Filter | null; signal?: AbortSignal }): Promise<AnswerLike>;
+}
 
 /** Options of {@link answerTool}. */
 export interface AnswerToolOptions {
@@ -77,7 +113,7 @@ export const DEFAULT_ANSWER_DESCRIPTION =
  *   FilterError for an invalid fixed `filter`. `execute` rejects with ValidationError / FilterError
  *   for invalid input and with what the answerer throws (ServiceError, TimeoutError, AbortError).
  */
-export function answerTool(answerer: Pick<Answerer, "answer">, options: AnswerToolOptions = {}): AnswerTool {
+export function answerTool(answerer: AnswererLike, options: AnswerToolOptions = {}): AnswerTool {
   if (typeof answerer?.answer !== "function") throw new ValidationError("answerer is required");
   const maxLength = checkInteger("maxQuestionLength", options.maxQuestionLength ?? 1000, 1);
   const fixed = checkFixedFilter(options.filter);
@@ -108,7 +144,7 @@ export function answerTool(answerer: Pick<Answerer, "answer">, options: AnswerTo
 }
 
 function compactSource(
-  s: Source,
+  s: AnswerSourceLike,
   sourceOf: (d: ScoredDocument) => string,
   withText: boolean,
 ): AnswerToolSource {
@@ -122,7 +158,7 @@ function compactSource(
   };
 }
 
-function toOutput(answer: Answer, source: (s: Source) => AnswerToolSource): AnswerToolOutput {
+function toOutput(answer: AnswerLike, source: (s: AnswerSourceLike) => AnswerToolSource): AnswerToolOutput {
   return {
     answerId: answer.id,
     answer: answer.text,

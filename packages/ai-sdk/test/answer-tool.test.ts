@@ -88,7 +88,7 @@ describe("answerTool with a real answerer (MiniLM retrieval, SmolLM2-135M on lla
     expect((await asSchema(answer.inputSchema).validate!(call.input)).success).toBe(true);
     const output = step.staticToolResults[0]!.output;
     expectAnswer(output);
-    const toolMessage = result.response.messages.find((m) => m.role === "tool");
+    const toolMessage = result.responseMessages.find((m) => m.role === "tool");
     expect(JSON.stringify(toolMessage)).toContain(output.answerId);
   });
 

@@ -10,14 +10,30 @@ export interface RecordedRequest {
 }
 
 /**
- * The AI SDK model for the local llama-cpp-python server (`@ai-sdk/openai-compatible`), with a
- * `fetch` that records every request body it sends (requests go to the real server unchanged).
+ * llama-cpp-python's server refuses an assistant message whose `content` is `null` (OpenAI's API
+ * allows it, and the provider sends it with tool calls), and the model's chat template needs a
+ * string there: send `""` instead.
+ */
+export function emptyNullContent(body: Record<string, unknown>): Record<string, unknown> {
+  const messages = body.messages as Array<Record<string, unknown>> | undefined;
+  if (!messages) return body;
+  return {
+    ...body,
+    messages: messages.map((m) => (m.content === null ? { ...m, content: "" } : m)),
+  };
+}
+
+/**
+ * The AI SDK model for the local llama-cpp-python server (`@ai-sdk/openai-compatible`, with
+ * {@link emptyNullContent}), with a `fetch` that records every request body it sends (requests go
+ * to the real server unchanged).
  */
 export function serverModel(baseURL: string) {
   const requests: RecordedRequest[] = [];
   const provider = createOpenAICompatible({
     name: "llama-cpp",
     baseURL,
+    transformRequestBody: emptyNullContent,
     fetch: async (input, init) => {
       if (typeof init?.body === "string") requests.push(JSON.parse(init.body) as RecordedRequest);
       return fetch(input, init);
