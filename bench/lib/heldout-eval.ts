@@ -31,9 +31,21 @@ export interface HeldoutRequest {
 
 /** The held-out set's fixed "today". */
 export const HELDOUT_NOW = new Date("2026-06-15T12:00:00Z");
-export const heldoutRequests = JSON.parse(
-  readFileSync(join(dir, "requests.json"), "utf8"),
-) as HeldoutRequest[];
+/**
+ * The third set writes the list of an `in`/`nin` node as `values` (its README says so); the filter
+ * IR calls it `value`. Renaming the key on load changes no meaning and leaves the frozen file as is.
+ */
+function listKey(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(listKey);
+  if (node === null || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node))
+    out[k === "values" && !("value" in node) ? "value" : k] = listKey(v);
+  return out;
+}
+export const heldoutRequests = (
+  JSON.parse(readFileSync(join(dir, "requests.json"), "utf8")) as HeldoutRequest[]
+).map((r) => ({ ...r, filter: listKey(r.filter) }));
 const raw = JSON.parse(readFileSync(join(dir, "schemas.json"), "utf8")) as Record<string, HeldoutSchema>;
 export const heldoutSchemas: Record<string, SelfQuerySchema> = Object.fromEntries(
   Object.entries(raw).map(([k, v]) => [k, defineSchema(adaptSchema(v))]),
