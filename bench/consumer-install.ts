@@ -19,7 +19,6 @@ import { parseArgs } from "node:util";
 import {
   createConsumer,
   entryPoints,
-  type InstallStep,
   nodeModulesSize,
   packPackages,
   REPO_ROOT,
@@ -46,21 +45,6 @@ const SUBPATH_OF: Record<string, string> = {
   pg: "@ragloom/core/pgvector",
 };
 
-/** node-llama-cpp as packages/answer/README.md installs it: the prebuilt CPU binary, no GPU builds. */
-function peerInstall(name: string): { dependencies: Record<string, string>; extraSteps: InstallStep[] } {
-  if (name !== "node-llama-cpp") return { dependencies: { [name]: peers[name]! }, extraSteps: [] };
-  const range = peers[name]!;
-  return {
-    dependencies: {},
-    extraSteps: [
-      {
-        packages: [`node-llama-cpp@${range}`, `@node-llama-cpp/linux-x64@${range}`],
-        flags: ["--omit=optional"],
-      },
-    ],
-  };
-}
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -84,7 +68,7 @@ function importTime(dir: string, entry: string): { importMs: number; wallMs: num
 const round = (x: number) => Math.round(x * 10) / 10;
 
 const root = mkdtempSync(join(tmpdir(), "ragloom-install-bench-"));
-const packed = packPackages(join(root, "tarballs"));
+const packed = await packPackages(join(root, "tarballs"));
 const coreTarball = { "@ragloom/core": packed.tarballs["@ragloom/core"]! };
 
 interface Row {
@@ -96,8 +80,8 @@ interface Row {
 const rows: Row[] = [];
 const imports: Array<{ entry: string; project: string; importMs: number; wallMs: number }> = [];
 
-function measure(project: string, dir: string, setup: () => { installMs: number[] }) {
-  const { installMs } = setup();
+async function measure(project: string, dir: string, setup: () => Promise<{ installMs: number[] }>) {
+  const { installMs } = await setup();
   const size = nodeModulesSize(dir);
   rows.push({ project, ...size, installSeconds: round(installMs.reduce((a, b) => a + b, 0) / 1000) });
   console.error(`${project}: ${size.packages} packages, ${size.megabytes} MB`);
@@ -115,24 +99,25 @@ const baseline = (() => {
 })();
 
 const coreDir = join(root, "core");
-measure("@ragloom/core", coreDir, () => createConsumer(coreDir, { tarballs: coreTarball }));
+await measure("@ragloom/core", coreDir, () => createConsumer(coreDir, { tarballs: coreTarball }));
 imports.push({ entry: "@ragloom/core", project: "@ragloom/core", ...importTime(coreDir, "@ragloom/core") });
 
 for (const peer of Object.keys(peers)) {
   const dir = join(root, `core+${peer.replace(/[@/]/g, "_")}`);
   const project = `@ragloom/core + ${peer}`;
-  measure(project, dir, () => createConsumer(dir, { tarballs: coreTarball, ...peerInstall(peer) }));
+  await measure(project, dir, () =>
+    createConsumer(dir, { tarballs: coreTarball, dependencies: { [peer]: peers[peer]! } }),
+  );
   const entry = SUBPATH_OF[peer];
   if (entry) imports.push({ entry, project, ...importTime(dir, entry) });
 }
 
 const allDir = join(root, "all");
-const allPeers = Object.keys(peers).filter((p) => p !== "node-llama-cpp");
-measure("every @ragloom package + every peer", allDir, () =>
+const allPeers = Object.keys(peers);
+await measure("every @ragloom package + every peer", allDir, () =>
   createConsumer(allDir, {
     tarballs: packed.tarballs,
     dependencies: Object.fromEntries(allPeers.map((p) => [p, peers[p]!])),
-    extraSteps: peerInstall("node-llama-cpp").extraSteps,
   }),
 );
 for (const { manifest } of workspacePackages()) {
@@ -147,7 +132,7 @@ const result = {
   node: process.version,
   npm: npmVersion,
   runs: RUNS,
-  note: "npm cache warm, --prefer-offline; ONNXRUNTIME_NODE_INSTALL=skip; node-llama-cpp with --omit=optional + @node-llama-cpp/linux-x64",
+  note: "npm cache warm, --prefer-offline; ONNXRUNTIME_NODE_INSTALL=skip; node-llama-cpp as is (npm installs its CUDA and Vulkan builds on linux-x64)",
   baselineNodeWallMs: baseline,
   installs: rows,
   imports,

@@ -9,7 +9,7 @@
  * Usage as a script (a project to try things in by hand):
  *   pnpm tsx scripts/consumer-project.ts [dir]
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -21,6 +21,10 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const BIG = 64 * 1024 * 1024;
 
 export const REPO_ROOT = resolve(import.meta.dirname, "..");
 
@@ -101,24 +105,27 @@ export function stalePackages(): string[] {
  * Builds the stale packages (`pnpm --filter … build`, in dependency order) and packs every package.
  * @returns tarball path per package name, and the milliseconds spent building and packing.
  */
-export function packPackages(dest: string): {
+export async function packPackages(dest: string): Promise<{
   tarballs: Record<string, string>;
   built: string[];
   buildMs: number;
   packMs: number;
-} {
+}> {
   mkdirSync(dest, { recursive: true });
   const built = stalePackages();
   let t = performance.now();
   if (built.length > 0) {
     const filters = built.flatMap((n) => ["--filter", n]);
-    execFileSync("pnpm", [...filters, "build"], { cwd: REPO_ROOT, stdio: "pipe" });
+    await run("pnpm", [...filters, "build"], { cwd: REPO_ROOT, maxBuffer: BIG });
   }
   const buildMs = performance.now() - t;
   t = performance.now();
   const tarballs: Record<string, string> = {};
-  for (const { name, dir, manifest } of workspacePackages()) {
-    execFileSync("pnpm", ["pack", "--pack-destination", dest], { cwd: dir, stdio: "pipe" });
+  await run("pnpm", ["-r", "--filter", "./packages/*", "pack", "--pack-destination", dest], {
+    cwd: REPO_ROOT,
+    maxBuffer: BIG,
+  });
+  for (const { name, manifest } of workspacePackages()) {
     const file = join(dest, `${name.replace(/^@/, "").replace("/", "-")}-${manifest.version}.tgz`);
     if (!existsSync(file)) throw new Error(`pnpm pack wrote no ${file}`);
     tarballs[name] = file;
@@ -128,7 +135,8 @@ export function packPackages(dest: string): {
 
 /** One npm install step: registry specs (`name@range`) and npm flags. */
 export interface InstallStep {
-  packages: string[];
+  /** Specs, or a function of the project folder (to read versions from the first install). */
+  packages: string[] | ((dir: string) => string[]);
   flags?: string[];
 }
 
@@ -151,14 +159,17 @@ export interface ConsumerProject {
 }
 
 /** Runs npm in `dir`; throws with npm's output when it fails. */
-export function npm(dir: string, args: string[]): void {
-  const r = spawnSync("npm", args, { cwd: dir, env: installEnv(), encoding: "utf8" });
-  if (r.status !== 0)
-    throw new Error(`npm ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`.slice(0, 8000));
+export async function npm(dir: string, args: string[]): Promise<void> {
+  try {
+    await run("npm", args, { cwd: dir, env: installEnv(), maxBuffer: BIG });
+  } catch (e) {
+    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+    throw new Error(`npm ${args.join(" ")} failed:\n${stdout}\n${stderr}`.slice(0, 8000));
+  }
 }
 
 /** Writes `dir/package.json` ("type": "module") and installs it with npm. */
-export function createConsumer(dir: string, options: ConsumerOptions): ConsumerProject {
+export async function createConsumer(dir: string, options: ConsumerOptions): Promise<ConsumerProject> {
   mkdirSync(dir, { recursive: true });
   const use = options.use ?? Object.keys(options.tarballs);
   const fileSpec = (name: string) => `file:${options.tarballs[name]}`;
@@ -181,11 +192,12 @@ export function createConsumer(dir: string, options: ConsumerOptions): ConsumerP
   const base = ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"];
   const installMs: number[] = [];
   let t = performance.now();
-  npm(dir, base);
+  await npm(dir, base);
   installMs.push(performance.now() - t);
   for (const step of options.extraSteps ?? []) {
     t = performance.now();
-    npm(dir, [...base, ...(step.flags ?? []), ...step.packages]);
+    const packages = typeof step.packages === "function" ? step.packages(dir) : step.packages;
+    await npm(dir, [...base, ...(step.flags ?? []), ...packages]);
     installMs.push(performance.now() - t);
   }
   return { dir, installMs };
@@ -195,8 +207,10 @@ export function createConsumer(dir: string, options: ConsumerOptions): ConsumerP
 export function repoRanges(): Record<string, string> {
   const root = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as PackageManifest;
   const ranges: Record<string, string> = { ...root.devDependencies };
+  const registry = (deps: Record<string, string> = {}) =>
+    Object.fromEntries(Object.entries(deps).filter(([, v]) => !v.startsWith("workspace:")));
   for (const { manifest } of workspacePackages()) {
-    Object.assign(ranges, manifest.devDependencies, manifest.peerDependencies);
+    Object.assign(ranges, registry(manifest.devDependencies), registry(manifest.peerDependencies));
   }
   return ranges;
 }
@@ -214,10 +228,10 @@ export function nodeModulesSize(dir: string): { packages: number; megabytes: num
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
   const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), "ragloom-consumer-"));
-  const packed = packPackages(join(dir, "tarballs"));
+  const packed = await packPackages(join(dir, "tarballs"));
   const r = repoRanges();
   const pick = (...names: string[]) => Object.fromEntries(names.map((n) => [n, r[n] ?? "*"]));
-  const project = createConsumer(join(dir, "project"), {
+  const project = await createConsumer(join(dir, "project"), {
     tarballs: packed.tarballs,
     dependencies: pick("@huggingface/transformers", "chromadb", "ioredis", "prom-client", "usearch", "pg"),
     devDependencies: pick("tsx", "typescript", "@types/node"),

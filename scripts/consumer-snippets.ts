@@ -5,7 +5,8 @@
  * snippet, run verbatim in a fresh consumer project. An HTML comment on the line before the fence
  * (invisible on GitHub and npm) changes how, with `;`-separated directives:
  *
- * - `no-run: <reason>`: not run and not type-checked (a type signature, a fragment of a function).
+ * - `no-run: <reason>`: not run and not type-checked (a type signature, a fragment of a function);
+ *   the reason is the rest of the comment and is shown in the test name.
  * - `prelude=<name>`: `test/consumer/preludes/<name>.ts` is prepended, for a block that continues
  *   an earlier one ("as above"): it declares what the block uses but does not define.
  * - `server`: the block starts a server that runs until a signal: it passes when it prints a URL
@@ -18,6 +19,7 @@
  * e.g. `<!-- snippet: prelude=answer-retriever; timeout=120 -->`.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 import { join, relative } from "node:path";
 import { REPO_ROOT } from "./consumer-project.js";
 
@@ -69,19 +71,23 @@ export function parseDirectives(
   where: string,
 ): Omit<Snippet, "id" | "readme" | "index" | "line" | "lang" | "code"> {
   const out: ReturnType<typeof parseDirectives> = { mode: "run", files: [], timeoutMs: 90_000 };
+  // `no-run: <reason>` takes the rest of the comment (the reason may contain `;`)
+  const noRun = /\bno-run\s*:\s*(.*)$/s.exec(comment);
+  if (noRun) {
+    out.noRun = noRun[1]!.trim();
+    comment = comment.slice(0, noRun.index);
+  }
   for (const raw of comment.split(";")) {
     const d = raw.trim();
     if (!d) continue;
-    const noRun = /^no-run\s*:\s*(.+)$/s.exec(d);
     const kv = /^([a-z-]+)=(.+)$/.exec(d);
-    if (noRun) out.noRun = noRun[1]!.trim();
-    else if (d === "server" || d === "mcp-stdio") out.mode = d;
+    if (d === "server" || d === "mcp-stdio") out.mode = d;
     else if (kv?.[1] === "prelude") out.prelude = kv[2]!.trim();
     else if (kv?.[1] === "files") out.files = kv[2]!.split(",").map((f) => f.trim());
     else if (kv?.[1] === "timeout") out.timeoutMs = Number(kv[2]) * 1000;
     else throw new Error(`${where}: unknown snippet directive "${d}"`);
   }
-  if (comment.includes("no-run") && !out.noRun) throw new Error(`${where}: no-run needs a reason`);
+  if (noRun && !out.noRun) throw new Error(`${where}: no-run needs a reason`);
   return out;
 }
 
@@ -147,6 +153,19 @@ export function servicesOf(code: string): ServiceNeed[] {
     needs.set(`${kind}:${port}`, { kind, port });
   }
   return [...needs.values()];
+}
+
+/** Registry packages a snippet imports (bare specifiers, not `node:` built-ins), by package name. */
+export function importedPackages(code: string): string[] {
+  const names = new Set<string>();
+  const re = /(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)["']([^"'.][^"']*)["']/gm;
+  for (const m of code.matchAll(re)) {
+    const spec = m[1]!;
+    if (spec.startsWith("node:") || builtinModules.includes(spec.split("/")[0]!)) continue;
+    const parts = spec.split("/");
+    names.add(spec.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!);
+  }
+  return [...names].sort();
 }
 
 /** Where a snippet is, for test names and messages: `packages/answer/README.md #2 (line 89)`. */

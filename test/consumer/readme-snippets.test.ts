@@ -7,10 +7,11 @@
  * The entries test imports and requires every package and subpath entry (ESM and CJS export the
  * same names), and a project with `@ragloom/core` alone loads without any optional peer.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createConsumer,
@@ -19,12 +20,20 @@ import {
   repoRanges,
   workspacePackages,
 } from "../../scripts/consumer-project.js";
-import { allSnippets, type Snippet, servicesOf, describe as where } from "../../scripts/consumer-snippets.js";
+import {
+  allSnippets,
+  importedPackages,
+  type ServiceNeed,
+  type Snippet,
+  servicesOf,
+  describe as where,
+} from "../../scripts/consumer-snippets.js";
 import { LLM_MODEL_FILE } from "../services.js";
 import { runSnippet, userEnv } from "./run-snippet.js";
 import { ensureService, type RunningService } from "./services.js";
 
 const HERE = import.meta.dirname;
+const exec = promisify(execFile);
 const snippets = allSnippets();
 const keepDir = process.env.RAGLOOM_CONSUMER_KEEP === "1";
 
@@ -32,25 +41,36 @@ let root = "";
 let tarballs: Record<string, string> = {};
 let project = "";
 let diagnostics = new Map<string, string[]>();
-const lasting: RunningService[] = [];
+/** Services started for the snippets, by `kind:port`; they stay up for the later snippets. */
+const running = new Map<string, RunningService>();
 
-/** The peers and tools the snippets import, at the repository's own ranges. */
+/**
+ * Stops an LLM server started for earlier snippets when this snippet names its port but does not
+ * use it as an LLM (e.g. a server snippet listening on 8080).
+ */
+async function freePortsNamedBy(text: string, needs: ServiceNeed[]) {
+  for (const [key, svc] of running) {
+    const used = needs.some((n) => n.kind === svc.kind && n.port === svc.port);
+    if (svc.kind === "llm" && !used && new RegExp(`\\b${svc.port}\\b`).test(text)) {
+      await svc.stop();
+      running.delete(key);
+    }
+  }
+}
+
+/**
+ * Every peer dependency of every package and every package a snippet imports, plus the tools, at
+ * the repository's own ranges (else the latest), installed by one plain `npm install`.
+ */
 function consumerDependencies() {
   const r = repoRanges();
-  const pick = (...names: string[]) => Object.fromEntries(names.map((n) => [n, r[n] ?? "*"]));
+  const pick = (...names: string[]) => Object.fromEntries(names.map((n) => [n, r[n] ?? "latest"]));
+  const peers = workspacePackages().flatMap((p) => Object.keys(p.manifest.peerDependencies ?? {}));
+  const imported = snippets.filter((s) => !s.noRun).flatMap((s) => importedPackages(preludeOf(s) + s.code));
+  const registry = [...new Set([...peers, ...imported])].filter((n) => !n.startsWith("@ragloom/"));
   return {
-    dependencies: pick("@huggingface/transformers", "chromadb", "ioredis", "prom-client", "usearch", "pg"),
+    dependencies: pick(...registry.sort()),
     devDependencies: pick("tsx", "typescript", "@types/node", "@types/pg"),
-    // as packages/answer/README.md installs it: the prebuilt CPU binary, no GPU builds
-    extraSteps: [
-      {
-        packages: [
-          `node-llama-cpp@${r["node-llama-cpp"]}`,
-          `@node-llama-cpp/linux-x64@${r["node-llama-cpp"]}`,
-        ],
-        flags: ["--omit=optional"],
-      },
-    ],
   };
 }
 
@@ -88,7 +108,7 @@ function writeEntryChecks(): string[] {
   return entries;
 }
 
-function typecheck(): Map<string, string[]> {
+async function typecheck(): Promise<Map<string, string[]>> {
   writeFileSync(
     join(project, "tsconfig.json"),
     JSON.stringify({
@@ -105,14 +125,19 @@ function typecheck(): Map<string, string[]> {
       include: ["snippets/*/index.ts", "entries/*.cts", "entries/*.mts"],
     }),
   );
-  const r = spawnSync(
+  const r = await exec(
     join(project, "node_modules", ".bin", "tsc"),
     ["-p", "tsconfig.json", "--pretty", "false"],
     {
       cwd: project,
       encoding: "utf8",
+      maxBuffer: 16 * 1024 * 1024,
     },
+  ).then(
+    (ok) => ({ ...ok, status: 0 }),
+    (e: { stdout: string; stderr: string; code: number }) => ({ ...e, status: e.code }),
   );
+
   const byFile = new Map<string, string[]>();
   let last: string[] | undefined;
   for (const line of r.stdout.split("\n")) {
@@ -142,14 +167,14 @@ function readmeLines(s: Snippet, messages: string[]): string[] {
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "ragloom-readme-"));
   const t0 = performance.now();
-  const packed = packPackages(join(root, "tarballs"));
+  const packed = await packPackages(join(root, "tarballs"));
   tarballs = packed.tarballs;
   project = join(root, "project");
-  const consumer = createConsumer(project, { tarballs: packed.tarballs, ...consumerDependencies() });
+  const consumer = await createConsumer(project, { tarballs: packed.tarballs, ...consumerDependencies() });
   writeSnippets();
   writeEntryChecks();
   const t1 = performance.now();
-  diagnostics = typecheck();
+  diagnostics = await typecheck();
   console.log(
     `consumer project ${project}: build ${(packed.buildMs / 1000).toFixed(1)} s (${packed.built.join(", ") || "up to date"}),` +
       ` pack ${(packed.packMs / 1000).toFixed(1)} s, npm ${consumer.installMs.map((m) => (m / 1000).toFixed(1)).join(" + ")} s,` +
@@ -158,7 +183,8 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  await Promise.all(lasting.splice(0).map((s) => s.stop()));
+  await Promise.all([...running.values()].map((s) => s.stop()));
+  running.clear();
   if (root && !keepDir) rmSync(root, { recursive: true, force: true });
 });
 
@@ -175,25 +201,17 @@ describe("README snippets in a fresh consumer project", () => {
         const problems: string[] = [];
         const types = diagnostics.get(fileOf(s));
         if (types) problems.push(`tsc --noEmit (strict, nodenext):\n${readmeLines(s, types).join("\n")}`);
-        const perSnippet: RunningService[] = [];
-        try {
-          for (const need of servicesOf(preludeOf(s) + s.code)) {
-            const svc = await ensureService(need);
-            // Redis and Chroma stay up for the other snippets; an LLM server only for this one
-            (need.kind === "llm" ? perSnippet : lasting).push(svc);
-          }
-          const env = userEnv({ GGUF_FILE: LLM_MODEL_FILE });
-          const run = await runSnippet(
-            project,
-            join(project, "snippets", s.id),
-            `index.${s.lang === "ts" ? "ts" : "mjs"}`,
-            s,
-            env,
-          );
-          if (!run.ok) problems.push(`run (${(run.ms / 1000).toFixed(1)} s): ${run.problem}`);
-        } finally {
-          await Promise.all(perSnippet.map((p) => p.stop()));
+        const text = preludeOf(s) + s.code;
+        const needs = servicesOf(text);
+        await freePortsNamedBy(text, needs);
+        for (const need of needs) {
+          const key = `${need.kind}:${need.port}`;
+          if (!running.has(key)) running.set(key, await ensureService(need));
         }
+        const env = userEnv({ GGUF_FILE: LLM_MODEL_FILE });
+        const file = `index.${s.lang === "ts" ? "ts" : "mjs"}`;
+        const run = await runSnippet(project, join(project, "snippets", s.id), file, s, env);
+        if (!run.ok) problems.push(`run (${(run.ms / 1000).toFixed(1)} s): ${run.problem}`);
         expect(problems.join("\n\n"), `${where(s)} failed`).toBe("");
       },
       s.timeoutMs + 120_000,
@@ -202,13 +220,12 @@ describe("README snippets in a fresh consumer project", () => {
 });
 
 describe("package entries in a fresh consumer project", () => {
-  it("every entry imports (ESM) and requires (CJS) with the same export names, and type-checks as .mts and .cts", () => {
-    const esm = JSON.parse(
-      execFileSync("node", ["entries/esm.mjs"], { cwd: project, encoding: "utf8" }),
-    ) as Record<string, string[]>;
-    const cjs = JSON.parse(
-      execFileSync("node", ["entries/cjs.cjs"], { cwd: project, encoding: "utf8" }),
-    ) as Record<string, string[]>;
+  const node = async (cwd: string, args: string[]) =>
+    (await exec("node", args, { cwd, encoding: "utf8" })).stdout.trim();
+
+  it("every entry imports (ESM) and requires (CJS) with the same export names, and type-checks as .mts and .cts", async () => {
+    const esm = JSON.parse(await node(project, ["entries/esm.mjs"])) as Record<string, string[]>;
+    const cjs = JSON.parse(await node(project, ["entries/cjs.cjs"])) as Record<string, string[]>;
     for (const [entry, names] of Object.entries(esm)) {
       expect(names.length, `${entry} exports nothing`).toBeGreaterThan(0);
       expect(cjs[entry], `${entry}: CJS and ESM export different names`).toEqual(names);
@@ -217,28 +234,23 @@ describe("package entries in a fresh consumer project", () => {
     expect(typeErrors.map(([f, m]) => `${f}: ${m.join("\n")}`).join("\n")).toBe("");
   });
 
-  it("@ragloom/core alone (no optional peer installed) imports and requires; a subpath names its missing peer", () => {
+  it("@ragloom/core alone (no optional peer installed) imports and requires; a store names its missing peer", async () => {
     const dir = join(root, "core-only");
-    createConsumer(dir, { tarballs: { "@ragloom/core": tarballs["@ragloom/core"]! } });
-    const esm = execFileSync(
-      "node",
-      [
-        "--input-type=module",
-        "-e",
-        'const m = await import("@ragloom/core"); console.log(typeof m.createRetriever)',
-      ],
-      { cwd: dir, encoding: "utf8" },
-    );
-    const cjs = execFileSync("node", ["-e", 'console.log(typeof require("@ragloom/core").createRetriever)'], {
-      cwd: dir,
-      encoding: "utf8",
-    });
-    expect([esm.trim(), cjs.trim()]).toEqual(["function", "function"]);
-    const chroma = spawnSync("node", ["--input-type=module", "-e", 'await import("@ragloom/core/chroma")'], {
-      cwd: dir,
-      encoding: "utf8",
-    });
-    expect(chroma.status).not.toBe(0);
-    expect(chroma.stderr).toMatch(/chromadb/);
+    await createConsumer(dir, { tarballs: { "@ragloom/core": tarballs["@ragloom/core"]! } });
+    const esm = await node(dir, [
+      "--input-type=module",
+      "-e",
+      'console.log(typeof (await import("@ragloom/core")).createRetriever)',
+    ]);
+    const cjs = await node(dir, ["-e", 'console.log(typeof require("@ragloom/core").createRetriever)']);
+    expect([esm, cjs]).toEqual(["function", "function"]);
+    const chroma = await node(dir, [
+      "--input-type=module",
+      "-e",
+      'const { createChromaVectorStore } = await import("@ragloom/core/chroma");' +
+        'await createChromaVectorStore({ url: "http://127.0.0.1:9", collection: "x", dimensions: 3 })' +
+        ".then(() => console.log('created'), (e) => console.log(e.message));",
+    ]);
+    expect(chroma).toMatch(/install the optional peer dependency chromadb/);
   }, 300_000);
 });
