@@ -19,8 +19,8 @@
  * corpus.jsonl, queries.jsonl and qrels/train.tsv), default `$RAGLOOM_SCIFACT_DIR`. The SciFact
  * index is saved under the state folder so that a rerun does not embed the corpus again.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createRetriever, type HybridRetriever, InMemoryVectorStore } from "@ragloom/core";
 import { parseCli } from "./cli.js";
@@ -133,6 +133,7 @@ if (!existsSync(scifactFile)) {
     `Embedding ${sample.length} SciFact abstracts (${relevant.size} relevant to ${sampled.length} claims)…`,
   );
   await sciRetriever.add(sample);
+  mkdirSync(dirname(scifactFile), { recursive: true });
   await store.save(scifactFile);
 }
 
