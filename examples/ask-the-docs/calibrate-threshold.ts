@@ -22,7 +22,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { createRetriever, type HybridRetriever, InMemoryVectorStore } from "@ragloom/core";
+import { createRetriever, type Document, type HybridRetriever, InMemoryVectorStore } from "@ragloom/core";
 import { parseCli } from "./cli.js";
 import { detectLanguage } from "./language.js";
 import { openIndex } from "./open-index.js";
@@ -107,9 +107,10 @@ for (const line of readFileSync(join(scifact, "qrels", "train.tsv"), "utf8")
 const claims = jsonl<{ _id: string; text: string }>("queries.jsonl").filter((q) => qrels.has(q._id));
 const sampled = [...claims].sort((a, b) => Number(a._id) - Number(b._id)).slice(0, Number(values.claims));
 const relevant = new Set(sampled.flatMap((q) => [...qrels.get(q._id)!]));
-const corpus = jsonl<{ _id: string; title: string; text: string }>("corpus.jsonl").map((d) => ({
+const corpus: Document[] = jsonl<{ _id: string; title: string; text: string }>("corpus.jsonl").map((d) => ({
   id: d._id,
   text: `${d.title} ${d.text}`,
+  metadata: {},
 }));
 const others = corpus.filter((d) => !relevant.has(d.id));
 const stride = Math.max(1, Math.floor(others.length / Math.max(1, Number(values.docs) - relevant.size)));
