@@ -6,6 +6,8 @@
  * services on the ports it names (see scripts/consumer-snippets.ts for the README markers).
  * The entries test imports and requires every package and subpath entry (ESM and CJS export the
  * same names), and a project with `@ragloom/core` alone loads without any optional peer.
+ * Services start on the snippets' own ports (Redis 6379, Chroma 8000, LLM servers on 8080/11434),
+ * or are reused when already answering there. RAGLOOM_CONSUMER_KEEP=1 keeps the project folder.
  */
 import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
