@@ -116,5 +116,5 @@ describe("ask-the-docs command line", () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.stdout).toBe("");
     }
-  });
+  }, 300_000);
 });
