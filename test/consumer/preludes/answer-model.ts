@@ -26,4 +26,4 @@ const retriever: PreludeRetriever = {
     timings: {},
   }),
 };
-const model = preludeModel({ baseURL: "http://127.0.0.1:8080/v1", model: "smollm2-135m" });
+const model = preludeModel({ baseURL: "http://127.0.0.1:11434/v1", model: "smollm2-135m" });
