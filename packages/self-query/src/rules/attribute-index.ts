@@ -2,7 +2,7 @@ import { distance } from "fastest-levenshtein";
 import type { CompiledSchema } from "../compiled-schema.js";
 import { type AttributeInfo, enumValues } from "../schema.js";
 import { COMMON_WORDS } from "./lexicon.js";
-import { nameWords, phraseKey, stem, tokenize } from "./tokenize.js";
+import { nameWords, phraseKey, singular, stem, tokenize } from "./tokenize.js";
 
 /** One way of writing an enumerated value (or a boolean attribute's name). */
 export interface Phrase {
@@ -53,22 +53,21 @@ const GENERIC_NAME_WORDS = new Set([
   "to",
 ]);
 
-/** Stem for cue words, so `rated`/`rating`, `cited`/`citations`, `released`/`release` meet. */
+/**
+ * Stem for cue words, so `rated`/`rating`, `cited`/`citations`, `released`/`release` meet: the
+ * Porter2 stem ({@link stem}) without a final `at` or `e` (`citat`/`cite` → `cit`).
+ */
 export function cueStem(word: string): string {
-  let w = stem(word);
-  for (const suffix of ["ations", "ation", "ions", "ion", "ings", "ing", "ed", "es", "e"]) {
-    if (w.endsWith(suffix) && w.length - suffix.length >= 3) {
-      w = w.slice(0, -suffix.length);
-      break;
-    }
-  }
+  const w = stem(word);
+  for (const suffix of ["at", "e"])
+    if (w.endsWith(suffix) && w.length - suffix.length >= 3) return w.slice(0, -suffix.length);
   return w;
 }
 
-/** Key of a word list with its last word stemmed (plural-insensitive). */
+/** Key of a word list with its last word made singular (plural-insensitive). */
 export function stemmedKey(words: string[]): string {
   if (words.length === 0) return "";
-  return phraseKey([...words.slice(0, -1), stem(words[words.length - 1]!)]);
+  return phraseKey([...words.slice(0, -1), singular(words[words.length - 1]!)]);
 }
 
 /** Noun-forming suffixes read as the value they extend ("rentals", "internships"). */
@@ -320,7 +319,7 @@ export function countedUnits(attr: AttributeInfo): Record<string, number> {
   for (const w of words) {
     if (SECONDS[w] !== undefined || /^(the|this|these|those|its|their)$/.test(w)) continue;
     out[w] = 1;
-    out[stem(w)] = 1;
+    out[singular(w)] = 1;
   }
   return out;
 }

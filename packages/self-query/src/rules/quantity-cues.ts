@@ -5,6 +5,7 @@ import { cueAttributes, fuzzyCue } from "./attribute-index.js";
 import { allFree, isFree, type ParseContext } from "./context.js";
 import { BRIDGE_WORDS, POSTFIX_COMPARATIVES, PREFIX_COMPARATIVES, type RangeOp } from "./lexicon.js";
 import { matchesAt, splitPhrases } from "./phrases.js";
+import { singular } from "./tokenize.js";
 
 export const PREFIX = splitPhrases(PREFIX_COMPARATIVES).sort((a, b) => b[0].length - a[0].length);
 export const POSTFIX = splitPhrases(POSTFIX_COMPARATIVES).sort((a, b) => b[0].length - a[0].length);
@@ -45,7 +46,7 @@ export function cueAfter(ctx: ParseContext, i: number, glued?: string): Cue | un
   if (ctx.tokens[j]?.low === "-") j++;
   const t = ctx.tokens[j];
   if (!t || !isFree(ctx, j)) return undefined;
-  const u = ctx.index.units.get(t.low);
+  const u = ctx.index.units.get(t.low) ?? ctx.index.units.get(singular(t.low));
   if (u) return { attrs: u.map((x) => x.attr), start: i, end: j + 1, factor: u[0]!.factor };
   const attrs = cueAttributes(ctx.index, t.low);
   if (attrs.length) return { attrs, start: i, end: j + 1 };

@@ -1,3 +1,5 @@
+import pluralize from "pluralize";
+import porter2 from "wink-porter2-stemmer";
 /** One token of a request, with its character offsets in the original text. */
 export interface Token {
   /** Original spelling. */
@@ -28,14 +30,29 @@ export function tokenize(text: string): Token[] {
   return out;
 }
 
-/** Light English stemmer for cue words and plurals: `libraries`→`library`, `guides`→`guide`. */
-export function stem(word: string): string {
+/**
+ * Singular of an English noun, for matching values regardless of number: pluralize's rules
+ * (irregular plurals included: `women` → `woman`, `bmws` → `bmw`, `b&bs` → `b&b`) after a
+ * possessive `'s` is removed, lower case. Words of three letters or fewer are kept as written
+ * (`us`, `ios`), and so are words with digits or dots (`node.js`).
+ */
+export function singular(word: string): string {
   const w = word.toLowerCase().replace(/'s$/, "");
-  if (w.length <= 3) return w;
-  if (w.endsWith("ies") && w.length > 4) return `${w.slice(0, -3)}y`;
-  if (/(sses|xes|ches|shes|zes)$/.test(w)) return w.slice(0, -2);
-  if (w.endsWith("s") && !w.endsWith("ss") && !w.endsWith("us") && !w.endsWith("is")) return w.slice(0, -1);
-  return w;
+  if (w.length <= 3 || !/^[\p{L}&'-]+$/u.test(w)) return w;
+  return pluralize.singular(w);
+}
+
+/**
+ * English stem of a word, for matching inflected and derived forms of cue words (`rated` and
+ * `rating`, `refundable` and `refunds`): the Porter2 (Snowball English) stem of wink-porter2-stemmer
+ * applied to {@link singular}. Both sides of a comparison go through it, so stems need not be
+ * words (`libraries` → `librari`). Source: M. F. Porter, "The English (Porter2) stemming
+ * algorithm", snowballstem.org.
+ */
+export function stem(word: string): string {
+  const w = singular(word);
+  if (w.length <= 3 || !/^[a-z']+$/.test(w)) return w;
+  return porter2(w);
 }
 
 /** Key used to compare phrases regardless of spaces, hyphens, dots and apostrophes. */

@@ -161,8 +161,7 @@ function candidates(
       if (p.words.length !== len || p.key[0] !== key[0] || Math.abs(p.key.length - key.length) > budget + 1)
         continue;
       const full = p.raw;
-      if (swapOnly ? full.length !== 4 || distance(full, raw) !== 2 : typoBudget(p.key.length) === 0)
-        continue;
+      if (swapOnly ? full.length !== 4 || distance(full, raw) !== 2 : typoBudget(full.length) === 0) continue;
       const d = swapOnly
         ? typoDistance(full, raw)
         : Math.min(typoDistance(p.key, key), typoDistance(full, raw));
