@@ -38,3 +38,71 @@ describe("word forms", () => {
     });
   });
 });
+
+// An invented schema (a bike rental) for units inferred from attribute names.
+const bikes = defineSchema([
+  { name: "kind", type: "string", description: "kind of bike", values: ["road", "cargo", "tandem"] },
+  { name: "range_km", type: "number", description: "range on one charge" },
+  { name: "deposit", type: "number", description: "deposit asked", synonyms: ["price"] },
+  { name: "year_built", type: "number", description: "year the bike was built" },
+  { name: "mechanics", type: "string[]", description: "full names of the mechanics who serviced it" },
+  { name: "owner", type: "string", description: "full name of the owner" },
+]);
+const b = (r: string) => parse(r, bikes, { now: new Date("2025-03-01T00:00:00Z") }).filter;
+
+describe("units from attribute names and descriptions", () => {
+  it("converts metres, kilometres and miles to the stored unit", () => {
+    expect(b("cargo bikes with a range over 40000 m")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "kind", value: "cargo" },
+        { op: "gt", field: "range_km", value: 40 },
+      ],
+    });
+    expect(b("range of at least 10 miles")).toEqual({ op: "gte", field: "range_km", value: 16.09344 });
+  });
+  it("reads 'grand' as thousands of money, never an adjective", () => {
+    expect(b("a deposit under 2 grand")).toEqual({ op: "lt", field: "deposit", value: 2000 });
+    expect(b("tandems for less than a grand")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "kind", value: "tandem" },
+        { op: "lt", field: "deposit", value: 1000 },
+      ],
+    });
+    expect(b("the grand tour on a road bike")).toEqual({ op: "eq", field: "kind", value: "road" });
+  });
+});
+
+describe("names after role cues", () => {
+  it("makes an array of people's names a membership, one per name", () => {
+    expect(b("serviced by Lena Ortiz and Kofi Mensah")).toEqual({
+      op: "and",
+      filters: [
+        { op: "contains", field: "mechanics", value: "Lena Ortiz" },
+        { op: "contains", field: "mechanics", value: "Kofi Mensah" },
+      ],
+    });
+  });
+  it("leaves a title and its full stop out of the name", () => {
+    expect(p("ferns tested by Prof. Ana Silva")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "plant", value: "fern" },
+        { op: "contains", field: "gardeners", value: "Ana Silva" },
+      ],
+    });
+  });
+});
+
+describe("adjoining decades joined by and", () => {
+  it("is one span, not a conjunction that selects nothing", () => {
+    expect(b("bikes built in the thirties and forties")).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "year_built", value: 1930 },
+        { op: "lte", field: "year_built", value: 1949 },
+      ],
+    });
+  });
+});

@@ -127,6 +127,7 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
     for (const [u, factor] of Object.entries({
       ...countedUnits(attr),
       ...inferredTimeUnits(attr),
+      ...inferredLengthUnits(attr),
       ...attr.units,
     })) {
       const list = units.get(u.toLowerCase()) ?? [];
@@ -301,6 +302,48 @@ export function inferredTimeUnits(attr: AttributeInfo): Record<string, number> {
     out[w] = sec / base;
   }
   return out;
+}
+
+/** Metres in one unit of length, by unit word. */
+const METRES: Record<string, number> = {
+  mm: 0.001,
+  cm: 0.01,
+  centimetres: 0.01,
+  centimeters: 0.01,
+  m: 1,
+  metre: 1,
+  metres: 1,
+  meter: 1,
+  meters: 1,
+  km: 1000,
+  kilometre: 1000,
+  kilometres: 1000,
+  kilometer: 1000,
+  kilometers: 1000,
+  mile: 1609.344,
+  miles: 1609.344,
+};
+
+/**
+ * Length unit words of a number attribute that stores a length, inferred when its name,
+ * declared unit words or description name the stored unit ("distance_km", "mileage in miles",
+ * `units: { km: 1 }`): every word of millimetres, centimetres, metres, kilometres and miles with the factor that converts
+ * it to the stored unit (`m: 0.001` for kilometres). Declared `units` win over inferred ones.
+ */
+export function inferredLengthUnits(attr: AttributeInfo): Record<string, number> {
+  if (attr.type !== "number") return {};
+  const words = [
+    ...nameWords(attr.name),
+    ...Object.keys(attr.units ?? {}).map((u) => u.toLowerCase()),
+    ...(attr.description
+      .toLowerCase()
+      .match(/\bin (\p{L}+)\b/u)
+      ?.slice(1) ?? []),
+  ];
+  const stored = words.find((w) => METRES[w] !== undefined);
+  if (!stored) return {};
+  const base = METRES[stored]!;
+  return Object.fromEntries(Object.entries(METRES).map(([w, m]) => [w, m / base]));
 }
 
 /**

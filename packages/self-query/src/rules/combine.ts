@@ -144,8 +144,10 @@ function mergedRanges(items: Mention[]): Filter | undefined {
 function mergeable(a: Mention, b: Mention, join: "and" | "or"): boolean {
   if (a.attr !== b.attr || a.negated !== b.negated) return false;
   if (a.kind === "value" && b.kind === "value") return true;
-  // "in 2021 or 2022", "before 2000 or after 2020"
-  return a.kind === "range" && b.kind === "range" && join === "or" && !a.negated;
+  if (a.kind !== "range" || b.kind !== "range" || a.negated) return false;
+  // "in 2021 or 2022", "before 2000 or after 2020"; with "and" only periods that adjoin, as
+  // "the fifties and sixties" names one span (the conjunction of two periods would select nothing)
+  return join === "or" || mergedRanges([a, b]) !== undefined;
 }
 
 /** Merges equalities on one scalar attribute inside a conjunction into `in` / `nin`. */

@@ -180,6 +180,11 @@ export function readNumber(tokens: Token[], i: number): NumberRead | undefined {
     ) {
       value *= 1000;
       j++;
+    } else if (tokens[j] && !suffix && isGrand(tokens, j)) {
+      // "15 grand": thousands of money
+      value *= 1000;
+      currency = true;
+      j++;
     } else if (tokens[j] && !suffix && SCALES[tokens[j]!.low] && tokens[j]!.low !== "hundred") {
       // "1.2 million", "3 thousand"
       value *= SCALES[tokens[j]!.low]!;
@@ -199,6 +204,8 @@ export function readNumber(tokens: Token[], i: number): NumberRead | undefined {
     };
   }
   if (currency) return undefined;
+  if ((t.low === "a" || t.low === "one") && isGrand(tokens, j + 1))
+    return { value: 1000, end: j + 2, currency: true, words: true, plainInteger: false };
   const w = wordNumber(tokens, j);
   if (!w) return undefined;
   let end = w.end;
@@ -208,6 +215,41 @@ export function readNumber(tokens: Token[], i: number): NumberRead | undefined {
   }
   return { value: w.value, end, currency, words: true, plainInteger: false };
 }
+
+/**
+ * Slang "grand" (a thousand, of money) at token `j`: only when no word follows that it could
+ * qualify ("a grand hotel", "grand piano" are not amounts).
+ */
+function isGrand(tokens: Token[], j: number): boolean {
+  if (tokens[j]?.low !== "grand") return false;
+  const next = tokens[j + 1];
+  return !next || !/^\p{L}/u.test(next.low) || GRAND_FOLLOWERS.has(next.low);
+}
+/** Words that may follow an amount in "grand" ("15 grand or less", "a grand max"). */
+const GRAND_FOLLOWERS = new Set([
+  "or",
+  "and",
+  "for",
+  "in",
+  "with",
+  "max",
+  "maximum",
+  "tops",
+  "at",
+  "to",
+  "but",
+  "a",
+  "per",
+  "each",
+  "budget",
+  "total",
+  "that",
+  "which",
+  "without",
+  "including",
+  "from",
+  "on",
+]);
 
 function twoDigitDecade(n: number): number {
   return n < 30 ? 2000 + n : 1900 + n;

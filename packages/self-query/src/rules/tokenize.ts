@@ -33,13 +33,27 @@ export function tokenize(text: string): Token[] {
 /**
  * Singular of an English noun, for matching values regardless of number: pluralize's rules
  * (irregular plurals included: `women` → `woman`, `bmws` → `bmw`, `b&bs` → `b&b`) after a
- * possessive `'s` is removed, lower case. Words of three letters or fewer are kept as written
- * (`us`, `ios`), and so are words with digits or dots (`node.js`).
+ * possessive `'s` is removed, lower case. Words of one or two letters are kept as written
+ * (`us`), and so are words with digits or dots (`node.js`).
  */
 export function singular(word: string): string {
   const w = word.toLowerCase().replace(/'s$/, "");
-  if (w.length <= 3 || !/^[\p{L}&'-]+$/u.test(w)) return w;
-  return pluralize.singular(w);
+  if (w.length <= 2 || !/^[\p{L}&'-]+$/u.test(w)) return w;
+  return memo(singulars, w, pluralize.singular);
+}
+
+/** Most words each memo of {@link singular} and {@link stem} keeps (cleared when full). */
+const MEMO_SIZE = 20_000;
+const singulars = new Map<string, string>();
+const stems = new Map<string, string>();
+function memo(cache: Map<string, string>, w: string, f: (w: string) => string): string {
+  let out = cache.get(w);
+  if (out === undefined) {
+    if (cache.size >= MEMO_SIZE) cache.clear();
+    out = f(w);
+    cache.set(w, out);
+  }
+  return out;
 }
 
 /**
@@ -52,7 +66,7 @@ export function singular(word: string): string {
 export function stem(word: string): string {
   const w = singular(word);
   if (w.length <= 3 || !/^[a-z']+$/.test(w)) return w;
-  return porter2(w);
+  return memo(stems, w, porter2);
 }
 
 /** Key used to compare phrases regardless of spaces, hyphens, dots and apostrophes. */

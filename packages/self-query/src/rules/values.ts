@@ -1,7 +1,7 @@
 import { distance } from "fastest-levenshtein";
 import type { AttributeInfo } from "../schema.js";
 import { type AttributeIndex, cueAttributes, type Phrase, stemmedKey } from "./attribute-index.js";
-import { addMention, allFree, isFree, type ParseContext } from "./context.js";
+import { addMention, allFree, FILLER, isFree, type ParseContext } from "./context.js";
 import { BRIDGE_WORDS, EDGE_FILLER, TAG_CUES, VALUE_CUES } from "./lexicon.js";
 import { phraseKey } from "./tokenize.js";
 
@@ -70,8 +70,41 @@ const TITLES = new Set([
 /** "by" and "to" after a participle ("assigned to", "reporting to", "owned by") cue a name. */
 function isRoleCue(tokens: ParseContext["tokens"], i: number): boolean {
   const w = tokens[i]!.low;
-  if (w === "by") return true;
+  if (w === "by" || w === "featuring" || w === "starring") return true;
   return w === "to" && /(ed|ing)$/.test(tokens[i - 1]?.low ?? "");
+}
+
+/** Words of a name or description that say a free-text attribute holds names of people or groups. */
+const PEOPLE =
+  /author|director|writer|creator|artist|maker|composer|name|by|organi[sz]ation|sponsor|owner|manager|agent|person|performer|band|speaker|singer|musician|actor|player/i;
+
+/**
+ * Further capitalised names joined by "and" or a comma after a name read for an array
+ * attribute; each is one more membership. Returns the token after the last name read.
+ */
+function moreNames(ctx: ParseContext, attr: AttributeInfo, from: number): number {
+  const { tokens } = ctx;
+  let end = from;
+  while ((tokens[end]?.low === "and" || tokens[end]?.low === ",") && isFree(ctx, end)) {
+    let k = end + 1;
+    while (
+      k < tokens.length &&
+      k < end + 4 &&
+      isFree(ctx, k) &&
+      /^\p{Lu}/u.test(tokens[k]!.text) &&
+      WORD.test(tokens[k]!.low)
+    )
+      k++;
+    if (k - (end + 1) < 2) break;
+    const value = tokens
+      .slice(end + 1, k)
+      .map((x) => x.text)
+      .join(" ");
+    addMention(ctx, { attr, start: end + 1, end: k, kind: "value", value, negated: false });
+    ctx.owner[end] = FILLER;
+    end = k;
+  }
+  return end;
 }
 
 const TOPIC_CUES = new Set(["about", "regarding", "on", "discussing", "concerning"]);
@@ -292,18 +325,12 @@ export function extractFreeValues(ctx: ParseContext): void {
       // "by Greta Gerwig", "assigned to Maria Gonzalez", "sponsored by Pfizer": the free-text
       // attribute that holds a name; the one whose name or description shares the verb wins
       const verb = w === "by" || w === "to" ? tokens[i - 1]?.low : w;
-      const named = free.filter(
-        (a) =>
-          a.type === "string" &&
-          /author|director|writer|creator|artist|maker|composer|name|by|organi[sz]ation|sponsor|owner|manager|agent|person/i.test(
-            `${a.name} ${a.description}`,
-          ),
-      );
+      const named = free.filter((a) => PEOPLE.test(`${a.name} ${a.description}`));
       const root = verb && verb.length > 4 ? verb.replace(/(ed|ing|s)$/, "").slice(0, 6) : undefined;
       const byVerb = root
         ? named.filter((a) => `${a.name} ${a.description}`.toLowerCase().includes(root))
         : [];
-      attrs = byVerb.length ? byVerb : named.length === 1 || w === "by" ? named : [];
+      attrs = byVerb.length ? byVerb : named.length === 1 || w !== "to" ? named : [];
       cueEnd = nameAt;
     }
     const attr = attrs[0];
@@ -334,7 +361,10 @@ export function extractFreeValues(ctx: ParseContext): void {
           .join(" ");
         end = k + 1;
       }
-    } else if (/^\p{Lu}/u.test(t.text) && attr.type === "string") {
+    } else if (/^\p{Lu}/u.test(t.text) && (attr.type === "string" || isRoleCue(tokens, i))) {
+      // "Dr. Lee": a title and its full stop
+      if (TITLES.has(t.low) && tokens[j + 1]?.text === "." && /^\p{Lu}/u.test(tokens[j + 2]?.text ?? ""))
+        j += 2;
       let k = j;
       while (
         k < tokens.length &&
@@ -363,6 +393,8 @@ export function extractFreeValues(ctx: ParseContext): void {
     }
     if (!value) continue;
     addMention(ctx, { attr, start: i, end, kind: "value", value, negated: false });
+    // "co-authored by Ada Lovelace and Charles Babbage": each name of a list is a member
+    if (attr.type === "string[]" && isRoleCue(tokens, i)) end = moreNames(ctx, attr, end);
     i = end - 1;
   }
 }
