@@ -106,3 +106,57 @@ describe("adjoining decades joined by and", () => {
     });
   });
 });
+
+// An invented schema (a podcast directory) for ordinals and yes/no forms.
+const pods = defineSchema([
+  { name: "season", type: "number", description: "season number", minimum: 1 },
+  { name: "first_air_year", type: "number", description: "year of the first episode" },
+  { name: "explicit", type: "boolean", description: "contains explicit language" },
+  { name: "outdoor_recording", type: "boolean", description: "recorded outdoors" },
+  { name: "verified", type: "boolean", description: "the host is verified (false for anonymous shows)" },
+  { name: "topic", type: "string", description: "main topic", values: ["science", "comedy"] },
+]);
+const q = (r: string) => parse(r, pods, { now: new Date("2025-03-01T00:00:00Z") }).filter;
+
+describe("ordinals before a number attribute's word", () => {
+  it("reads the ordinal as the value, with a postfix comparative", () => {
+    expect(q("second season")).toEqual({ op: "eq", field: "season", value: 2 });
+    expect(q("comedy from the 4th season or later")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "topic", value: "comedy" },
+        { op: "gte", field: "season", value: 4 },
+      ],
+    });
+  });
+  it("ignores an ordinal that is a word of the attribute's name", () => {
+    expect(q("the first air year after 2010")).not.toEqual(
+      expect.objectContaining({ field: "first_air_year", op: "eq", value: 1 }),
+    );
+  });
+});
+
+describe("yes/no forms", () => {
+  it("negates a name word by a glued prefix", () => {
+    expect(q("unverified science shows")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "verified", value: false },
+        { op: "eq", field: "topic", value: "science" },
+      ],
+    });
+    expect(q("indoor recordings")).toEqual({ op: "eq", field: "outdoor_recording", value: false });
+  });
+  it("gives a value to the words the description assigns it", () => {
+    expect(q("anonymous comedy")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "verified", value: false },
+        { op: "eq", field: "topic", value: "comedy" },
+      ],
+    });
+  });
+  it("reads negations typed without the apostrophe", () => {
+    expect(q("shows that arent explicit")).toEqual({ op: "eq", field: "explicit", value: false });
+  });
+});

@@ -30,7 +30,23 @@ const STOP = new Set(
 /** Words that affirm what they follow ("pet-friendly", "pets ok", "pets welcome"). */
 const AFFIRM = new Set(["ok", "okay", "friendly", "welcome", "allowed", "fine", "accepted", "included"]);
 /** Words that may sit inside the phrase; "not" / "n't" turn it to false. */
-const LINK = new Set(["are", "is", "be", "can", "not", "isn't", "aren't", "can't", "cannot", "get", "got"]);
+const LINK = new Set([
+  "are",
+  "is",
+  "be",
+  "can",
+  "not",
+  "isn't",
+  "aren't",
+  "isnt",
+  "arent",
+  "can't",
+  "cannot",
+  "get",
+  "got",
+]);
+/** Prefixes that negate the word they are glued to ("unavailable", "nonrefundable", "indoor" for "outdoor"). */
+const NEGATING_PREFIXES = ["non", "un", "in", "im", "dis"];
 const ADJECTIVE = /(?:able|ible|ed|ive|ful)$/;
 /** Words before a bare noun form that make it a yes/no condition ("no refunds", "with refunds"). */
 const NOUN_CUES = new Set(["no", "with", "without", "non", "any", "full", "zero"]);
@@ -49,6 +65,8 @@ interface YesNo {
   weak: Set<string>;
   /** Roots after "no"/"without" in the description: "<root>-free" means true. */
   absent: Set<string>;
+  /** Roots of words the description gives a value to ("false for preprints"). */
+  describedAs: Map<string, boolean>;
 }
 
 const cache = new WeakMap<object, YesNo[]>();
@@ -80,7 +98,13 @@ function yesNoAttributes(ctx: ParseContext): YesNo[] {
       if (taken(w) && !ADJECTIVE.test(w)) return;
       (ADJECTIVE.test(w) ? strong : weak).add(root(w));
     });
-    out.push({ attr, name, verbs, exact, strong, weak, absent });
+    // "(false for preprints)": the words a description gives a value to name that value
+    const describedAs = new Map<string, boolean>();
+    for (const m of attr.description
+      .toLowerCase()
+      .matchAll(/\b(true|false|yes|no) (?:for|if|when) (?:an? |the )?(\p{L}[\p{L}-]{2,})/gu))
+      describedAs.set(root(m[2]!), m[1] === "true" || m[1] === "yes");
+    out.push({ attr, name, verbs, exact, strong, weak, absent, describedAs });
   }
   // a root two yes/no attributes share names neither
   for (const a of out)
@@ -90,6 +114,27 @@ function yesNoAttributes(ctx: ParseContext): YesNo[] {
     }
   cache.set(ctx.schema, out);
   return out;
+}
+
+/**
+ * The attribute a single word negates by a prefix glued to one of its name words:
+ * "unreviewed" for `reviewed`, "nonrefundable" for `is_refundable`, and "in" for "out"
+ * ("indoor" for `outdoor`). Adjective forms only ("refundable", not "refund"), so "inform" or
+ * "discount" never read as negations of `form` or `count`.
+ */
+function negatedByPrefix(attrs: YesNo[], low: string): YesNo | undefined {
+  const word = low.replace(/-/g, "");
+  for (const a of attrs) {
+    for (const w of a.exact) {
+      if (w.length < 4) continue;
+      const forms = [w, w.startsWith("out") ? `in${w.slice(3)}` : ""];
+      for (const p of NEGATING_PREFIXES)
+        if (word.startsWith(p) && word.length - p.length >= 4 && root(word.slice(p.length)) === root(w))
+          if (ADJECTIVE.test(word) || word.slice(p.length) === w) return a;
+      if (forms[1] && (word === forms[1] || word === `${forms[1]}s`)) return a;
+    }
+  }
+  return undefined;
 }
 
 interface Part {
@@ -117,6 +162,24 @@ export function extractYesNo(ctx: ParseContext): void {
         negated: false,
       });
       i++;
+      continue;
+    }
+    const prefixed = negatedByPrefix(attrs, tokens[i]!.low);
+    if (prefixed) {
+      addMention(ctx, {
+        attr: prefixed.attr,
+        start: i,
+        end: i + 1,
+        kind: "value",
+        value: false,
+        negated: false,
+      });
+      continue;
+    }
+    const described = attrs.find((a) => a.describedAs.has(root(tokens[i]!.low)));
+    if (described) {
+      const value = described.describedAs.get(root(tokens[i]!.low))!;
+      addMention(ctx, { attr: described.attr, start: i, end: i + 1, kind: "value", value, negated: false });
       continue;
     }
     // a phrase starts with a word of the attribute (never with a link or affirming word)
@@ -160,7 +223,7 @@ export function extractYesNo(ctx: ParseContext): void {
         else if (LINK.has(word)) {
           if (q === 0) break;
           // "pets are not allowed": a negation counts once a word of the attribute follows it
-          if (word === "not" || word.endsWith("n't") || word === "cannot") pending = !pending;
+          if (word === "not" || /n'?t$/.test(word) || word === "cannot") pending = !pending;
           continue;
         } else if (!(a.weak.has(r) || AFFIRM.has(word))) break;
         negated = negated !== pending;

@@ -44,6 +44,13 @@ export const NEGATIONS: string[][] = [
   ["weren't"],
   ["don't"],
   ["doesn't"],
+  // the same, typed without the apostrophe
+  ["isnt"],
+  ["arent"],
+  ["wasnt"],
+  ["werent"],
+  ["dont"],
+  ["doesnt"],
   ["minus"],
   ["ignore"],
   ["ignoring"],

@@ -15,6 +15,7 @@ import { extendLists } from "./lists.js";
 import { protectLiteralComparisons } from "./literals.js";
 import { extractNames } from "./names.js";
 import { normalizeRequest } from "./normalize.js";
+import { extractOrdinals } from "./ordinals.js";
 import { extractPlaces } from "./places.js";
 import { extractQuantities } from "./quantities.js";
 import { extractShapedValues } from "./shapes.js";
@@ -136,6 +137,7 @@ export function parse(
   };
   protectLiteralComparisons(ctx);
   extractQuantities(ctx);
+  extractOrdinals(ctx);
   extractZeroCounts(ctx);
   extractPlaces(ctx);
   extractShapedValues(ctx);
