@@ -30,6 +30,9 @@ export function tokenize(text: string): Token[] {
   return out;
 }
 
+/** Longest word made singular or stemmed; longer ones are kept as written. */
+const MAX_STEMMED_LENGTH = 40;
+
 /**
  * Singular of an English noun, for matching values regardless of number: pluralize's rules
  * (irregular plurals included: `women` → `woman`, `bmws` → `bmw`, `b&bs` → `b&b`) after a
@@ -38,7 +41,7 @@ export function tokenize(text: string): Token[] {
  */
 export function singular(word: string): string {
   const w = word.toLowerCase().replace(/'s$/, "");
-  if (w.length <= 2 || !/^[\p{L}&'-]+$/u.test(w)) return w;
+  if (w.length <= 2 || w.length > MAX_STEMMED_LENGTH || !/^[\p{L}&'-]+$/u.test(w)) return w;
   return memo(singulars, w, pluralize.singular);
 }
 
@@ -65,7 +68,8 @@ function memo(cache: Map<string, string>, w: string, f: (w: string) => string): 
  */
 export function stem(word: string): string {
   const w = singular(word);
-  if (w.length <= 3 || !/^[a-z']+$/.test(w)) return w;
+  // the stemmer's time grows with the square of the word's length: longer "words" are no English
+  if (w.length <= 3 || w.length > MAX_STEMMED_LENGTH || !/^[a-z']+$/.test(w)) return w;
   return memo(stems, w, porter2);
 }
 
