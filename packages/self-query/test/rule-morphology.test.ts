@@ -160,3 +160,11 @@ describe("yes/no forms", () => {
     expect(q("shows that arent explicit")).toEqual({ op: "eq", field: "explicit", value: false });
   });
 });
+
+describe("how-to questions", () => {
+  it("gets no filter for when/where/how early/what time questions that name values", () => {
+    expect(q("what time do comedy podcasts usually air")).toBeNull();
+    expect(q("how early should a science show publish")).toBeNull();
+    expect(q("when do second seasons usually start")).toBeNull();
+  });
+});

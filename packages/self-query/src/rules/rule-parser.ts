@@ -48,9 +48,9 @@ export interface RuleParserOptions {
   maxRequestLength?: number;
 }
 
-/** How-to and definitional questions ("how do I …", "what's the difference …", "why was I …"). */
+/** How-to and definitional questions ("how do I …", "how early …", "what time …", "when should …", "why was I …"). */
 const QUESTION =
-  /^\s*(how (do|does|did|can|should|long|much|many|often)|why|what(?:'s| is| are| does| do| happens)|does|do i|is it|can i|should i)\b/i;
+  /^\s*(how (do|does|did|can|should|long|much|many|often|early|late|soon|far)|why|what(?:'s| is| are| does| do| happens| time)|when (do|does|did|should|can|is|are)|where (do|does|can|should)|does|do i|is it|can i|should i)\b/i;
 
 const PUNCT = /^[^\p{L}\p{N}]+$/u;
 
