@@ -15,6 +15,7 @@
  *   and `tools/list`.
  * - `files=<a,b>`: copies `test/consumer/fixtures/<a>` … into the working directory first.
  * - `timeout=<seconds>`: default 90.
+ * - `postgres`: `DATABASE_URL` names a PostgreSQL with pgvector (PGlite on a loopback port).
  *
  * e.g. `<!-- snippet: prelude=answer-retriever; timeout=120 -->`.
  */
@@ -39,6 +40,8 @@ export interface Snippet {
   mode: SnippetMode;
   noRun?: string;
   prelude?: string;
+  /** Runs with `DATABASE_URL` naming a PostgreSQL with pgvector (PGlite served on a loopback port). */
+  postgres?: boolean;
   files: string[];
   timeoutMs: number;
 }
@@ -82,6 +85,7 @@ export function parseDirectives(
     if (!d) continue;
     const kv = /^([a-z-]+)=(.+)$/.exec(d);
     if (d === "server" || d === "mcp-stdio") out.mode = d;
+    else if (d === "postgres") out.postgres = true;
     else if (kv?.[1] === "prelude") out.prelude = kv[2]!.trim();
     else if (kv?.[1] === "files") out.files = kv[2]!.split(",").map((f) => f.trim());
     else if (kv?.[1] === "timeout") out.timeoutMs = Number(kv[2]) * 1000;

@@ -30,6 +30,7 @@ import {
   servicesOf,
   describe as where,
 } from "../../scripts/consumer-snippets.js";
+import { type PgliteServer, startPgliteServer } from "../../packages/core/test/pglite-server.js";
 import { LLM_MODEL_FILE } from "../services.js";
 import { runSnippet, userEnv } from "./run-snippet.js";
 import { ensureService, type RunningService } from "./services.js";
@@ -45,6 +46,7 @@ let project = "";
 let diagnostics = new Map<string, string[]>();
 /** Services started for the snippets, by `kind:port`; they stay up for the later snippets. */
 const running = new Map<string, RunningService>();
+let postgres: PgliteServer | undefined;
 
 /**
  * Stops an LLM server started for earlier snippets when this snippet names its port but does not
@@ -185,6 +187,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
+  await postgres?.stop();
   await Promise.all([...running.values()].map((s) => s.stop()));
   running.clear();
   if (root && !keepDir) rmSync(root, { recursive: true, force: true });
@@ -210,7 +213,11 @@ describe("README snippets in a fresh consumer project", () => {
           const key = `${need.kind}:${need.port}`;
           if (!running.has(key)) running.set(key, await ensureService(need));
         }
-        const env = userEnv({ GGUF_FILE: LLM_MODEL_FILE });
+        if (s.postgres && !postgres) postgres = await startPgliteServer();
+        const env = userEnv({
+          GGUF_FILE: LLM_MODEL_FILE,
+          ...(s.postgres ? { DATABASE_URL: postgres!.connectionString } : {}),
+        });
         const file = `index.${s.lang === "ts" ? "ts" : "mjs"}`;
         const run = await runSnippet(project, join(project, "snippets", s.id), file, s, env);
         if (!run.ok) problems.push(`run (${(run.ms / 1000).toFixed(1)} s): ${run.problem}`);
