@@ -71,6 +71,13 @@ describe("units from attribute names and descriptions", () => {
       ],
     });
     expect(b("the grand tour on a road bike")).toEqual({ op: "eq", field: "kind", value: "road" });
+    expect(b("cargo bikes 2k or less")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "kind", value: "cargo" },
+        { op: "lte", field: "deposit", value: 2000 },
+      ],
+    });
   });
 });
 

@@ -145,6 +145,8 @@ function build(
   const post = op ? undefined : readPostfix(ctx, value.end);
   let theOp = op ?? post?.op;
   let end = post?.end ?? value.end;
+  // "5k or less": a postfix comparative is the comparator when none came before the number
+  if (!comparator && post) comparator = ctx.tokens.slice(value.end, post.end).map((t) => t.low);
   const after = cueAfter(ctx, end, value.kind === "number" ? value.n.unit : undefined);
   // "an hour and a half", "5 hours 30 minutes": the rest of a compound amount, in stored units
   const tail = after?.factor !== undefined ? compoundTail(ctx, after) : undefined;
