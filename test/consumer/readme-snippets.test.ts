@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PgliteServer, startPgliteServer } from "../../packages/core/test/pglite-server.js";
 import {
   createConsumer,
   entryPoints,
@@ -30,7 +31,6 @@ import {
   servicesOf,
   describe as where,
 } from "../../scripts/consumer-snippets.js";
-import { type PgliteServer, startPgliteServer } from "../../packages/core/test/pglite-server.js";
 import { LLM_MODEL_FILE } from "../services.js";
 import { runSnippet, userEnv } from "./run-snippet.js";
 import { ensureService, type RunningService } from "./services.js";
