@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Downloads BEIR SciFact for the benchmarks (and the tests that read it) when its folder is absent:
-# $RAGLOOM_SCIFACT_DIR, by default the folder bench/lib/scifact.ts and test/services.ts read
-# (data/scifact in a `shared` folder beside the repository).
+# $RAGLOOM_SCIFACT_DIR, by default bench/data/scifact (gitignored), the folder bench/lib/scifact.ts and
+# test/services.ts read (they also accept a shared/data/scifact folder beside the repository).
 #   source: https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets/scifact.zip
 #   md5:    5f7d1de60b170fc8027bb7898e2efca1 (published in BEIR's README, "Available Datasets")
 # The archive is checked before anything is extracted; the folder then appears whole or not at all:
@@ -12,7 +12,10 @@
 # Usage: scripts/fetch-scifact.sh [--zip FILE]   (--zip: a scifact.zip downloaded elsewhere)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-DEST="${RAGLOOM_SCIFACT_DIR:-$ROOT/../shared/data/scifact}"
+if [ -n "${RAGLOOM_SCIFACT_DIR:-}" ]; then DEST="$RAGLOOM_SCIFACT_DIR"
+elif [ ! -s "$ROOT/bench/data/scifact/corpus.jsonl" ] && [ -s "$ROOT/../shared/data/scifact/corpus.jsonl" ]; then
+  DEST="$ROOT/../shared/data/scifact"
+else DEST="$ROOT/bench/data/scifact"; fi
 URL="https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets/scifact.zip"
 MD5="5f7d1de60b170fc8027bb7898e2efca1"
 ZIP=""

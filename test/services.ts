@@ -11,7 +11,20 @@ import { join, resolve } from "node:path";
 export const CACHE = process.env.RAGLOOM_CACHE ?? join(homedir(), ".cache", "ragloom");
 export const MODEL_DIR = process.env.RAGLOOM_MODEL_DIR ?? join(CACHE, "models");
 export const REPO_ROOT = resolve(import.meta.dirname, "..");
-export const SCIFACT_DIR = resolve(REPO_ROOT, "..", "shared", "data", "scifact");
+/**
+ * BEIR SciFact for the tests and benchmarks: `$RAGLOOM_SCIFACT_DIR`, else `bench/data/scifact`
+ * (gitignored; where `scripts/fetch-scifact.sh` puts it), else a `shared/data/scifact` folder beside
+ * the repository when there is one.
+ */
+export const SCIFACT_DIR = scifactDir();
+
+function scifactDir(): string {
+  if (process.env.RAGLOOM_SCIFACT_DIR) return resolve(process.env.RAGLOOM_SCIFACT_DIR);
+  const inRepo = join(REPO_ROOT, "bench", "data", "scifact");
+  const beside = resolve(REPO_ROOT, "..", "shared", "data", "scifact");
+  if (!existsSync(join(inRepo, "corpus.jsonl")) && existsSync(join(beside, "corpus.jsonl"))) return beside;
+  return inRepo;
+}
 
 const SETUP_HINT = "run `bash scripts/setup.sh` (or `pnpm test`, which runs it) to install it";
 

@@ -1,12 +1,11 @@
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Document } from "@ragloom/core";
+import { SCIFACT_DIR } from "../../test/services.js";
 import type { Qrels } from "./metrics.js";
 
-/** Where the BEIR SciFact data lives (`../shared/data/scifact` from the repository root). */
-export const SCIFACT_DIR =
-  process.env.RAGLOOM_SCIFACT_DIR ??
-  resolve(import.meta.dirname, "..", "..", "..", "shared", "data", "scifact");
+/** Where the BEIR SciFact data lives (see `test/services.ts`; `pnpm bench:data` fetches it). */
+export { SCIFACT_DIR };
 
 export interface SciFactQuery {
   id: string;

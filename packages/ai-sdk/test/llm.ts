@@ -28,7 +28,10 @@ export function emptyNullContent(body: Record<string, unknown>): Record<string, 
  * {@link emptyNullContent}), with a `fetch` that records every request body it sends (requests go
  * to the real server unchanged).
  */
-export function serverModel(baseURL: string) {
+export function serverModel(baseURL: string): {
+  model: ReturnType<ReturnType<typeof createOpenAICompatible>["chatModel"]>;
+  requests: RecordedRequest[];
+} {
   const requests: RecordedRequest[] = [];
   const provider = createOpenAICompatible({
     name: "llama-cpp",
