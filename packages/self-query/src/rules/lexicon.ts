@@ -286,3 +286,6 @@ export const VALUE_CUES = new Set([
   "on",
   "via",
 ]);
+
+/** One word of a value: starts with a letter or digit; may hold `.`, `-`, `'`, `+`, `#` ("c++", "node.js"). */
+export const WORD = /^[\p{L}\p{N}][\p{L}\p{N}.\-'+#]*$/u;
