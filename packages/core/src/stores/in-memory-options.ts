@@ -97,6 +97,18 @@ export function norm(v: ArrayLike<number>, d: number): number {
   return Math.sqrt(sum) * max;
 }
 
+/**
+ * `v` scaled to unit length by {@link norm} (the same norm the stored rows are scaled by), as a
+ * new Float32Array of `d` values; a zero vector stays zero.
+ */
+export function unitVector(v: ArrayLike<number>, d: number): Float32Array {
+  const n = norm(v, d);
+  const inv = n > 0 ? 1 / n : 0;
+  const out = new Float32Array(d);
+  for (let i = 0; i < d; i++) out[i] = v[i]! * inv;
+  return out;
+}
+
 export const positiveInteger = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v > 0;
 
 /** Checks the tuning options; returns them with their defaults. */

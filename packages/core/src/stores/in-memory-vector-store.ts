@@ -20,9 +20,9 @@ import type { VectorHit, VectorQueryOptions, VectorRecord, VectorStore } from ".
 import {
   type InMemoryVectorStoreLoadOptions,
   type InMemoryVectorStoreOptions,
-  norm,
   positiveInteger,
   resolveTuning,
+  unitVector,
   WORKER_MIN_ROWS,
 } from "./in-memory-options.js";
 import { RecordTable } from "./in-memory-table.js";
@@ -202,11 +202,7 @@ export class InMemoryVectorStore implements VectorStore {
     const compiled = options.filter ? compileNormal(pushDownNot(validateFilter(options.filter))) : null;
     const { metadatas, texts } = this.table;
     const match = compiled ? (row: number) => compiled(metadatas[row]!, texts[row]!) : null;
-    const qn = norm(vector, d);
-    const q = new Float32Array(d);
-    const inv = qn > 0 ? 1 / qn : 0;
-    for (let i = 0; i < d; i++) q[i] = vector[i]! * inv;
-    return { k, match, q };
+    return { k, match, q: unitVector(vector, d) };
   }
 
   /** Candidates to rescore for `k`, or 0 when the float32 scan is cheaper for this `k`. */
