@@ -1,8 +1,12 @@
 import { distance } from "fastest-levenshtein";
 import type { CompiledSchema } from "../compiled-schema.js";
 import { type AttributeInfo, enumValues } from "../schema.js";
+import { attributeCurrency } from "./currency.js";
 import { COMMON_WORDS } from "./lexicon.js";
 import { nameWords, phraseKey, singular, stem, tokenize } from "./tokenize.js";
+import { countedUnits, inferredUnits } from "./units.js";
+
+export { countedUnits } from "./units.js";
 
 /** One way of writing an enumerated value (or a boolean attribute's name). */
 export interface Phrase {
@@ -28,6 +32,8 @@ export interface AttributeIndex {
   cuePhrases: Array<{ words: string[]; attr: AttributeInfo }>;
   /** Unit word (lower case) → attributes and factors. */
   units: Map<string, Array<{ attr: AttributeInfo; factor: number }>>;
+  /** Attribute name → cue stems of the words of its description (3 letters or more). */
+  described: Map<string, Set<string>>;
 }
 
 const GENERIC_NAME_WORDS = new Set([
@@ -84,6 +90,7 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
   const cuePhrases: AttributeIndex["cuePhrases"] = [];
   const units = new Map<string, Array<{ attr: AttributeInfo; factor: number }>>();
   const derived: AttributeInfo[] = [];
+  const described = new Map<string, Set<string>>();
   const addCue = (word: string, attr: AttributeInfo) => {
     const k = cueStem(word);
     if (k.length < 2 || GENERIC_NAME_WORDS.has(word)) return;
@@ -126,8 +133,7 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
     });
     for (const [u, factor] of Object.entries({
       ...countedUnits(attr),
-      ...inferredTimeUnits(attr),
-      ...inferredLengthUnits(attr),
+      ...inferredUnits(attr),
       ...attr.units,
     })) {
       const list = units.get(u.toLowerCase()) ?? [];
@@ -135,6 +141,7 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
       units.set(u.toLowerCase(), list);
       addCue(u, attr);
     }
+    described.set(attr.name, new Set(desc.filter((w) => /^\p{L}{3,}$/u.test(w)).map(cueStem)));
     for (const example of describedExamples(attr)) addPhrase(attr, example, example);
     for (const v of enumValues(attr)) {
       if (typeof v.value === "string") addPhrase(attr, v.value, v.value);
@@ -211,6 +218,7 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
     cues,
     cuePhrases,
     units,
+    described,
   };
   indexCache.set(schema, index);
   return index;
@@ -236,6 +244,11 @@ export function fuzzyCue(index: AttributeIndex, word: string): AttributeInfo[] |
   return hit;
 }
 
+/** Whether a word (any form) is one of the words of an attribute's description. */
+export function describes(index: AttributeIndex, attr: AttributeInfo, word: string): boolean {
+  return index.described.get(attr.name)?.has(cueStem(word)) ?? false;
+}
+
 /** Attributes a single word names (by cue stem). */
 export function cueAttributes(index: AttributeIndex, word: string): AttributeInfo[] {
   return index.cues.get(cueStem(word)) ?? [];
@@ -258,120 +271,17 @@ export function describedExamples(attr: AttributeInfo): string[] {
   return out;
 }
 
-const SECONDS: Record<string, number> = {
-  second: 1,
-  seconds: 1,
-  sec: 1,
-  secs: 1,
-  minute: 60,
-  minutes: 60,
-  min: 60,
-  mins: 60,
-  hour: 3600,
-  hours: 3600,
-  hr: 3600,
-  hrs: 3600,
-  h: 3600,
-  day: 86_400,
-  days: 86_400,
-};
-
 /**
- * Time unit words of a number attribute that stores a duration, inferred when its name, declared
- * unit words or description name the stored unit ("total_minutes", "duration in minutes",
- * `units: { minutes: 1 }`): every word of seconds, minutes and hours (and days for a duration
- * stored in days) with the factor that converts it to the stored unit, e.g. `hours: 60`.
- * Declared `units` win over inferred ones.
+ * Whether a number attribute is priced in money: its name, synonyms or units mention price/cost/$,
+ * or it names its currency ("in GBP", see {@link attributeCurrency}).
  */
-export function inferredTimeUnits(attr: AttributeInfo): Record<string, number> {
-  if (attr.type !== "number") return {};
-  const words = [
-    ...nameWords(attr.name),
-    ...Object.keys(attr.units ?? {}).map((u) => u.toLowerCase()),
-    ...(attr.description
-      .toLowerCase()
-      .match(/\bin (seconds|minutes|hours|days)\b/)
-      ?.slice(1) ?? []),
-  ];
-  const stored = words.find((w) => SECONDS[w] !== undefined && w.length > 1);
-  if (!stored) return {};
-  const base = SECONDS[stored]!;
-  const out: Record<string, number> = {};
-  for (const [w, sec] of Object.entries(SECONDS)) {
-    if (sec === 86_400 && base !== 86_400) continue;
-    out[w] = sec / base;
-  }
-  return out;
-}
-
-/** Metres in one unit of length, by unit word. */
-const METRES: Record<string, number> = {
-  mm: 0.001,
-  cm: 0.01,
-  centimetres: 0.01,
-  centimeters: 0.01,
-  m: 1,
-  metre: 1,
-  metres: 1,
-  meter: 1,
-  meters: 1,
-  km: 1000,
-  kilometre: 1000,
-  kilometres: 1000,
-  kilometer: 1000,
-  kilometers: 1000,
-  mile: 1609.344,
-  miles: 1609.344,
-};
-
-/**
- * Length unit words of a number attribute that stores a length, inferred when its name,
- * declared unit words or description name the stored unit ("distance_km", "mileage in miles",
- * `units: { km: 1 }`): every word of millimetres, centimetres, metres, kilometres and miles with the factor that converts
- * it to the stored unit (`m: 0.001` for kilometres). Declared `units` win over inferred ones.
- */
-export function inferredLengthUnits(attr: AttributeInfo): Record<string, number> {
-  if (attr.type !== "number") return {};
-  const words = [
-    ...nameWords(attr.name),
-    ...Object.keys(attr.units ?? {}).map((u) => u.toLowerCase()),
-    ...(attr.description
-      .toLowerCase()
-      .match(/\bin (\p{L}+)\b/u)
-      ?.slice(1) ?? []),
-  ];
-  const stored = words.find((w) => METRES[w] !== undefined);
-  if (!stored) return {};
-  const base = METRES[stored]!;
-  return Object.fromEntries(Object.entries(METRES).map(([w, m]) => [w, m / base]));
-}
-
-/**
- * Unit words of a number attribute that counts things, from its description: "number of
- * participants enrolled" gives `participants` (and `participant`), "rating in stars" gives
- * `stars`; each with factor 1. Time units are left to {@link inferredTimeUnits}.
- */
-export function countedUnits(attr: AttributeInfo): Record<string, number> {
-  if (attr.type !== "number") return {};
-  const out: Record<string, number> = {};
-  const d = attr.description.toLowerCase();
-  const words = [
-    ...[...d.matchAll(/\bnumber of (\p{L}{3,})/gu)].map((m) => m[1]!),
-    ...[...d.matchAll(/\bin (\p{L}{3,}s)\b/gu)].map((m) => m[1]!),
-  ];
-  for (const w of words) {
-    if (SECONDS[w] !== undefined || /^(the|this|these|those|its|their)$/.test(w)) continue;
-    out[w] = 1;
-    out[singular(w)] = 1;
-  }
-  return out;
-}
-
-/** Whether a number attribute is priced in money (name, synonyms or units mention price/cost/$). */
 export function isMoney(attr: AttributeInfo): boolean {
   if (attr.type !== "number") return false;
   const words = [attr.name, ...(attr.synonyms ?? []), ...Object.keys(attr.units ?? {})]
     .join(" ")
     .toLowerCase();
-  return /price|cost|fee|salary|budget|amount|msrp|\$|dollar|euro|usd|€|£/.test(words);
+  return (
+    /price|cost|fee|salary|budget|amount|msrp|\$|dollar|euro|usd|€|£/.test(words) ||
+    attributeCurrency(attr) !== undefined
+  );
 }

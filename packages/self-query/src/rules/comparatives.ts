@@ -1,8 +1,8 @@
 /** Comparative phrases of the rule-based parser (English), longest first where prefixes overlap. */
 export type RangeOp = "gt" | "gte" | "lt" | "lte" | "eq";
 
-/** Comparative phrases placed before a value ("more than 5", "after March 2023"). */
-export const PREFIX_COMPARATIVES: Array<[string, RangeOp]> = [
+/** Comparative phrases placed before a value ("more than 5", "after March 2023"), as listed. */
+const LISTED_PREFIX: Array<[string, RangeOp]> = [
   ["on or after", "gte"],
   ["on or before", "lte"],
   ["no more than", "lte"],
@@ -76,6 +76,25 @@ export const PREFIX_COMPARATIVES: Array<[string, RangeOp]> = [
   [">", "gt"],
   ["<", "lt"],
   ["=", "eq"],
+];
+
+/** The inclusive opposite of a strict comparison ("no lower than 4" is at least 4). */
+const NEGATED: Partial<Record<RangeOp, RangeOp>> = { gt: "lte", lt: "gte" };
+
+/**
+ * Comparative phrases placed before a value: the listed ones, and every strict comparative in
+ * "than" negated by "no" or "not" ("no lower than", "not longer than", "no cheaper than"), read
+ * as its inclusive opposite: not more than X is at most X.
+ */
+export const PREFIX_COMPARATIVES: Array<[string, RangeOp]> = [
+  ...LISTED_PREFIX,
+  ...LISTED_PREFIX.flatMap(([phrase, op]): Array<[string, RangeOp]> => {
+    const opposite = NEGATED[op];
+    if (!opposite || !phrase.endsWith(" than")) return [];
+    return ["no", "not"]
+      .map((neg): [string, RangeOp] => [`${neg} ${phrase}`, opposite])
+      .filter(([p]) => !LISTED_PREFIX.some(([q]) => q === p));
+  }),
 ];
 
 /** Comparative phrases placed after a value ("4 or more", "2020 onwards", "5+"). */

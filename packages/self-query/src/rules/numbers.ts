@@ -1,3 +1,4 @@
+import { currencyCode, isCurrency } from "./currency.js";
 import type { Token } from "./tokenize.js";
 
 const ONES: Record<string, number> = {
@@ -52,21 +53,6 @@ const DECADE_WORDS: Record<string, number> = {
   noughties: 2000,
   aughts: 2000,
 };
-const CURRENCY = new Set([
-  "$",
-  "€",
-  "£",
-  "¥",
-  "usd",
-  "eur",
-  "gbp",
-  "dollars",
-  "dollar",
-  "euros",
-  "euro",
-  "bucks",
-  "pounds",
-]);
 
 /** A number read from the request. */
 export interface NumberRead {
@@ -75,6 +61,8 @@ export interface NumberRead {
   end: number;
   /** Written with a currency sign or word. */
   currency: boolean;
+  /** ISO 4217 code (lower case) of that sign or word (`£`, `quid` → `gbp`); none for "grand". */
+  currencyCode?: string | undefined;
   /** A unit glued to the digits (`2h`, `300mb`), lower case. */
   unit?: string;
   /** Spelled in words ("five"). */
@@ -88,10 +76,6 @@ export interface DecadeRead {
   from: number;
   to: number;
   end: number;
-}
-
-export function isCurrency(low: string): boolean {
-  return CURRENCY.has(low);
 }
 
 /** Longest number in words, in tokens ("nine hundred and ninety-nine thousand ..."); longer runs are text. */
@@ -155,8 +139,10 @@ function wordNumber(tokens: Token[], i: number): { value: number; end: number } 
 export function readNumber(tokens: Token[], i: number): NumberRead | undefined {
   let j = i;
   let currency = false;
+  let code: string | undefined;
   if (tokens[j] && isCurrency(tokens[j]!.low) && tokens[j]!.low.length === 1) {
     currency = true;
+    code = currencyCode(tokens[j]!.low);
     j++;
   }
   const t = tokens[j];
@@ -192,12 +178,14 @@ export function readNumber(tokens: Token[], i: number): NumberRead | undefined {
     }
     if (tokens[j] && isCurrency(tokens[j]!.low)) {
       currency = true;
+      code ??= currencyCode(tokens[j]!.low);
       j++;
     }
     return {
       value,
       end: j,
       currency,
+      currencyCode: code,
       unit,
       words: false,
       plainInteger: !m[2] && !suffix && !m[1]!.includes(","),
@@ -211,9 +199,10 @@ export function readNumber(tokens: Token[], i: number): NumberRead | undefined {
   let end = w.end;
   if (tokens[end] && isCurrency(tokens[end]!.low)) {
     currency = true;
+    code = currencyCode(tokens[end]!.low);
     end++;
   }
-  return { value: w.value, end, currency, words: true, plainInteger: false };
+  return { value: w.value, end, currency, currencyCode: code, words: true, plainInteger: false };
 }
 
 /**

@@ -3,6 +3,7 @@ import { addUnits, yearPeriod } from "../dates.js";
 import { type AttributeInfo, numberRange } from "../schema.js";
 import { isMoney } from "./attribute-index.js";
 import { addMention, isFree, type ParseContext } from "./context.js";
+import { attributeCurrency } from "./currency.js";
 import { DATE_PREPOSITIONS, EDGE_FILLER, LIKE_WORDS, type RangeOp } from "./lexicon.js";
 import type { NumberRead } from "./numbers.js";
 import { andOf, periodOnDate, periodOnYear, rangeFilter, timeFilter } from "./period-filters.js";
@@ -99,10 +100,7 @@ function pickNumberAttr(
     if (c?.attrs.some((y) => ctx.schema.isYear(y) && !inRange(y, values))) return undefined;
   }
   const numbers = ctx.schema.attributes.filter(numeric);
-  if (v.n.currency) {
-    const money = numbers.find(isMoney);
-    return money ? fit(money, 1) : undefined;
-  }
+  if (v.n.currency) return moneyAttr(numbers, v.n.currencyCode, fit);
   if (!comparator) return undefined;
   const word = comparator[0];
   if (word === "cheaper" || comparator.includes("expensive")) {
@@ -125,6 +123,25 @@ function pickNumberAttr(
     return undefined;
   }
   return fit(numbers[0]!, 1);
+}
+
+/**
+ * The money attribute an amount written in a currency is for: one holding that currency (its
+ * name or description says so: "price_usd", "in GBP") when there is one, else any money
+ * attribute; the first whose range the amount fits ("£40" is no `price_level` from 1 to 4).
+ */
+function moneyAttr(
+  numbers: AttributeInfo[],
+  code: string | undefined,
+  fit: (a: AttributeInfo, factor: number) => { attr: AttributeInfo; factor: number } | undefined,
+): { attr: AttributeInfo; factor: number } | undefined {
+  const money = numbers.filter(isMoney);
+  const same = code ? money.filter((a) => attributeCurrency(a) === code) : [];
+  for (const a of same.length ? same : money) {
+    const hit = fit(a, 1);
+    if (hit) return hit;
+  }
+  return undefined;
 }
 
 function isYearNumber(n: NumberRead): boolean {

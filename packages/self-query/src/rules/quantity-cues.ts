@@ -1,7 +1,7 @@
 /** Comparative phrases and attribute cues around a number (helpers of the quantity pass). */
 
 import type { AttributeInfo } from "../schema.js";
-import { cueAttributes, fuzzyCue } from "./attribute-index.js";
+import { cueAttributes, describes, fuzzyCue } from "./attribute-index.js";
 import { allFree, isFree, type ParseContext } from "./context.js";
 import { BRIDGE_WORDS, POSTFIX_COMPARATIVES, PREFIX_COMPARATIVES, type RangeOp } from "./lexicon.js";
 import { matchesAt, splitPhrases } from "./phrases.js";
@@ -50,29 +50,47 @@ export function cueAfter(ctx: ParseContext, i: number, glued?: string): Cue | un
   if (u) return { attrs: u.map((x) => x.attr), start: i, end: j + 1, factor: u[0]!.factor };
   const attrs = cueAttributes(ctx.index, t.low);
   if (attrs.length) return { attrs, start: i, end: j + 1 };
+  // "10000 GitHub stars": words of the attribute's own description before its word
+  for (let k = j + 1; k <= j + 2 && isFree(ctx, k); k++) {
+    const word = ctx.tokens[k]!.low;
+    const named = [
+      ...(ctx.index.units.get(word) ?? []).map((x) => x.attr),
+      ...cueAttributes(ctx.index, word),
+    ];
+    const fits = named.filter((a) => ctx.tokens.slice(j, k).every((w) => describes(ctx.index, a, w.low)));
+    if (fits.length) return { attrs: fits, start: i, end: k + 1 };
+  }
   return undefined;
 }
 
 /** Attribute words shortly before `i` ("rating of at least", "published after", "priced under"). */
 export function cueBefore(ctx: ParseContext, i: number): Cue | undefined {
   let j = i - 1;
+  // words passed over that are not bridges: only words of the named attribute's description
+  // ("metacritic score of 85": `score` is in "Metacritic critic score")
+  const skipped: string[] = [];
+  const ok = (attrs: AttributeInfo[]) =>
+    attrs.filter((a) => skipped.every((w) => describes(ctx.index, a, w)));
   for (let steps = 0; steps < 4 && j >= 0 && isFree(ctx, j); steps++, j--) {
     const t = ctx.tokens[j]!;
     for (const cp of ctx.index.cuePhrases) {
       const s = j - cp.words.length + 1;
-      if (matchesAt(ctx.tokens, s, cp.words) && allFree(ctx, s, j + 1))
+      if (matchesAt(ctx.tokens, s, cp.words) && allFree(ctx, s, j + 1) && ok([cp.attr]).length)
         return { attrs: [cp.attr], start: s, end: i };
     }
-    const attrs = cueAttributes(ctx.index, t.low);
+    const attrs = ok(cueAttributes(ctx.index, t.low));
     if (attrs.length) return { attrs, start: j, end: i };
+    if (skipped.length) return undefined;
     // "phaze 3": a misspelt attribute word right before the number
     const typo = ctx.fuzzy && j === i - 1 ? fuzzyCue(ctx.index, t.low) : undefined;
     if (typo) return { attrs: typo, start: j, end: i };
     if (
       !BRIDGE_WORDS.has(t.low) &&
       !["a", "rating", "with", "has", "have", "having", "costing", "priced", "whose"].includes(t.low)
-    )
-      return undefined;
+    ) {
+      if (!/^\p{L}{3,}$/u.test(t.low)) return undefined;
+      skipped.push(t.low);
+    }
   }
   return undefined;
 }

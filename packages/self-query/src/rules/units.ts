@@ -1,0 +1,145 @@
+import type { AttributeInfo } from "../schema.js";
+import { nameWords, singular } from "./tokenize.js";
+
+/**
+ * One measured dimension: unit words with their size in a common base unit, and which of them
+ * may name the stored unit of an attribute.
+ */
+interface Dimension {
+  /** Unit word (lower case) → size in the dimension's base unit. */
+  sizes: Record<string, number>;
+  /** Shortest word read as the stored unit (`h` alone is no duration: `h_index`). */
+  minStored: number;
+  /** Words offered only when the stored unit is one of them (a duration in minutes takes no "days"). */
+  storedOnly?: ReadonlySet<string>;
+}
+
+/** Seconds per unit of time. */
+const TIME: Dimension = {
+  sizes: {
+    second: 1,
+    seconds: 1,
+    sec: 1,
+    secs: 1,
+    minute: 60,
+    minutes: 60,
+    min: 60,
+    mins: 60,
+    hour: 3600,
+    hours: 3600,
+    hr: 3600,
+    hrs: 3600,
+    h: 3600,
+    day: 86_400,
+    days: 86_400,
+  },
+  minStored: 2,
+  storedOnly: new Set(["day", "days"]),
+};
+
+/** Metres per unit of length (a mile is 1609.344 m, the international mile). */
+const LENGTH: Dimension = {
+  sizes: {
+    mm: 0.001,
+    cm: 0.01,
+    centimetres: 0.01,
+    centimeters: 0.01,
+    m: 1,
+    metre: 1,
+    metres: 1,
+    meter: 1,
+    meters: 1,
+    km: 1000,
+    kilometre: 1000,
+    kilometres: 1000,
+    kilometer: 1000,
+    kilometers: 1000,
+    mile: 1609.344,
+    miles: 1609.344,
+  },
+  minStored: 1,
+};
+
+/**
+ * Bytes per unit of data size: SI prefixes are decimal (1 MB = 1000 kB, as package registries
+ * and disk makers count), the IEC ones binary (1 MiB = 1024 KiB), after IEC 80000-13.
+ */
+const DATA: Dimension = {
+  sizes: {
+    byte: 1,
+    bytes: 1,
+    kb: 1e3,
+    kilobyte: 1e3,
+    kilobytes: 1e3,
+    mb: 1e6,
+    megabyte: 1e6,
+    megabytes: 1e6,
+    gb: 1e9,
+    gigabyte: 1e9,
+    gigabytes: 1e9,
+    tb: 1e12,
+    terabyte: 1e12,
+    terabytes: 1e12,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3,
+  },
+  minStored: 2,
+};
+
+const DIMENSIONS: Dimension[] = [TIME, LENGTH, DATA];
+
+/** Whether a word is a unit of time (read as a duration, not a count of things). */
+export function isTimeUnit(word: string): boolean {
+  return TIME.sizes[word] !== undefined;
+}
+
+/**
+ * Unit words of a number attribute that stores a measure (a duration, a length or a data size),
+ * inferred when its name, declared unit words or description name the stored unit
+ * ("total_minutes", "duration in minutes", "distance_km", "size in kilobytes",
+ * `units: { km: 1 }`): every unit word of that dimension with the factor that converts it to the
+ * stored unit (`hours: 60` for minutes, `m: 0.001` for kilometres, `mb: 1000` for kilobytes).
+ * The first word naming a unit decides; declared `units` win over inferred ones (the caller
+ * spreads them last).
+ */
+export function inferredUnits(attr: AttributeInfo): Record<string, number> {
+  if (attr.type !== "number") return {};
+  const words = [
+    ...nameWords(attr.name),
+    ...Object.keys(attr.units ?? {}).map((u) => u.toLowerCase()),
+    ...[...attr.description.toLowerCase().matchAll(/\bin (\p{L}+)\b/gu)].map((m) => m[1]!),
+  ];
+  for (const w of words)
+    for (const dim of DIMENSIONS) {
+      const base = dim.sizes[w];
+      if (base === undefined || w.length < dim.minStored) continue;
+      const out: Record<string, number> = {};
+      for (const [u, size] of Object.entries(dim.sizes))
+        if (!dim.storedOnly?.has(u) || dim.storedOnly.has(w)) out[u] = size / base;
+      return out;
+    }
+  return {};
+}
+
+/**
+ * Unit words of a number attribute that counts things, from its description: "number of
+ * participants enrolled" gives `participants` (and `participant`), "rating in stars" gives
+ * `stars`; each with factor 1. Units of measure are left to {@link inferredUnits}.
+ */
+export function countedUnits(attr: AttributeInfo): Record<string, number> {
+  if (attr.type !== "number") return {};
+  const out: Record<string, number> = {};
+  const d = attr.description.toLowerCase();
+  const words = [
+    ...[...d.matchAll(/\bnumber of (\p{L}{3,})/gu)].map((m) => m[1]!),
+    ...[...d.matchAll(/\bin (\p{L}{3,}s)\b/gu)].map((m) => m[1]!),
+  ];
+  for (const w of words) {
+    if (DIMENSIONS.some((dim) => dim.sizes[w] !== undefined)) continue;
+    if (/^(the|this|these|those|its|their)$/.test(w)) continue;
+    out[w] = 1;
+    out[singular(w)] = 1;
+  }
+  return out;
+}
