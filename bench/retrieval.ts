@@ -5,31 +5,33 @@
  *   pnpm bench                       # everything (LangChain BM25 and hybrid take a few minutes)
  *   pnpm bench -- --langchain-queries 200   # LangChain lexical variants on a query sample
  *
+ *   pnpm bench -- --skip-langchain          # ours only (a few minutes less)
+ *
  * Quality: nDCG@10 and Recall@100 as BEIR computes them. Latency: per query, query embedding
  * timed separately from search (all search variants get the same precomputed query vector).
+ * The same run then adds the in-memory store's int8 and float scans and HNSW
+ * (bench/lib/retrieval-stores.ts) to the table, end-to-end rows with live query embedding
+ * (bench/lib/retrieval-live.ts) and concurrent callers with and without micro-batching
+ * (bench/lib/retrieval-batching.ts).
  */
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { EnsembleRetriever } from "@langchain/classic/retrievers/ensemble";
-import { MemoryVectorStore } from "@langchain/classic/vectorstores/memory";
-import { BM25Retriever } from "@langchain/community/retrievers/bm25";
-import { Document as LCDocument } from "@langchain/core/documents";
-import { Embeddings } from "@langchain/core/embeddings";
-import {
-  BM25Index,
-  createRetriever,
-  type Embedder,
-  ENGLISH_STOP_WORDS,
-  InMemoryVectorStore,
-  type ScoredDocument,
-} from "@ragloom/core";
+import { BM25Index, createRetriever, type Embedder, InMemoryVectorStore } from "@ragloom/core";
 import { embedCached, loadMiniLM } from "./lib/embeddings.js";
 import { fusionStudy } from "./lib/fusion-study.js";
 import { meanMetric, ndcgAt, percentile, type Run, recallAt } from "./lib/metrics.js";
 import { printTable, timed, writeResults } from "./lib/report.js";
+import { microBatchingRows } from "./lib/retrieval-batching.js";
+import { langchainVariants } from "./lib/retrieval-langchain.js";
+import { liveRows } from "./lib/retrieval-live.js";
+import { segmenterTokenizer } from "./lib/retrieval-segmenter.js";
+import { DENSE_FLOAT, DENSE_INT8, HNSW_EFS, hnswName, storeVariants } from "./lib/retrieval-stores.js";
+import { identicalLists, idsOf, type Variant } from "./lib/retrieval-variant.js";
 import { loadCorpus, loadQrels, loadQueries } from "./lib/scifact.js";
 
 const { values: args } = parseArgs({
+  // `pnpm bench -- --flag` passes the `--` through; parseArgs would read what follows as positionals
+  args: process.argv.slice(2).filter((a) => a !== "--"),
   options: {
     "langchain-queries": { type: "string" },
     "skip-langchain": { type: "boolean", default: false },
@@ -65,26 +67,6 @@ const [, fp32Ms] = await timed(() => embedder.embedDocuments(sample));
 const q8 = await loadMiniLM("q8");
 const [, q8Ms] = await timed(() => q8.embedDocuments(sample));
 
-/**
- * The BM25 analyzer before the word scan: the ASCII regular expression for pure-ASCII text,
- * `Intl.Segmenter` on the whole text otherwise (same terms, see word-scan.test.ts).
- */
-function segmenterTokenizer() {
-  const ascii =
-    /[A-Za-z0-9_]+(?:(?:(?<=[A-Za-z])[:.'](?=[A-Za-z])|(?<=[0-9])[,;.'](?=[0-9]))[A-Za-z0-9_]+)*/g;
-  const segmenter = new Intl.Segmenter("en", { granularity: "word" });
-  return (text: string) => {
-    const out: string[] = [];
-    const words = !/[^\p{ASCII}]/u.test(text)
-      ? (text.toLowerCase().match(ascii) ?? []).filter((w) => w !== "_")
-      : [...segmenter.segment(text.toLocaleLowerCase("en"))]
-          .filter((s) => s.isWordLike)
-          .map((s) => s.segment);
-    for (const w of words) if (!ENGLISH_STOP_WORDS.has(w)) out.push(w);
-    return out;
-  };
-}
-
 /** An embedder that serves the precomputed query vectors, so search timings exclude embedding. */
 const precomputed: Embedder = {
   modelId: embedder.modelId,
@@ -97,12 +79,6 @@ const precomputed: Embedder = {
 };
 
 const HYBRID_DEFAULT = "ragloom hybrid (default: z-score convex 0.5/0.5)";
-
-interface Variant {
-  name: string;
-  search: (query: string, k: number) => Promise<ScoredDocument[] | string[]>;
-  queries?: typeof queries;
-}
 
 // ---- ours ----
 const [store, denseBuildMs] = await timed(async () => {
@@ -199,61 +175,16 @@ const variants: Variant[] = [
   },
 ];
 
+// ---- explicit int8 / float scans and HNSW, same vectors ----
+const stores = await storeVariants(corpus, docVectors, queryVector);
+variants.push(...stores.variants);
+
 // ---- LangChain.js, same vectors ----
 if (!args["skip-langchain"]) {
-  class PrecomputedEmbeddings extends Embeddings {
-    constructor() {
-      super({});
-    }
-    async embedQuery(text: string) {
-      return Array.from(queryVector.get(text)!);
-    }
-    async embedDocuments(): Promise<number[][]> {
-      throw new Error("not used");
-    }
-  }
-  const lcDocs = corpus.map((d) => new LCDocument({ pageContent: d.text, metadata: { id: d.id } }));
-  const lcStore = new MemoryVectorStore(new PrecomputedEmbeddings());
-  await lcStore.addVectors(
-    docVectors.map((v) => Array.from(v)),
-    lcDocs,
-  );
   const lcSample = args["langchain-queries"] ? queries.slice(0, Number(args["langchain-queries"])) : queries;
-  const ids = (docs: LCDocument[]) => docs.map((d) => d.metadata.id as string);
-  variants.push({
-    name: "LangChain MemoryVectorStore",
-    search: async (q, k) =>
-      (await lcStore.similaritySearchVectorWithScore(Array.from(queryVector.get(q)!), k)).map(
-        ([d]) => d.metadata.id as string,
-      ),
-  });
-  const lcBm25 = (k: number) => BM25Retriever.fromDocuments(lcDocs, { k });
-  const bm25ByK = new Map<number, BM25Retriever>();
-  const ensembles = new Map<number, EnsembleRetriever>();
-  variants.push({
-    name: "LangChain BM25Retriever",
-    queries: lcSample,
-    search: async (q, k) => {
-      if (!bm25ByK.has(k)) bm25ByK.set(k, lcBm25(k));
-      return ids(await bm25ByK.get(k)!.invoke(q));
-    },
-  });
-  variants.push({
-    name: "LangChain EnsembleRetriever (BM25+dense)",
-    queries: lcSample,
-    search: async (q, k) => {
-      if (!ensembles.has(k)) {
-        ensembles.set(
-          k,
-          new EnsembleRetriever({ retrievers: [lcBm25(k), lcStore.asRetriever({ k })], weights: [0.5, 0.5] }),
-        );
-      }
-      return ids((await ensembles.get(k)!.invoke(q)).slice(0, k));
-    },
-  });
+  variants.push(...(await langchainVariants(corpus, docVectors, queryVector, lcSample)));
 }
 
-const idsOf = (r: ScoredDocument[] | string[]) => r.map((x) => (typeof x === "string" ? x : x.id));
 const rows: Array<Record<string, string | number>> = [];
 const results: Record<string, unknown> = {};
 const top10: Record<string, Map<string, string[]>> = {};
@@ -295,13 +226,8 @@ const same = (a: string, b: string) => {
   const ta = top10[a];
   const tb = top10[b];
   if (!ta || !tb) return Number.NaN;
-  let n = 0;
-  let eq = 0;
-  for (const [qid, list] of tb) {
-    n++;
-    if (JSON.stringify(ta.get(qid)) === JSON.stringify(list)) eq++;
-  }
-  return eq / n;
+  const { same, n } = identicalLists(ta, tb);
+  return same / n;
 };
 function hybridGain() {
   const n = (name: string) => (results[name] as { "nDCG@10": number })["nDCG@10"];
@@ -338,6 +264,18 @@ const summary = {
     "naive Float32Array scan",
   ),
   "hybrid (default) nDCG@10 minus best single retriever": hybridGain(),
+  [`identical top-10 lists (queries, of ${queries.length}), int8 scan + rescoring vs float scan`]:
+    same(DENSE_INT8, DENSE_FLOAT) * queries.length,
+  'dense p50 ratio, quantization "none" / "int8"': ratio(DENSE_FLOAT, DENSE_INT8),
+  ...Object.fromEntries(
+    HNSW_EFS.flatMap((ef) => [
+      [`HNSW ef=${ef} p50 / exact int8 p50`, ratio(hnswName(ef), DENSE_INT8)],
+      [
+        `identical top-10 lists (queries), HNSW ef=${ef} vs exact`,
+        same(hnswName(ef), DENSE_INT8) * queries.length,
+      ],
+    ]),
+  ),
 };
 console.log();
 printTable(Object.entries(summary).map(([k, v]) => ({ measure: k, value: v })));
@@ -347,6 +285,7 @@ const indexing = {
   "corpus embedding docs/s fp32 (128-doc sample)": (128 / fp32Ms) * 1000,
   "corpus embedding docs/s int8": (128 / q8Ms) * 1000,
   "dense index build ms (5,183 vectors)": denseBuildMs,
+  ...stores.indexing,
   "BM25 index build ms (5,183 docs, first build)": bm25BuildMs,
   "BM25 index build ms, median of 3 (word scan)": percentile(buildMs.scan, 50),
   "BM25 index build ms, median of 3 (Intl.Segmenter on non-ASCII documents)": percentile(
@@ -358,6 +297,17 @@ const indexing = {
 };
 console.log();
 printTable(Object.entries(indexing).map(([k, v]) => ({ measure: k, value: v })));
+
+// ---- end to end: live query embedding, then concurrent callers with and without micro-batching ----
+console.log("\nend to end, live query embedding (fp32 MiniLM, one query per call):");
+const live = await liveRows(embedder, store, bm25, queries, qrels, {
+  dense: top10["ragloom dense (in-memory, WASM SIMD)"],
+  hybrid: top10[HYBRID_DEFAULT],
+});
+printTable(live);
+console.log("\nconcurrent callers, hybrid k=10, live embedder with and without withMicroBatching:");
+const batching = await microBatchingRows(embedder, store, bm25, queries, qrels);
+printTable(batching.rows);
 const file = writeResults("retrieval", {
   date: new Date().toISOString(),
   dataset: "BEIR SciFact train",
@@ -365,10 +315,14 @@ const file = writeResults("retrieval", {
   queries: queries.length,
   model: "Xenova/all-MiniLM-L6-v2 fp32",
   node: process.version,
+  machine:
+    "2 cores shared with other jobs: latencies and build times vary with load; compare ratios within the run",
   "load average (1, 5, 15 min) at the end": loadavg(),
   variants: rows,
   fusion: { split: fusion.split, chosen: fusion.chosen, table: fusion.rows, tuningCurves: fusion.curves },
   summary,
   indexing,
+  live,
+  microBatching: batching,
 });
 console.log(`\nwrote ${file}`);
