@@ -1,21 +1,13 @@
 import type { Filter } from "@ragloom/core";
 import { addUnits, yearPeriod } from "../dates.js";
-import { type AttributeInfo, numberRange } from "../schema.js";
-import { isMoney } from "./attribute-index.js";
+import type { AttributeInfo } from "../schema.js";
+import { cueAttributes } from "./attribute-index.js";
 import { addMention, isFree, type ParseContext } from "./context.js";
-import { attributeCurrency } from "./currency.js";
-import { DATE_PREPOSITIONS, EDGE_FILLER, LIKE_WORDS, type RangeOp } from "./lexicon.js";
+import { DATE_PREPOSITIONS, LIKE_WORDS, type RangeOp } from "./lexicon.js";
 import type { NumberRead } from "./numbers.js";
 import { andOf, periodOnDate, periodOnYear, rangeFilter, timeFilter } from "./period-filters.js";
-import {
-  type Cue,
-  compoundTail,
-  cueAfter,
-  cueBefore,
-  POSTFIX,
-  readPostfix,
-  readPrefix,
-} from "./quantity-cues.js";
+import { pickNumberAttr, pickTimeAttr } from "./quantity-attrs.js";
+import { compoundTail, cueAfter, cueBefore, readPostfix, readPrefix } from "./quantity-cues.js";
 import { monthOfYear, readValue, type Value } from "./value-readers.js";
 
 const RANGE_JOINERS = new Set(["and", "to", "-", "–", "—", "through", "thru", "until", "till"]);
@@ -41,107 +33,6 @@ const DATE_ONLY = new Set([
 
 function emit(ctx: ParseContext, attr: AttributeInfo, filter: Filter, start: number, end: number) {
   addMention(ctx, { attr, start, end, kind: "range", filter, negated: false });
-}
-
-function dateAttributes(ctx: ParseContext): AttributeInfo[] {
-  return ctx.schema.attributes.filter((a) => a.type === "date" || ctx.schema.isYear(a));
-}
-
-/**
- * The date or year attribute a time expression is about: the one a cue names, else a date
- * attribute; a decade ("the 1960s") without a cue goes to a year attribute when there is one,
- * as decades name eras (built, released) more than event dates.
- */
-function pickTimeAttr(
-  ctx: ParseContext,
-  cues: Array<Cue | undefined>,
-  decade = false,
-): AttributeInfo | undefined {
-  for (const c of cues) {
-    const a = c?.attrs.find((x) => x.type === "date" || ctx.schema.isYear(x));
-    if (a) return a;
-  }
-  const all = dateAttributes(ctx);
-  const years = all.filter((a) => a.type !== "date");
-  if (decade && years.length === 1) return years[0];
-  return all.find((a) => a.type === "date") ?? all[0];
-}
-
-function inRange(attr: AttributeInfo, values: number[]): boolean {
-  const [min, max] = numberRange(attr);
-  return values.every((x) => Number.isFinite(x) && x >= min && x <= max);
-}
-
-/**
- * The number attribute a number (or the two ends of a range, `values`) is about. A cue naming a
- * number attribute decides; a value outside that attribute's range (see `numberRange`; a year
- * attribute's default is 0–9999) stays query text and is never handed to another attribute.
- * Without a cue, the defaults (money, the only number attribute) apply only within range.
- */
-function pickNumberAttr(
-  ctx: ParseContext,
-  v: Extract<Value, { kind: "number" }>,
-  cues: { after?: Cue | undefined; before?: Cue | undefined },
-  comparator: string[] | undefined,
-  values: number[] = [v.n.value],
-): { attr: AttributeInfo; factor: number } | undefined {
-  const numeric = (a: AttributeInfo) => a.type === "number" && !ctx.schema.isYear(a);
-  const fit = (attr: AttributeInfo, factor: number) =>
-    inRange(
-      attr,
-      values.map((x) => x * factor),
-    )
-      ? { attr, factor }
-      : undefined;
-  for (const c of [cues.after, cues.before]) {
-    const a = c?.attrs.find(numeric);
-    if (a) return fit(a, c?.factor ?? 1);
-    // "released after 12345": a number meant for a year attribute that it does not fit
-    if (c?.attrs.some((y) => ctx.schema.isYear(y) && !inRange(y, values))) return undefined;
-  }
-  const numbers = ctx.schema.attributes.filter(numeric);
-  if (v.n.currency) return moneyAttr(numbers, v.n.currencyCode, fit);
-  if (!comparator) return undefined;
-  const word = comparator[0];
-  if (word === "cheaper" || comparator.includes("expensive")) {
-    const money = numbers.find(isMoney);
-    return money ? fit(money, 1) : undefined;
-  }
-  if (numbers.length !== 1) {
-    // with several number attributes and no cue, a price is the usual unnamed quantity ("under 500")
-    const money = numbers.filter(isMoney);
-    return money.length === 1 && v.n.value >= 10 ? fit(money[0]!, 1) : undefined;
-  }
-  // "under 50" may default to the only number attribute; "at least 4 stars" (an unknown unit) may not
-  const next = ctx.tokens[v.end];
-  if (
-    next &&
-    !EDGE_FILLER.has(next.low) &&
-    !/^[^\p{L}\p{N}]+$/u.test(next.low) &&
-    !POSTFIX.some(([w]) => w[0] === next.low)
-  ) {
-    return undefined;
-  }
-  return fit(numbers[0]!, 1);
-}
-
-/**
- * The money attribute an amount written in a currency is for: one holding that currency (its
- * name or description says so: "price_usd", "in GBP") when there is one, else any money
- * attribute; the first whose range the amount fits ("£40" is no `price_level` from 1 to 4).
- */
-function moneyAttr(
-  numbers: AttributeInfo[],
-  code: string | undefined,
-  fit: (a: AttributeInfo, factor: number) => { attr: AttributeInfo; factor: number } | undefined,
-): { attr: AttributeInfo; factor: number } | undefined {
-  const money = numbers.filter(isMoney);
-  const same = code ? money.filter((a) => attributeCurrency(a) === code) : [];
-  for (const a of same.length ? same : money) {
-    const hit = fit(a, 1);
-    if (hit) return hit;
-  }
-  return undefined;
 }
 
 function isYearNumber(n: NumberRead): boolean {
@@ -233,8 +124,6 @@ function build(
   if (value.kind === "duration") {
     // "older than 2 years", "less than 6 months old", "within 3 months", "more than 2 years ago"
     const tail = ctx.tokens[end]?.low;
-    const attr = pickTimeAttr(ctx, [before, after]);
-    if (!attr) return -1;
     const t = addUnits(Math.floor(ctx.now.getTime() / 86_400_000) * 86_400_000, value.unit, -value.count);
     const word = comparator?.[0] ?? prev;
     let rop: RangeOp | undefined;
@@ -245,11 +134,25 @@ function build(
     } else if (word === "older") rop = "lt";
     else if (word === "newer" || word === "within" || prev === "within") rop = "gte";
     if (!rop) return -1;
+    const attr = pickTimeAttr(ctx, [before, after], false, rop === "lt" ? "upper" : "lower");
+    if (!attr) return -1;
     emit(ctx, attr, timeFilter(ctx, attr, rop, t), before?.attrs.includes(attr) ? before.start : start, end);
     return end;
   }
-  const attr = pickTimeAttr(ctx, [before, after], value.kind === "period" && value.decade);
+  const bound =
+    value.kind === "since" || theOp === "gt" || theOp === "gte"
+      ? "lower"
+      : theOp === "lt" || theOp === "lte"
+        ? "upper"
+        : undefined;
+  const attr = pickTimeAttr(ctx, [before, after], value.kind === "period" && value.decade, bound);
   if (!attr) return -1;
+  if (value.kind === "window") {
+    // "in the next 7 days": from today through the last day named
+    const filter = andOf([timeFilter(ctx, attr, "gte", value.from), timeFilter(ctx, attr, "lte", value.to)]);
+    emit(ctx, attr, filter, before?.attrs.includes(attr) ? before.start : start, end);
+    return end;
+  }
   if (value.kind === "since") {
     emit(
       ctx,
@@ -299,7 +202,8 @@ function tryRange(ctx: ParseContext, i: number): number {
   let k = a.end + 1;
   if (t[k]?.low === "the") k++;
   const b = readValue(ctx, k);
-  if (!b || b.kind !== a.kind || a.kind === "since" || a.kind === "duration") return -1;
+  if (!b || b.kind !== a.kind || a.kind === "since" || a.kind === "duration" || a.kind === "window")
+    return -1;
   if (a.kind === "period" && !a.cued && a.end === a.start + 1) a = monthOfYear(ctx, a.start, b) ?? a;
   const bothYears = a.kind === "number" && b.kind === "number" && isYearNumber(a.n) && isYearNumber(b.n);
   if (a.kind === "number" && b.kind === "number" && !bothYears) {
@@ -366,7 +270,13 @@ export function extractQuantities(ctx: ParseContext): void {
       i = r - 1;
       continue;
     }
-    const cmp = readPrefix(ctx, i);
+    let cmp = readPrefix(ctx, i);
+    // "courses starting in May" on `start_date`: a comparative word that names a date attribute
+    // ("starting", "start") is that attribute's word; "starting from" still compares
+    if (cmp && cmp.words.length <= 2 && (cmp.words.length === 1 || cmp.words[1] === "in")) {
+      const w = cmp.words[0]!;
+      if (cueAttributes(ctx.index, w).some((a) => a.type === "date")) cmp = undefined;
+    }
     if (cmp) {
       let j = cmp.end;
       let v = readValue(ctx, j);

@@ -52,6 +52,12 @@ export interface RuleParserOptions {
 const QUESTION =
   /^\s*(how (do|does|did|can|should|long|much|many|often|early|late|soon|far)|why|what(?:'s| is| are| does| do| happens| time)|when (do|does|did|should|can|is|are)|where (do|does|can|should)|does|do i|is it|can i|should i)\b/i;
 
+/**
+ * "What's/what is/what are" before a gerund asks for things doing something ("what's releasing
+ * next month", "what is streaming in Spanish"): a search, not a definition.
+ */
+const SEARCH_QUESTION = /^\s*what(?:'s| is| are)\s+(?:\p{L}+ly\s+)?\p{L}{3,}ing\s+\S/iu;
+
 const PUNCT = /^[^\p{L}\p{N}]+$/u;
 
 function remainder(ctx: ParseContext): string {
@@ -177,7 +183,7 @@ export function parse(
       filter = ok.length === 0 ? null : ok.length === 1 ? ok[0]! : { op: "and", filters: ok };
     }
   }
-  if (filter && QUESTION.test(text)) {
+  if (filter && QUESTION.test(text) && !SEARCH_QUESTION.test(text)) {
     // a how-to or definitional question names values without asking to filter on them
     ctx.warnings.push("a how-to or definitional question: no filter, the whole request is the query");
     return { query: text.trim(), filter: null, parser: "rules", warnings: ctx.warnings };

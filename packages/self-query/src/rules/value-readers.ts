@@ -28,6 +28,8 @@ export type Value =
       subYear: boolean;
     }
   | { kind: "since"; t: number; start: number; end: number }
+  /** A closed window of whole days ahead, `from` today through `to` (both day starts). */
+  | { kind: "window"; from: number; to: number; start: number; end: number }
   | { kind: "duration"; count: number; unit: TimeUnit; start: number; end: number };
 
 export const TIME_UNITS: Record<string, TimeUnit> = {
@@ -134,6 +136,13 @@ export function readRelative(ctx: ParseContext, i: number): Value | undefined {
   const article = low(j) === "the";
   if (article) j++;
   const w = low(j);
+  if (w === "next" || w === "coming") {
+    // "the next 7 days", "the coming 2 weeks": today through that many units ahead
+    const n = readNumber(t, j + 1);
+    const unit = n && !n.currency ? TIME_UNITS[low(n.end)] : undefined;
+    if (n && unit)
+      return { kind: "window", from: today, to: addUnits(today, unit, n.value), start: i, end: n.end + 1 };
+  }
   if ((w === "next" || w === "coming") && TIME_UNITS[low(j + 1)] && !article) {
     // "next month": the whole next calendar unit
     const unit = TIME_UNITS[low(j + 1)]!;

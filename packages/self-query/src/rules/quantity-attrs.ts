@@ -1,0 +1,151 @@
+/** Which attribute a number or a time expression of the quantity pass is about. */
+import { type AttributeInfo, numberRange } from "../schema.js";
+import { isMoney } from "./attribute-index.js";
+import type { ParseContext } from "./context.js";
+import { attributeCurrency } from "./currency.js";
+import { EDGE_FILLER } from "./lexicon.js";
+import { type Cue, POSTFIX } from "./quantity-cues.js";
+import { nameWords } from "./tokenize.js";
+import type { Value } from "./value-readers.js";
+
+function dateAttributes(ctx: ParseContext): AttributeInfo[] {
+  return ctx.schema.attributes.filter((a) => a.type === "date" || ctx.schema.isYear(a));
+}
+
+/** Words of an attribute's name or description that mark the latest or the earliest of several events. */
+const LATEST = new Set(["last", "latest", "recent", "newest", "current"]);
+const EARLIEST = new Set(["first", "earliest", "initial", "original", "oldest"]);
+
+function marks(attr: AttributeInfo, words: ReadonlySet<string>): boolean {
+  const own = [...nameWords(attr.name), ...attr.description.toLowerCase().split(/[^\p{L}]+/u)];
+  return own.some((w) => words.has(w));
+}
+
+/**
+ * Which of several date attributes one cue names ("release" for `first_release` and
+ * `last_release`): the one a word right before the cue marks ("last release", "first
+ * release"); otherwise, for a bound, the one that decides whether some event lies past it: an
+ * event since a date exists when the latest one is on or after it, one before a date when the
+ * earliest one is before it.
+ */
+function pickAmong(
+  ctx: ParseContext,
+  attrs: AttributeInfo[],
+  cue: Cue,
+  bound: "lower" | "upper" | undefined,
+): AttributeInfo {
+  if (attrs.length === 1) return attrs[0]!;
+  const prev = ctx.tokens[cue.start - 1]?.low ?? "";
+  const named = attrs.filter((a) => nameWords(a.name).includes(prev));
+  if (named.length === 1) return named[0]!;
+  const group = LATEST.has(prev)
+    ? LATEST
+    : EARLIEST.has(prev)
+      ? EARLIEST
+      : bound === "lower"
+        ? LATEST
+        : bound === "upper"
+          ? EARLIEST
+          : undefined;
+  const marked = group ? attrs.filter((a) => marks(a, group)) : [];
+  return marked.length === 1 ? marked[0]! : attrs[0]!;
+}
+
+/**
+ * The date or year attribute a time expression is about: the one a cue names (see
+ * {@link pickAmong} when it names several), else a date attribute; a decade ("the 1960s")
+ * without a cue goes to a year attribute when there is one, as decades name eras (built,
+ * released) more than event dates. `bound` is the side a comparison bounds, if any.
+ */
+export function pickTimeAttr(
+  ctx: ParseContext,
+  cues: Array<Cue | undefined>,
+  decade = false,
+  bound?: "lower" | "upper",
+): AttributeInfo | undefined {
+  for (const c of cues) {
+    const as = c?.attrs.filter((x) => x.type === "date" || ctx.schema.isYear(x)) ?? [];
+    if (c && as.length) return pickAmong(ctx, as, c, bound);
+  }
+  const all = dateAttributes(ctx);
+  const years = all.filter((a) => a.type !== "date");
+  if (decade && years.length === 1) return years[0];
+  return all.find((a) => a.type === "date") ?? all[0];
+}
+
+function inRange(attr: AttributeInfo, values: number[]): boolean {
+  const [min, max] = numberRange(attr);
+  return values.every((x) => Number.isFinite(x) && x >= min && x <= max);
+}
+
+/**
+ * The number attribute a number (or the two ends of a range, `values`) is about. A cue naming a
+ * number attribute decides; a value outside that attribute's range (see `numberRange`; a year
+ * attribute's default is 0–9999) stays query text and is never handed to another attribute.
+ * Without a cue, the defaults (money, the only number attribute) apply only within range.
+ */
+export function pickNumberAttr(
+  ctx: ParseContext,
+  v: Extract<Value, { kind: "number" }>,
+  cues: { after?: Cue | undefined; before?: Cue | undefined },
+  comparator: string[] | undefined,
+  values: number[] = [v.n.value],
+): { attr: AttributeInfo; factor: number } | undefined {
+  const numeric = (a: AttributeInfo) => a.type === "number" && !ctx.schema.isYear(a);
+  const fit = (attr: AttributeInfo, factor: number) =>
+    inRange(
+      attr,
+      values.map((x) => x * factor),
+    )
+      ? { attr, factor }
+      : undefined;
+  for (const c of [cues.after, cues.before]) {
+    const a = c?.attrs.find(numeric);
+    if (a) return fit(a, c?.factor ?? 1);
+    // "released after 12345": a number meant for a year attribute that it does not fit
+    if (c?.attrs.some((y) => ctx.schema.isYear(y) && !inRange(y, values))) return undefined;
+  }
+  const numbers = ctx.schema.attributes.filter(numeric);
+  if (v.n.currency) return moneyAttr(numbers, v.n.currencyCode, fit);
+  if (!comparator) return undefined;
+  const word = comparator[0];
+  if (word === "cheaper" || comparator.includes("expensive")) {
+    const money = numbers.find(isMoney);
+    return money ? fit(money, 1) : undefined;
+  }
+  if (numbers.length !== 1) {
+    // with several number attributes and no cue, a price is the usual unnamed quantity ("under 500")
+    const money = numbers.filter(isMoney);
+    return money.length === 1 && v.n.value >= 10 ? fit(money[0]!, 1) : undefined;
+  }
+  // "under 50" may default to the only number attribute; "at least 4 stars" (an unknown unit) may not
+  const next = ctx.tokens[v.end];
+  if (
+    next &&
+    !EDGE_FILLER.has(next.low) &&
+    !/^[^\p{L}\p{N}]+$/u.test(next.low) &&
+    !POSTFIX.some(([w]) => w[0] === next.low)
+  ) {
+    return undefined;
+  }
+  return fit(numbers[0]!, 1);
+}
+
+/**
+ * The money attribute an amount written in a currency is for: one holding that currency (its
+ * name or description says so: "price_usd", "in GBP") when there is one, else any money
+ * attribute; the first whose range the amount fits ("£40" is no `price_level` from 1 to 4).
+ */
+function moneyAttr(
+  numbers: AttributeInfo[],
+  code: string | undefined,
+  fit: (a: AttributeInfo, factor: number) => { attr: AttributeInfo; factor: number } | undefined,
+): { attr: AttributeInfo; factor: number } | undefined {
+  const money = numbers.filter(isMoney);
+  const same = code ? money.filter((a) => attributeCurrency(a) === code) : [];
+  for (const a of same.length ? same : money) {
+    const hit = fit(a, 1);
+    if (hit) return hit;
+  }
+  return undefined;
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { defineSchema, parse } from "../src/index.js";
+
+// An invented schema (a theatre's productions) with several date attributes one word names.
+const shows = defineSchema([
+  { name: "venue", type: "string", description: "stage", values: ["main", "studio", "garden"] },
+  { name: "first_performance", type: "date", description: "date of the opening night" },
+  { name: "last_performance", type: "date", description: "date of the most recent performance" },
+  { name: "rehearsal_start", type: "date", description: "day rehearsals begin (upcoming shows only)" },
+]);
+// today is Wednesday 2025-03-12
+const now = new Date("2025-03-12T09:00:00Z");
+const p = (r: string) => parse(r, shows, { now }).filter;
+const day = (s: string) => Date.parse(`${s}T00:00:00Z`);
+
+describe("a word naming several date attributes", () => {
+  it("takes the one the word before it marks", () => {
+    expect(p("shows whose last performance was before 2020")).toEqual({
+      op: "lt",
+      field: "last_performance",
+      value: day("2020-01-01"),
+    });
+    expect(p("shows whose first performance was after 2020")).toEqual({
+      op: "gte",
+      field: "first_performance",
+      value: day("2021-01-01"),
+    });
+  });
+  it("reads an event since a date from the latest one and before a date from the earliest", () => {
+    expect(p("a performance since January 2025")).toEqual({
+      op: "gte",
+      field: "last_performance",
+      value: day("2025-01-01"),
+    });
+    expect(p("a performance in the past 10 days")).toEqual({
+      op: "gte",
+      field: "last_performance",
+      value: day("2025-03-02"),
+    });
+    expect(p("a performance before 2001")).toEqual({
+      op: "lt",
+      field: "first_performance",
+      value: day("2001-01-01"),
+    });
+  });
+});
+
+describe("a comparative word that names a date attribute", () => {
+  it("is the attribute's word, so the period keeps its bounds", () => {
+    expect(p("rehearsals start in April 2025")).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "rehearsal_start", value: day("2025-04-01") },
+        { op: "lt", field: "rehearsal_start", value: day("2025-05-01") },
+      ],
+    });
+    expect(p("rehearsal starting tomorrow")).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "rehearsal_start", value: day("2025-03-13") },
+        { op: "lt", field: "rehearsal_start", value: day("2025-03-14") },
+      ],
+    });
+  });
+  it("still compares with 'from'", () => {
+    expect(p("rehearsal starting from May 2025")).toEqual({
+      op: "gte",
+      field: "rehearsal_start",
+      value: day("2025-05-01"),
+    });
+  });
+});
+
+describe("windows ahead", () => {
+  it("reads 'the next N days' as today through the N-th day", () => {
+    expect(p("rehearsals starting in the next 5 days")).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "rehearsal_start", value: day("2025-03-12") },
+        { op: "lte", field: "rehearsal_start", value: day("2025-03-17") },
+      ],
+    });
+  });
+  it("reads 'what's <verb>ing …' as a search, not a definition", () => {
+    expect(parse("what's opening in the garden venue", shows, { now }).filter).toEqual({
+      op: "eq",
+      field: "venue",
+      value: "garden",
+    });
+    expect(parse("what is the garden venue", shows, { now }).filter).toBeNull();
+  });
+});
