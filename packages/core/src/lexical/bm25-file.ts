@@ -33,7 +33,7 @@ export interface BM25State {
   /** Token count of each document. */
   lengths: number[];
   /** Each term's postings: ascending document numbers and their term frequencies. */
-  postings: Map<string, { docs: number[]; tfs: number[] }>;
+  postings: Map<string, { docs: Uint32Array; tfs: Uint32Array }>;
 }
 
 /** Encodes an index state as snapshot chunks (header + uint32 postings + SHA-256). */
@@ -127,7 +127,7 @@ export function decodeBM25(bytes: Uint8Array, source: string): BM25State {
     throw bad(`has ${payload.length} bytes of postings, expected ${8 * total}`);
   const words = new Uint32Array(2 * total);
   new Uint8Array(words.buffer).set(payload);
-  const postings = new Map<string, { docs: number[]; tfs: number[] }>();
+  const postings: BM25State["postings"] = new Map();
   const sums = new Array<number>(n).fill(0);
   let o = 0;
   for (let t = 0; t < termList!.length; t++) {
@@ -135,8 +135,8 @@ export function decodeBM25(bytes: Uint8Array, source: string): BM25State {
     if (typeof term !== "string" || term.length === 0) throw bad(`term ${t} is not a non-empty string`);
     if (postings.has(term)) throw bad(`duplicate term "${term}"`);
     const c = countList![t] as number;
-    const docs = Array.from(words.subarray(o, o + c));
-    const tfs = Array.from(words.subarray(o + c, o + 2 * c));
+    const docs = words.subarray(o, o + c);
+    const tfs = words.subarray(o + c, o + 2 * c);
     o += 2 * c;
     for (let i = 0; i < c; i++) {
       if (docs[i]! >= n || (i > 0 && docs[i]! <= docs[i - 1]!)) {

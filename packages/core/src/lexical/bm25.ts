@@ -8,9 +8,12 @@ import { writeFileAtomic } from "../stores/snapshot-file.js";
 import type { Document, Metadata, ScoredDocument } from "../types/document.js";
 import type { CallOptions } from "../types/embedder.js";
 import type { LexicalIndex } from "../types/lexical-index.js";
+import { type Analyzer, createAnalyzer, TermList } from "./analyzer.js";
 import { type AnalyzerDescriptor, type BM25State, decodeBM25, encodeBM25 } from "./bm25-file.js";
+import { PostingLists } from "./bm25-postings.js";
+import { exportPostings, importPostings } from "./bm25-state.js";
 import { ENGLISH_STOP_WORDS } from "./stop-words.js";
-import { createTokenizer, type Tokenizer, type TokenizerOptions } from "./tokenize.js";
+import type { Tokenizer, TokenizerOptions } from "./tokenize.js";
 
 /** Options of {@link BM25Index}. */
 export interface BM25Options extends TokenizerOptions {
@@ -29,11 +32,6 @@ export interface BM25Options extends TokenizerOptions {
 export interface BM25LoadOptions extends TokenizerOptions {
   /** The custom analyzer the index was built with (required when it was built with one). */
   tokenizer?: Tokenizer;
-}
-
-interface Posting {
-  docs: number[];
-  tfs: number[];
 }
 
 /** Describes an analyzer as far as it can be compared (stop words by a SHA-256 digest). */
@@ -69,21 +67,25 @@ export interface BM25SearchOptions extends CallOptions {
 export class BM25Index implements LexicalIndex {
   readonly k1: number;
   readonly b: number;
-  private readonly tokenize: Tokenizer;
-  private readonly postings = new Map<string, Posting>();
+  /** The built-in analyzer, or null when a custom tokenizer is set. */
+  private readonly analyzer: Analyzer | null;
+  private readonly tokenizer: Tokenizer | undefined;
+  private readonly postings: PostingLists;
   private readonly slotOf = new Map<string, number>();
   private ids: Array<string | undefined> = [];
   private texts: string[] = [];
   private metadatas: Metadata[] = [];
-  private lengths: number[] = [];
-  private termsOf: Array<string[] | undefined> = [];
+  /** Slot → document length in tokens. */
+  private lengths = new Int32Array(0);
+  /** Slot → the document's distinct term ids. */
+  private termsOf: Array<Int32Array | undefined> = [];
   private freeSlots: number[] = [];
   private totalLength = 0;
   /** Scratch accumulators of `search`, valid for a slot only where `stamps[slot] === epoch`. */
   private scores = new Float64Array(0);
   private stamps = new Uint32Array(0);
   private epoch = 0;
-  private readonly analyzer: AnalyzerDescriptor;
+  private readonly descriptor: AnalyzerDescriptor;
   private saving: Promise<unknown> = Promise.resolve();
 
   /** @throws ValidationError unless k1 >= 0 and 0 <= b <= 1. */
@@ -93,8 +95,10 @@ export class BM25Index implements LexicalIndex {
     if (!(this.k1 >= 0) || !(this.b >= 0 && this.b <= 1)) {
       throw new ValidationError(`BM25 needs k1 >= 0 and 0 <= b <= 1, got k1=${this.k1}, b=${this.b}`);
     }
-    this.tokenize = options.tokenizer ?? createTokenizer(options);
-    this.analyzer = describeAnalyzer(options);
+    this.tokenizer = options.tokenizer;
+    this.analyzer = options.tokenizer ? null : createAnalyzer(options);
+    this.postings = new PostingLists(this.analyzer);
+    this.descriptor = describeAnalyzer(options);
   }
 
   /** Number of indexed documents. */
@@ -104,38 +108,46 @@ export class BM25Index implements LexicalIndex {
 
   /** Analyzes a text with this index's tokenizer. */
   terms(text: string): string[] {
-    return this.tokenize(text);
+    if (this.tokenizer) return this.tokenizer(text);
+    const { stopWords, stem } = this.analyzer!;
+    const list = new TermList(stopWords, stem);
+    this.analyzer!.visit(text, list);
+    return list.terms;
   }
 
-  /** Adds or replaces documents by id. */
+  /**
+   * Adds or replaces documents by id. Terms are counted per document, then each term's postings
+   * grow once per call. If the tokenizer throws, the documents before the failing one are added.
+   */
   add(documents: Document[]): void {
-    for (const doc of documents) {
-      if (this.slotOf.has(doc.id)) this.remove(doc.id);
-      const slot = this.freeSlots.pop() ?? this.ids.length;
-      const tokens = this.tokenize(doc.text);
-      // one postings lookup per token: a term seen earlier in this document ends with this slot
-      const terms: string[] = [];
-      for (const term of tokens) {
-        let p = this.postings.get(term);
-        if (!p) {
-          p = { docs: [], tfs: [] };
-          this.postings.set(term, p);
+    const p = this.postings;
+    try {
+      for (const doc of documents) {
+        if (this.slotOf.has(doc.id)) {
+          if (p.hasPending) p.flush();
+          this.remove(doc.id);
         }
-        const last = p.docs.length - 1;
-        if (last >= 0 && p.docs[last] === slot) p.tfs[last]!++;
-        else {
-          p.docs.push(slot);
-          p.tfs.push(1);
-          terms.push(term);
+        const slot = this.freeSlots.pop() ?? this.ids.length;
+        p.beginDocument();
+        if (this.analyzer) this.analyzer.visit(doc.text, p);
+        else for (const term of this.tokenizer!(doc.text)) p.term(term);
+        const { terms, length } = p.endDocument(slot);
+        if (slot >= this.lengths.length) {
+          const lengths = new Int32Array(Math.max(1024, 2 * slot));
+          lengths.set(this.lengths);
+          this.lengths = lengths;
         }
+        this.ids[slot] = doc.id;
+        this.texts[slot] = doc.text;
+        this.metadatas[slot] = { ...doc.metadata };
+        this.lengths[slot] = length;
+        this.termsOf[slot] = terms;
+        this.slotOf.set(doc.id, slot);
+        this.totalLength += length;
       }
-      this.ids[slot] = doc.id;
-      this.texts[slot] = doc.text;
-      this.metadatas[slot] = { ...doc.metadata };
-      this.lengths[slot] = tokens.length;
-      this.termsOf[slot] = terms;
-      this.slotOf.set(doc.id, slot);
-      this.totalLength += tokens.length;
+    } finally {
+      p.discardDocument();
+      p.flush();
     }
   }
 
@@ -160,13 +172,7 @@ export class BM25Index implements LexicalIndex {
   private remove(id: string) {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return;
-    for (const term of this.termsOf[slot]!) {
-      const p = this.postings.get(term)!;
-      const i = p.docs.indexOf(slot);
-      p.docs.splice(i, 1);
-      p.tfs.splice(i, 1);
-      if (p.docs.length === 0) this.postings.delete(term);
-    }
+    this.postings.remove(slot, this.termsOf[slot]!);
     this.totalLength -= this.lengths[slot]!;
     this.ids[slot] = undefined;
     this.termsOf[slot] = undefined;
@@ -198,7 +204,7 @@ export class BM25Index implements LexicalIndex {
     const n = this.slotOf.size;
     if (n === 0 || k === 0) return [];
     const match = options.filter ? compileFilter(options.filter) : null;
-    const terms = this.tokenize(query);
+    const terms = this.terms(query);
     if (this.scores.length < this.ids.length) {
       this.scores = new Float64Array(this.ids.length * 2);
       this.stamps = new Uint32Array(this.ids.length * 2);
@@ -209,26 +215,27 @@ export class BM25Index implements LexicalIndex {
       this.stamps.fill(0);
       this.epoch = 1;
     }
-    const { scores, stamps, epoch } = this;
+    const { scores, stamps, epoch, lengths } = this;
     const avgdl = this.totalLength / n || 1;
     const { k1, b } = this;
+    const { dict, lists, df } = this.postings;
     const touched: number[] = [];
     for (const term of terms) {
       throwIfAborted(options.signal);
-      const p = this.postings.get(term);
-      if (!p) continue;
-      const df = p.docs.length;
-      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      const { docs, tfs } = p;
-      for (let i = 0; i < docs.length; i++) {
-        const slot = docs[i]!;
-        const tf = tfs[i]!;
+      const id = dict.find(term);
+      if (id < 0 || df[id] === 0) continue;
+      const f = df[id]!;
+      const idf = Math.log(1 + (n - f + 0.5) / (f + 0.5));
+      const list = lists[id]!;
+      for (let i = 0, end = 2 * f; i < end; i += 2) {
+        const slot = list[i]!;
+        const tf = list[i + 1]!;
         if (stamps[slot] !== epoch) {
           stamps[slot] = epoch;
           scores[slot] = 0;
           touched.push(slot);
         }
-        scores[slot]! += (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * this.lengths[slot]!) / avgdl));
+        scores[slot]! += (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * lengths[slot]!) / avgdl));
       }
     }
     const top = new TopK(Math.min(k, touched.length));
@@ -260,15 +267,8 @@ export class BM25Index implements LexicalIndex {
       metadatas.push(this.metadatas[slot]!);
       lengths.push(this.lengths[slot]!);
     }
-    const postings = new Map<string, Posting>();
-    for (const [term, p] of this.postings) {
-      const order = p.docs.map((_, i) => i).sort((x, y) => renumber[p.docs[x]!]! - renumber[p.docs[y]!]!);
-      postings.set(term, {
-        docs: order.map((i) => renumber[p.docs[i]!]!),
-        tfs: order.map((i) => p.tfs[i]!),
-      });
-    }
-    return { k1: this.k1, b: this.b, analyzer: this.analyzer, ids, texts, metadatas, lengths, postings };
+    const postings = exportPostings(this.postings, renumber);
+    return { k1: this.k1, b: this.b, analyzer: this.descriptor, ids, texts, metadatas, lengths, postings };
   }
 
   /**
@@ -323,13 +323,8 @@ export class BM25Index implements LexicalIndex {
     index.ids = state.ids;
     index.texts = state.texts;
     index.metadatas = state.metadatas;
-    index.lengths = state.lengths;
-    const termsOf: string[][] = state.ids.map(() => []);
-    for (const [term, p] of state.postings) {
-      index.postings.set(term, p);
-      for (const slot of p.docs) termsOf[slot]!.push(term);
-    }
-    index.termsOf = termsOf;
+    index.lengths = Int32Array.from(state.lengths);
+    index.termsOf = importPostings(index.postings, state.postings, state.ids.length);
     state.ids.forEach((id, slot) => index.slotOf.set(id, slot));
     index.totalLength = state.lengths.reduce((sum, l) => sum + l, 0);
     return index;
