@@ -82,3 +82,65 @@ describe("description words around an attribute's word", () => {
     expect(p("more than 300 Facebook likes")).toBeNull();
   });
 });
+
+// An invented schema (an app store and its comics shelf) for versions and numbered labels.
+const apps = defineSchema([
+  { name: "app", type: "string", description: "app name as listed, e.g. 'Notely', 'Skyglass'" },
+  { name: "current_version", type: "string", description: "current release, e.g. '3.4.1', '10.0.2-rc.1'" },
+  { name: "min_os_version", type: "string", description: "oldest supported OS, e.g. '14', '15.2'" },
+  { name: "major_version", type: "number", description: "major number of the current release", minimum: 0 },
+  { name: "volume", type: "number", description: "volume of the comic", minimum: 1 },
+  { name: "issue_number", type: "number", description: "issue within the volume", minimum: 1 },
+  { name: "rating", type: "number", description: "store rating out of 5", minimum: 0, maximum: 5 },
+]);
+const a = (r: string) => parse(r, apps, { now: new Date("2025-03-01T00:00:00Z") }).filter;
+
+describe("versions by the shape of described examples", () => {
+  it("reads a version of several parts whole, for the attribute whose examples it resembles", () => {
+    expect(a("Skyglass 4.0.0")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "app", value: "Skyglass" },
+        { op: "eq", field: "current_version", value: "4.0.0" },
+      ],
+    });
+    expect(a("apps whose current version is 2.1.0-beta.2")).toEqual({
+      op: "eq",
+      field: "current_version",
+      value: "2.1.0-beta.2",
+    });
+  });
+  it("takes a one-dot version only after words naming a version attribute", () => {
+    expect(a("apps with a min OS version of 16.1")).toEqual({
+      op: "eq",
+      field: "min_os_version",
+      value: "16.1",
+    });
+    expect(a("apps rated 4.5")).toEqual({ op: "eq", field: "rating", value: 4.5 });
+  });
+  it("reads major versions: vN, N.x and pre-N.0", () => {
+    expect(a("apps on v4")).toEqual({ op: "eq", field: "major_version", value: 4 });
+    expect(a("apps still on 1.x")).toEqual({ op: "eq", field: "major_version", value: 1 });
+    expect(a("pre-2.0 apps")).toEqual({ op: "lt", field: "major_version", value: 2 });
+    expect(a("apps past v5 but not v6")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "major_version", value: 5 },
+        { op: "ne", field: "major_version", value: 6 },
+      ],
+    });
+  });
+});
+
+describe("numbered labels", () => {
+  it("lets a singular attribute word before a number beat a plural noun after it", () => {
+    expect(a("volume 3 issues")).toEqual({ op: "eq", field: "volume", value: 3 });
+  });
+  it("reads a number sign after the attribute word", () => {
+    expect(a("issue #12")).toEqual({ op: "eq", field: "issue_number", value: 12 });
+  });
+  it("reads 'the first N' of what an attribute numbers as positions 1 to N", () => {
+    expect(a("the first 5 issues")).toEqual({ op: "lte", field: "issue_number", value: 5 });
+    expect(a("the first 5 volumes")).toEqual({ op: "eq", field: "volume", value: 5 });
+  });
+});

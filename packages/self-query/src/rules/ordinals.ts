@@ -7,6 +7,7 @@ import type { AttributeInfo } from "../schema.js";
 import { cueAttributes } from "./attribute-index.js";
 import { addMention, allFree, isFree, type ParseContext } from "./context.js";
 import { POSTFIX_COMPARATIVES } from "./lexicon.js";
+import { readNumber } from "./numbers.js";
 import { matchesAt } from "./phrases.js";
 import { nameWords } from "./tokenize.js";
 
@@ -64,5 +65,31 @@ export function extractOrdinals(ctx: ParseContext): void {
     const filter = { op, field: attr.name, value: n } as const;
     addMention(ctx, { attr, start: i, end, kind: "range", filter, negated: false });
     i = end - 1;
+  }
+}
+
+/** Name words of an attribute holding a position in a sequence ("episode_number", "track_no"). */
+const POSITION_WORDS = new Set(["number", "no", "num", "index", "position", "rank", "order"]);
+
+/**
+ * "the first 10 episodes" on `episode_number`: the first N things an attribute numbers in
+ * sequence are positions 1 to N (`lte N`). Only an attribute named for a position, with the
+ * noun after the number naming it.
+ */
+export function extractFirstN(ctx: ParseContext): void {
+  const { tokens } = ctx;
+  for (let i = 0; i + 2 < tokens.length; i++) {
+    if (tokens[i]!.low !== "first" || !isFree(ctx, i)) continue;
+    const n = readNumber(tokens, i + 1);
+    if (!n || n.currency || n.unit || !Number.isInteger(n.value) || n.value < 1) continue;
+    if (!allFree(ctx, i, n.end + 1)) continue;
+    const attrs = cueAttributes(ctx.index, tokens[n.end]!.low).filter(
+      (a) => a.type === "number" && nameWords(a.name).some((w) => POSITION_WORDS.has(w)),
+    );
+    if (attrs.length !== 1) continue;
+    const attr = attrs[0]!;
+    const filter = { op: "lte", field: attr.name, value: n.value } as const;
+    addMention(ctx, { attr, start: i, end: n.end + 1, kind: "range", filter, negated: false });
+    i = n.end;
   }
 }

@@ -5,7 +5,7 @@ import type { ParseContext } from "./context.js";
 import { attributeCurrency } from "./currency.js";
 import { EDGE_FILLER } from "./lexicon.js";
 import { type Cue, POSTFIX } from "./quantity-cues.js";
-import { nameWords } from "./tokenize.js";
+import { nameWords, singular } from "./tokenize.js";
 import type { Value } from "./value-readers.js";
 
 function dateAttributes(ctx: ParseContext): AttributeInfo[] {
@@ -99,7 +99,12 @@ export function pickNumberAttr(
     )
       ? { attr, factor }
       : undefined;
-  for (const c of [cues.after, cues.before]) {
+  // "season 2 episodes": a singular attribute word right before the number labels it, and
+  // beats a plural noun after it
+  const label = cues.before?.end === v.start && cues.before.end - cues.before.start === 1;
+  const labelWord = label ? ctx.tokens[v.start - 1]!.low : "";
+  const first = label && !comparator && singular(labelWord) === labelWord && cues.before?.attrs.some(numeric);
+  for (const c of first ? [cues.before, cues.after] : [cues.after, cues.before]) {
     const a = c?.attrs.find(numeric);
     if (a) return fit(a, c?.factor ?? 1);
     // "released after 12345": a number meant for a year attribute that it does not fit

@@ -86,9 +86,20 @@ export function cueBefore(ctx: ParseContext, i: number): Cue | undefined {
     if (typo) return { attrs: typo, start: j, end: i };
     if (
       !BRIDGE_WORDS.has(t.low) &&
-      !["a", "rating", "with", "has", "have", "having", "costing", "priced", "whose", "was", "were"].includes(
-        t.low,
-      )
+      ![
+        "a",
+        "rating",
+        "with",
+        "has",
+        "have",
+        "having",
+        "costing",
+        "priced",
+        "whose",
+        "was",
+        "were",
+        "#",
+      ].includes(t.low)
     ) {
       if (!/^\p{L}{3,}$/u.test(t.low)) return undefined;
       skipped.push(t.low);

@@ -15,12 +15,13 @@ import { extendLists } from "./lists.js";
 import { protectLiteralComparisons } from "./literals.js";
 import { extractNames } from "./names.js";
 import { normalizeRequest } from "./normalize.js";
-import { extractOrdinals } from "./ordinals.js";
+import { extractFirstN, extractOrdinals } from "./ordinals.js";
 import { extractPlaces } from "./places.js";
 import { extractQuantities } from "./quantities.js";
 import { extractShapedValues } from "./shapes.js";
 import { tokenize } from "./tokenize.js";
 import { extractFreeValues, extractValues } from "./values.js";
+import { extractVersions } from "./versions.js";
 
 /** Default of `maxRequestLength`: the longest request {@link parse} reads, in characters. */
 export const DEFAULT_MAX_REQUEST_LENGTH = 2000;
@@ -142,6 +143,8 @@ export function parse(
     warnings: [],
   };
   protectLiteralComparisons(ctx);
+  extractVersions(ctx);
+  extractFirstN(ctx);
   extractQuantities(ctx);
   extractOrdinals(ctx);
   extractZeroCounts(ctx);

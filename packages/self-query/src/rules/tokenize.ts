@@ -10,10 +10,11 @@ export interface Token {
   end: number;
 }
 
-// ISO dates, numbers with thousands separators, plain numbers with a letter suffix (10k, 90s, 1st),
-// '90s, words joined by . - ' (node.js, sci-fi, don't) with trailing +/# (c++, c#), then any other symbol.
+// ISO dates, versions of two dots or more (2.32.3, 1.0.0-beta.3) and major wildcards (0.x),
+// numbers with thousands separators, plain numbers with a letter suffix (10k, 90s, 1st), '90s,
+// words joined by . - ' (node.js, sci-fi, don't) with trailing +/# (c++, c#), then any other symbol.
 const TOKEN =
-  /\d{4}-\d{1,2}-\d{1,2}|\d{1,3}(?:,\d{3})+(?:\.\d+)?[a-z]*|\d+(?:\.\d+)?(?:['’]s|[a-z]*)|['’]\d\d(?:['’]?s)|[\p{L}\p{N}]+(?:[.\-'’][\p{L}\p{N}]+)*[+#]*|[<>≤≥=!]=?|[^\s\p{L}\p{N}]/giu;
+  /\d{4}-\d{1,2}-\d{1,2}|\d+(?:\.\d+){2,}(?:-[\p{L}\p{N}]+(?:\.[\p{L}\p{N}]+)*)?|\d+(?:\.\d+)*\.[x*](?![\p{L}\p{N}])|\d{1,3}(?:,\d{3})+(?:\.\d+)?[a-z]*|\d+(?:\.\d+)?(?:['’]s|[a-z]*)|['’]\d\d(?:['’]?s)|[\p{L}\p{N}]+(?:[.\-'’][\p{L}\p{N}]+)*[+#]*|[<>≤≥=!]=?|[^\s\p{L}\p{N}]/giu;
 
 /** Splits a request into tokens (words, numbers, symbols). Linear in the input length. */
 export function tokenize(text: string): Token[] {
