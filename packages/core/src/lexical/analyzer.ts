@@ -31,7 +31,7 @@ export interface Analyzer {
 /** Collects the words of a visit as strings. */
 class WordList implements WordSink {
   readonly words: string[] = [];
-  range(text: string, start: number, end: number): void {
+  range(text: string, start: number, end: number, _hash: number): void {
     this.words.push(text.slice(start, end));
   }
   word(word: string): void {
@@ -82,7 +82,7 @@ export class TermList implements WordSink {
     private readonly stopWords: ReadonlySet<string>,
     private readonly stem: ((token: string) => string) | undefined,
   ) {}
-  range(text: string, start: number, end: number): void {
+  range(text: string, start: number, end: number, _hash: number): void {
     this.word(text.slice(start, end));
   }
   word(word: string): void {

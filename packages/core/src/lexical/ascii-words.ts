@@ -9,8 +9,8 @@
 
 /** Receives the words of a text in order, either as a range of a string or as a string. */
 export interface WordSink {
-  /** The word `text.slice(start, end)`. */
-  range(text: string, start: number, end: number): void;
+  /** The word `text.slice(start, end)`; `hash` is its `hashRange` (FNV-1a of its code units). */
+  range(text: string, start: number, end: number, hash: number): void;
   /** A word given as a string. */
   word(word: string): void;
 }
@@ -45,15 +45,21 @@ export const isAsciiSeparator = (c: number): boolean => CLASS[c] === 0;
 export function scanAsciiWords(text: string, from: number, to: number, sink: WordSink): void {
   let i = from;
   while (i < to) {
-    if ((CLASS[text.charCodeAt(i)]! & WORD) === 0) {
+    let c = text.charCodeAt(i);
+    if ((CLASS[c]! & WORD) === 0) {
       i++;
       continue;
     }
-    const start = i++;
+    const start = i;
+    // FNV-1a as in hashRange, computed on the way
+    let h = 0x811c9dc5;
     for (;;) {
-      while (i < to && (CLASS[text.charCodeAt(i)]! & WORD) !== 0) i++;
+      while (i < to && (CLASS[(c = text.charCodeAt(i))]! & WORD) !== 0) {
+        h = Math.imul(h ^ c, 0x01000193);
+        i++;
+      }
       if (i + 1 >= to) break;
-      const mid = CLASS[text.charCodeAt(i)]!;
+      const mid = CLASS[c]!;
       if ((mid & (MID_LETTER | MID_NUM)) === 0) break;
       const before = CLASS[text.charCodeAt(i - 1)]!;
       const after = CLASS[text.charCodeAt(i + 1)]!;
@@ -61,8 +67,9 @@ export function scanAsciiWords(text: string, from: number, to: number, sink: Wor
         ((mid & MID_LETTER) !== 0 && (before & after & LETTER) !== 0) ||
         ((mid & MID_NUM) !== 0 && (before & after & DIGIT) !== 0);
       if (!joins) break;
-      i += 2;
+      h = Math.imul(h ^ c, 0x01000193);
+      i++;
     }
-    if (i - start !== 1 || text.charCodeAt(start) !== 95) sink.range(text, start, i);
+    if (i - start !== 1 || text.charCodeAt(start) !== 95) sink.range(text, start, i, h | 0);
   }
 }

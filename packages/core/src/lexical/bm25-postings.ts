@@ -6,7 +6,7 @@
  * each touched list once and fills it.
  */
 import type { WordSink } from "./ascii-words.js";
-import { hashRange, TermDictionary } from "./term-dictionary.js";
+import { hashRange, SCRATCH_A, SCRATCH_B, TermDictionary } from "./term-dictionary.js";
 
 /** How words become terms: stop words and the stemmer, or neither (a custom tokenizer's terms). */
 export interface TermRules {
@@ -50,8 +50,8 @@ export class PostingLists implements WordSink {
   private batchEnds: number[] = [];
 
   // the document being analysed
-  private mark = new Int32Array(0);
-  private position = new Int32Array(0);
+  // the dictionary entry's scratch words: the serial of the document the term was last seen in,
+  // and its place in the batch then
   private serial = 0;
   private docLength = 0;
   private docStart = 0;
@@ -73,78 +73,77 @@ export class PostingLists implements WordSink {
     return this.dict.find(term);
   }
 
+  /** @returns the term's dictionary entry. */
   private addTerm(term: string, hash: number): number {
-    const id = this.dict.add(term, hash);
+    const entry = this.dict.add(term, hash);
+    const id = this.dict.idAt(entry);
     if (id >= this.df.length) {
       const capacity = Math.max(1024, 2 * this.df.length);
       this.df = grown(this.df, capacity);
       this.pending = grown(this.pending, capacity);
-      this.mark = grown(this.mark, capacity);
-      this.position = grown(this.position, capacity);
       const births = new Float64Array(capacity);
       births.set(this.births);
       this.births = births;
     }
     this.births[id] = ++this.clock;
     this.lists[id] = NONE;
-    this.mark[id] = 0;
-    return id;
+    return entry;
   }
 
   /** Starts analysing the next document of the batch. */
   beginDocument(): void {
     this.open = true;
     if (++this.serial === 0x7fffffff) {
-      this.mark.fill(0);
+      this.dict.clearScratch(SCRATCH_A);
       this.serial = 1;
     }
     this.docLength = 0;
     this.docStart = this.batchSize;
   }
 
-  /** Counts one occurrence of a term id in the current document. */
-  private count(id: number): void {
+  /** Counts one occurrence of the term of a dictionary entry in the current document. */
+  private count(entry: number): void {
     this.docLength++;
-    if (this.mark[id] === this.serial) {
-      this.batchTfs[this.position[id]!]!++;
+    const entries = this.dict.entries;
+    if (entries[entry + SCRATCH_A] === this.serial) {
+      this.batchTfs[entries[entry + SCRATCH_B]!]!++;
       return;
     }
-    this.mark[id] = this.serial;
+    entries[entry + SCRATCH_A] = this.serial;
     if (this.batchSize === this.batchTerms.length) {
       this.batchTerms = grown(this.batchTerms, this.batchSize + 1);
       this.batchTfs = grown(this.batchTfs, this.batchSize + 1);
     }
-    this.position[id] = this.batchSize;
-    this.batchTerms[this.batchSize] = id;
+    entries[entry + SCRATCH_B] = this.batchSize;
+    this.batchTerms[this.batchSize] = this.dict.idAt(entry);
     this.batchTfs[this.batchSize++] = 1;
   }
 
   /** A term of a custom tokenizer (kept as it is). */
   term(term: string): void {
     const hash = hashRange(term, 0, term.length);
-    const id = this.dict.findRange(term, 0, term.length, hash);
-    this.count(id >= 0 ? id : this.addTerm(term, hash));
+    const entry = this.dict.findRange(term, 0, term.length, hash);
+    this.count(entry >= 0 ? entry : this.addTerm(term, hash));
   }
 
   /** A word of the built-in analyzer, as a range of the lower-cased text. */
-  range(text: string, start: number, end: number): void {
+  range(text: string, start: number, end: number, hash: number): void {
     if (!this.fast) {
       this.word(text.slice(start, end));
       return;
     }
-    const hash = hashRange(text, start, end);
-    const id = this.dict.findRange(text, start, end, hash);
-    if (id < 0) this.count(this.addTerm(text.slice(start, end), hash));
-    else if (id >= this.stopIds) this.count(id);
+    const entry = this.dict.findRange(text, start, end, hash);
+    if (entry < 0) this.count(this.addTerm(text.slice(start, end), hash));
+    else if (this.dict.idAt(entry) >= this.stopIds) this.count(entry);
   }
 
   /** A word of the built-in analyzer, as a string. */
   word(word: string): void {
     if (this.fast) {
       const hash = hashRange(word, 0, word.length);
-      const id = this.dict.findRange(word, 0, word.length, hash);
-      if (id < 0) this.count(this.addTerm(word, hash));
-      else if (id >= this.stopIds) this.count(id);
+      const entry = this.dict.findRange(word, 0, word.length, hash);
+      if (entry < 0) this.count(this.addTerm(word, hash));
+      else if (this.dict.idAt(entry) >= this.stopIds) this.count(entry);
       return;
     }
     const { stopWords, stem } = this.rules!;
@@ -222,7 +221,7 @@ export class PostingLists implements WordSink {
 
   /** Adds a term absent from the dictionary with the given postings. @returns its id. */
   load(term: string, docs: ArrayLike<number>, tfs: ArrayLike<number>): number {
-    const id = this.addTerm(term, hashRange(term, 0, term.length));
+    const id = this.dict.idAt(this.addTerm(term, hashRange(term, 0, term.length)));
     const list = new Int32Array(2 * docs.length);
     for (let i = 0; i < docs.length; i++) {
       list[2 * i] = docs[i]!;

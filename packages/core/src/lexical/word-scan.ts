@@ -16,6 +16,7 @@
  * the run starts with the whitespace before it, so a run segments as it does in the whole text.
  */
 import { isAsciiSeparator, isAsciiWordChar, scanAsciiWords, type WordSink } from "./ascii-words.js";
+import { hashRange } from "./term-dictionary.js";
 
 const SCRIPTS = String.raw`\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Armenian}\p{Script=Georgian}`;
 /** ALetter (WB): letters of {@link SCRIPTS} and U+00B5 MICRO SIGN (a common-script letter). */
@@ -149,7 +150,7 @@ function scanPieces(text: string, from: number, to: number, sink: WordSink): voi
     if (separator) {
       if (i > piece) {
         if (!nonAscii) scanAsciiWords(text, piece, i, sink);
-        else if (!joining) sink.range(text, piece, i);
+        else if (!joining) sink.range(text, piece, i, hashRange(text, piece, i));
         else matchModelled(text.slice(piece, i), sink);
       }
       piece = i + width;
@@ -200,7 +201,7 @@ export function scanWordsInto(text: string, segment: RunSegmenter, sink: WordSin
  */
 export function scanWords(text: string, segment: RunSegmenter, onWord: (word: string) => void): void {
   scanWordsInto(text, segment, {
-    range: (t, start, end) => onWord(t.slice(start, end)),
+    range: (t: string, start: number, end: number) => onWord(t.slice(start, end)),
     word: onWord,
   });
 }
