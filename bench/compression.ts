@@ -42,8 +42,13 @@ import {
   InMemoryVectorStore,
   type VectorHit,
 } from "@ragloom/core";
+import {
+  type EvalContext,
+  type EvidenceQuery,
+  evaluate as evaluateOn,
+  type Row,
+} from "./lib/compression-eval.js";
 import { embedCached, loadMiniLM } from "./lib/embeddings.js";
-import { percentile } from "./lib/metrics.js";
 import { writeResults } from "./lib/report.js";
 import { SCIFACT_DIR } from "./lib/scifact.js";
 import { holdoutSplit } from "./lib/split.js";
@@ -73,11 +78,7 @@ const progress = (tag: string, t0: number) => (done: number, total: number) =>
   );
 
 // ---------------------------------------------------------------- data
-interface Query {
-  _id: string;
-  text: string;
-  metadata: Record<string, Array<{ sentences: number[]; label: string }>>;
-}
+type Query = EvidenceQuery;
 const corpus = jsonl<{ _id: string; title: string; sentences: string[] }>("corpus_sentences.jsonl");
 const byId = new Map(corpus.map((d) => [d._id, d]));
 const docText = (d: { title: string; sentences: string[] }) => `${d.title} ${d.sentences.join(" ")}`;
@@ -87,7 +88,6 @@ const { tune, heldOut } = holdoutSplit(
   0.3,
   HOLDOUT_SEED,
 );
-const norm = (s: string) => s.replace(/\s+/g, " ").trim();
 
 // ---------------------------------------------------------------- retrieval (vectors cached)
 const model = await loadMiniLM("fp32");
@@ -182,86 +182,15 @@ const tokens = (text: string) => {
   }
   return n;
 };
-const words = (text: string) => wordTokenizer.count(text);
 
-interface Row {
-  compressor: string;
-  /** Documents per claim. */
-  docs: number;
-  split: "tune" | "held-out";
-  claims: number;
-  /** 1 - Σ words after / Σ words before. */
-  wordReduction: number;
-  tokenReduction: number;
-  evidenceTotal: number;
-  evidenceKept: number;
-  /** Share of the gold evidence sentences of retrieved gold documents that survive. */
-  evidenceRecall: number;
-  /** Share of retrieved gold documents still present after compression. */
-  goldDocsKept: number;
-  p50Ms: number;
-  p95Ms: number;
-  /** Texts the compressor had the model embed (0 when everything came from the ingest-time cache). */
-  modelCalls: number;
-}
-
-async function evaluate(
-  c: DocumentCompressor,
-  part: "tune" | "held-out",
-  qs: Query[],
-  depth: number,
-): Promise<Row> {
-  let wb = 0;
-  let wa = 0;
-  let tb = 0;
-  let ta = 0;
-  let evTotal = 0;
-  let evKept = 0;
-  let goldDocs = 0;
-  let goldKept = 0;
-  const ms: number[] = [];
-  const before = calls.documents + calls.queries;
-  for (const q of qs) {
-    const docs = retrieved.get(q._id)!.slice(0, depth);
-    const start = performance.now();
-    const out = await c.compress(docs, q.text);
-    ms.push(performance.now() - start);
-    for (const d of docs) {
-      wb += words(d.text);
-      tb += tokens(d.text);
-    }
-    for (const d of out) {
-      wa += words(d.text);
-      ta += tokens(d.text);
-    }
-    const kept = new Map(out.map((d) => [d.id, norm(d.text)]));
-    for (const [docId, evidence] of Object.entries(q.metadata)) {
-      if (!docs.some((d) => d.id === docId)) continue;
-      goldDocs++;
-      const text = kept.get(docId);
-      if (text !== undefined) goldKept++;
-      for (const i of new Set(evidence.flatMap((e) => e.sentences))) {
-        evTotal++;
-        if (text?.includes(norm(byId.get(docId)!.sentences[i]!))) evKept++;
-      }
-    }
-  }
-  return {
-    compressor: c.name,
-    docs: depth,
-    split: part,
-    claims: qs.length,
-    wordReduction: 1 - wa / wb,
-    tokenReduction: 1 - ta / tb,
-    evidenceTotal: evTotal,
-    evidenceKept: evKept,
-    evidenceRecall: evKept / evTotal,
-    goldDocsKept: goldKept / goldDocs,
-    p50Ms: percentile(ms, 50),
-    p95Ms: percentile(ms, 95),
-    modelCalls: calls.documents + calls.queries - before,
-  };
-}
+const ctx: EvalContext = {
+  retrieved,
+  goldSentence: (id, i) => byId.get(id)!.sentences[i]!,
+  tokens,
+  modelCalls: () => calls.documents + calls.queries,
+};
+const evaluate = (c: DocumentCompressor, part: "tune" | "held-out", qs: Query[], depth: number) =>
+  evaluateOn(ctx, c, part, qs, depth);
 
 const tuneQs = queries.filter((q) => tune.has(q._id));
 const heldQs = queries.filter((q) => heldOut.has(q._id));
@@ -316,6 +245,22 @@ header("ratio");
 const ratioCurve = await sweep(
   Array.from({ length: 7 }, (_, i) => Math.round(100 * (0.3 + 0.05 * i)) / 100),
   (ratio) => createSentenceExtractor({ embedder, select: { by: "ratio", ratio }, onWarning: quiet }),
+);
+
+console.log(
+  "\nHybrid scoring (per-document z-scores of sentence cosine and BM25, documentWeight 3), by margin in standard deviations:",
+);
+header("margin");
+const hybridCurve = await sweep(
+  Array.from({ length: 17 }, (_, i) => 2 + 0.25 * i),
+  (margin) =>
+    createSentenceExtractor({
+      embedder,
+      scoring: "hybrid",
+      documentWeight: 3,
+      select: { by: "margin", margin },
+      onWarning: quiet,
+    }),
 );
 
 // ---------------------------------------------------------------- rows
@@ -410,7 +355,11 @@ const file = writeResults("compression", {
     chosenFromCurve: chosen?.value ?? null,
     targetEvidence: TARGET_EVIDENCE,
   },
-  curves: { margin: curveJson("margin", marginCurve), ratio: curveJson("ratio", ratioCurve) },
+  curves: {
+    margin: curveJson("margin", marginCurve),
+    ratio: curveJson("ratio", ratioCurve),
+    hybridMargin: curveJson("margin", hybridCurve),
+  },
   date: new Date().toISOString(),
   rows,
 });

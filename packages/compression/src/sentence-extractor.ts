@@ -8,6 +8,7 @@ import {
   validateSelection,
 } from "./select.js";
 import { compressBySentences } from "./sentence-compress.js";
+import { combineSentenceScores, type SentenceScoring } from "./sentence-scores.js";
 import { intlSentenceSplitter, type SentenceSplitter } from "./sentences.js";
 import type { DocumentCompressor, WarningHandler } from "./types.js";
 import { assertQuery, embedUnique } from "./vectors.js";
@@ -26,6 +27,8 @@ export const DEFAULT_DOCUMENT_WEIGHT = 1;
 export const DEFAULT_LEXICAL_WEIGHT = 0.5;
 /** Default `contextWeight`: 0, as neighbours did not pay for their words in the measurement of {@link DEFAULT_MARGIN}. */
 export const DEFAULT_CONTEXT_WEIGHT = 0;
+/** Default `sentenceLexicalWeight`. */
+export const DEFAULT_SENTENCE_LEXICAL_WEIGHT = 0.5;
 
 /** Options of {@link createSentenceExtractor}. */
 export interface SentenceExtractorOptions {
@@ -62,10 +65,16 @@ export interface SentenceExtractorOptions {
    * - `sentence+document`: `documentWeight` times the relevance of its document among the
    *   documents of the call, in [0, 1] (see `lexicalWeight`), so that sentences of the most relevant
    *   documents outrank equally similar sentences of off-topic ones.
-   * Both add `contextWeight` times the best similarity of the sentences right before and after it.
+   * - `hybrid`: a sentence's own score is the convex combination `(1 − sentenceLexicalWeight)·z(cosine)
+   *   + sentenceLexicalWeight·z(BM25)` of z-scores over the sentences of its document (the hybrid
+   *   fusion of core's retriever, Bruch, Gai & Ingber, ACM TOIS 2023), plus `documentWeight` times
+   *   the same fusion of its document's cosine and BM25 (`lexicalWeight`) as z-scores over the
+   *   documents of the call. Scores are in standard deviations, so a `margin` is too (try
+   *   `documentWeight: 3` with margins of 2 to 6).
+   * All add `contextWeight` times the best score of the sentences right before and after it.
    * @default "sentence+document"
    */
-  scoring?: "sentence" | "sentence+document";
+  scoring?: "sentence" | "sentence+document" | "hybrid";
   /** Weight of the document relevance in `sentence+document` scoring (>= 0). @default DEFAULT_DOCUMENT_WEIGHT */
   documentWeight?: number;
   /**
@@ -84,6 +93,13 @@ export interface SentenceExtractorOptions {
    * @default DEFAULT_CONTEXT_WEIGHT
    */
   contextWeight?: number;
+  /**
+   * With `scoring: "hybrid"`: the BM25 share of a sentence's own score, in [0, 1] (its BM25 score
+   * for the query among all the sentences of the call, fused with its cosine similarity as
+   * z-scores over the sentences of its document; 0: cosine only).
+   * @default DEFAULT_SENTENCE_LEXICAL_WEIGHT
+   */
+  sentenceLexicalWeight?: number;
   /** Splits a text into sentences. @default intlSentenceSplitter("en") (Intl.Segmenter) */
   splitter?: SentenceSplitter;
   /** Joins the kept sentences of a document. @default " " */
@@ -121,6 +137,7 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
     documentWeight = DEFAULT_DOCUMENT_WEIGHT,
     lexicalWeight = DEFAULT_LEXICAL_WEIGHT,
     contextWeight = DEFAULT_CONTEXT_WEIGHT,
+    sentenceLexicalWeight = DEFAULT_SENTENCE_LEXICAL_WEIGHT,
     splitter = intlSentenceSplitter("en"),
     separator = " ",
     onWarning,
@@ -128,7 +145,7 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
   validateSelection(select);
   validateNeighbors(neighbors);
   if (scope !== "all" && scope !== "document") throw new ValidationError(`unknown scope ${String(scope)}`);
-  if (scoring !== "sentence" && scoring !== "sentence+document") {
+  if (scoring !== "sentence" && scoring !== "sentence+document" && scoring !== "hybrid") {
     throw new ValidationError(`unknown scoring ${String(scoring)}`);
   }
   if (!(documentWeight >= 0 && Number.isFinite(documentWeight))) {
@@ -139,6 +156,10 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
   if (!(contextWeight >= 0 && Number.isFinite(contextWeight))) {
     throw new ValidationError("contextWeight must be a finite number >= 0");
   }
+  if (!(sentenceLexicalWeight >= 0 && sentenceLexicalWeight <= 1)) {
+    throw new ValidationError("sentenceLexicalWeight must be in [0, 1]");
+  }
+
   const label =
     select.by === "threshold"
       ? `>=${select.threshold}`
@@ -151,10 +172,21 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
             : select.by === "budget"
               ? `<=${select.maxTokens} ${select.tokenizer.name}`
               : `${select.ratio} of ${select.tokenizer?.name ?? "words"}`;
-  const useDocs = scoring === "sentence+document" && documentWeight > 0;
+  const hybrid = scoring === "hybrid";
+  const useDocs = scoring !== "sentence" && documentWeight > 0;
+  const useSentenceLexical = hybrid && sentenceLexicalWeight > 0;
   const name = `sentence-extractor(${label}, ${scope}${neighbors ? `, ±${neighbors}` : ""}${
+    hybrid ? `, hybrid${useSentenceLexical ? ` (${sentenceLexicalWeight} BM25)` : ""}` : ""
+  }${
     contextWeight ? `, +${contextWeight}·neighbour` : ""
   }${useDocs ? `, +${documentWeight}·doc${lexicalWeight ? ` (${lexicalWeight} BM25)` : ""}` : ""})`;
+  const weights: SentenceScoring = {
+    normalization: hybrid ? "z-score" : "none",
+    documentWeight: useDocs ? documentWeight : 0,
+    lexicalWeight,
+    sentenceLexicalWeight: useSentenceLexical ? sentenceLexicalWeight : 0,
+    contextWeight,
+  };
   return {
     name,
     async compress(documents, query, opts = {}) {
@@ -177,45 +209,33 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
             ? documents.filter((d) => d.vector?.length !== embedder.dimensions).map((d) => d.text)
             : [];
           const vecs = await embedUnique(embedder, [...flat, ...docsToEmbed], signal);
-          let relevance: number[] = [];
+          let k = 0;
+          const cosines = sentences.map((s) => s.map(() => cosine(q, vecs[k++]!)));
+          let lexical: number[][] | undefined;
+          if (useSentenceLexical) {
+            const all = bm25Scores(query, flat);
+            let j = 0;
+            lexical = sentences.map((s) => s.map(() => all[j++]!));
+          }
+          let documentCosine: number[] | undefined;
+          let documentLexical: number[] | undefined;
           if (useDocs) {
             let j = flat.length;
-            const similarity = documents.map((doc) =>
+            documentCosine = documents.map((doc) =>
               cosine(q, doc.vector?.length === embedder.dimensions ? doc.vector : vecs[j++]!),
             );
-            relevance = minMax(similarity);
-            if (lexicalWeight > 0) {
-              const lexical = minMax(
-                bm25Scores(
-                  query,
-                  documents.map((doc) => doc.text),
-                ),
+            if (lexicalWeight > 0)
+              documentLexical = bm25Scores(
+                query,
+                documents.map((doc) => doc.text),
               );
-              relevance = relevance.map((r, d) => (1 - lexicalWeight) * r + lexicalWeight * lexical[d]!);
-            }
           }
-          let k = 0;
-          return sentences.map((s, d) => {
-            const bonus = useDocs ? documentWeight * relevance[d]! : 0;
-            const own = s.map(() => cosine(q, vecs[k++]!));
-            return own.map((c, i) => {
-              if (contextWeight === 0) return c + bonus;
-              // A sentence alone in its document is its own context.
-              const before = i > 0 ? own[i - 1]! : Number.NEGATIVE_INFINITY;
-              const after = i + 1 < own.length ? own[i + 1]! : Number.NEGATIVE_INFINITY;
-              const context = own.length === 1 ? c : Math.max(before, after);
-              return c + contextWeight * context + bonus;
-            });
-          });
+          return combineSentenceScores(
+            { cosine: cosines, lexical, documentCosine, documentLexical },
+            weights,
+          );
         },
       });
     },
   };
-}
-
-/** Scales values to [0, 1] (the largest to 1, the smallest to 0); all 0 when they are equal. */
-function minMax(values: number[]): number[] {
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  return values.map((v) => (hi > lo ? (v - lo) / (hi - lo) : 0));
 }

@@ -208,6 +208,29 @@ describe("createSentenceExtractor", () => {
     expect(() => createSentenceExtractor({ embedder, lexicalWeight: 1.5 })).toThrow(ValidationError);
   });
 
+  it("hybrid scoring lets the query's exact words pick the sentence inside a document", async () => {
+    const docs = [
+      {
+        id: "gene",
+        metadata: {},
+        text: "Proteins fold into shapes and folding errors cause disease. PRNP variants change the risk.",
+      },
+      { id: "other", metadata: {}, text: "Bananas are yellow. Apples grow on trees." },
+    ];
+    const query = "Do PRNP variants matter?";
+    const one = { select: { by: "count", count: 1 }, scope: "all", scoring: "hybrid" } as const;
+    const lexical = await createSentenceExtractor({ embedder, ...one, sentenceLexicalWeight: 1 }).compress(
+      docs,
+      query,
+    );
+    expect(lexical.map((d) => d.text)).toEqual(["PRNP variants change the risk."]);
+    const c = createSentenceExtractor({ embedder, scoring: "hybrid", documentWeight: 3 });
+    expect(c.name).toContain("hybrid (0.5 BM25)");
+    const out = await c.compress(DOCS, QUERY);
+    expect(out.map((d) => d.id)).not.toContain("fruit");
+    expect(() => createSentenceExtractor({ embedder, sentenceLexicalWeight: 2 })).toThrow(ValidationError);
+  });
+
   it("ratio counts words unless a tokenizer is named; budget needs one and says which", async () => {
     const byWords = createSentenceExtractor({ embedder, select: { by: "ratio", ratio: 0.5 } });
     const out = await byWords.compress(DOCS, QUERY);
