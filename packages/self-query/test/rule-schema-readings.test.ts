@@ -144,3 +144,51 @@ describe("numbered labels", () => {
     expect(a("the first 5 volumes")).toEqual({ op: "eq", field: "volume", value: 5 });
   });
 });
+
+// An invented schema (a hiking-hut guide) for counts of at least one and described values.
+const huts = defineSchema([
+  { name: "region", type: "string", description: "mountain range", values: ["alps", "tatras", "dolomites"] },
+  { name: "alpine_awards", type: "number", description: "number of Alpine Club awards (0 if none)" },
+  { name: "fee", type: "number", description: "overnight fee in EUR (0 for unstaffed huts)", minimum: 0 },
+  { name: "beds", type: "number", description: "number of beds in the dormitory" },
+]);
+const h = (r: string) => parse(r, huts, { now: new Date("2025-03-01T00:00:00Z") }).filter;
+
+describe("counts of at least one", () => {
+  it("reads 'a <counted noun>' and '<name>-<noun>ed' as one or more", () => {
+    expect(h("huts with an Alpine Club award")).toEqual({ op: "gte", field: "alpine_awards", value: 1 });
+    expect(h("alpine-awarded huts in the tatras")).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "alpine_awards", value: 1 },
+        { op: "eq", field: "region", value: "tatras" },
+      ],
+    });
+  });
+  it("takes the counted noun at the end of the described phrase, description words before it", () => {
+    expect(h("huts with no Alpine Club awards")).toEqual({ op: "eq", field: "alpine_awards", value: 0 });
+    expect(h("at least 20 beds")).toEqual({ op: "gte", field: "beds", value: 20 });
+  });
+});
+
+describe("values a number attribute's description gives to a word", () => {
+  it("reads the modifier after 'N for' as that value", () => {
+    expect(h("unstaffed huts in the alps")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "fee", value: 0 },
+        { op: "eq", field: "region", value: "alps" },
+      ],
+    });
+    expect(h("huts that are unstaffed or have 30 beds or more")).toEqual({
+      op: "or",
+      filters: [
+        { op: "eq", field: "fee", value: 0 },
+        { op: "gte", field: "beds", value: 30 },
+      ],
+    });
+  });
+  it("gives no value to a word the description names without a noun after it", () => {
+    expect(h("none of the huts")).toBeNull();
+  });
+});

@@ -10,6 +10,7 @@ import { extractYesNo } from "./booleans.js";
 import { applyNegation, combine } from "./combine.js";
 import { LITERAL, type ParseContext } from "./context.js";
 import { extractZeroCounts } from "./counts.js";
+import { extractDescribedNumbers } from "./described-numbers.js";
 import { EDGE_FILLER } from "./lexicon.js";
 import { extendLists } from "./lists.js";
 import { protectLiteralComparisons } from "./literals.js";
@@ -154,6 +155,7 @@ export function parse(
   extractFreeValues(ctx);
   extractNames(ctx);
   extractYesNo(ctx);
+  extractDescribedNumbers(ctx);
   extendLists(ctx);
   applyNegation(ctx);
   const doubtful = unaccountedAlternative(ctx);

@@ -122,19 +122,52 @@ export function inferredUnits(attr: AttributeInfo): Record<string, number> {
   return {};
 }
 
+/** Words that end the noun phrase after "number of" ("open issues on the tracker"). */
+const PHRASE_END = new Set([
+  "on",
+  "in",
+  "at",
+  "of",
+  "for",
+  "by",
+  "to",
+  "from",
+  "with",
+  "per",
+  "that",
+  "who",
+  "the",
+  "and",
+  "or",
+]);
+
+/**
+ * The counted noun of the words after "number of": the last plural of the noun phrase
+ * ("Michelin stars", "open issues on the tracker" → `issues`), else its first word
+ * ("participants enrolled" → `participants`).
+ */
+function countedNoun(phrase: string): string {
+  const words: string[] = [];
+  for (const w of phrase.trim().split(/\s+/)) {
+    if (PHRASE_END.has(w)) break;
+    words.push(w);
+  }
+  return [...words].reverse().find((w) => w.length > 3 && w.endsWith("s")) ?? words[0] ?? "";
+}
+
 /**
  * Unit words of a number attribute that counts things, from its description: "number of
- * participants enrolled" gives `participants` (and `participant`), "rating in stars" gives
- * `stars`; each with factor 1. Units of measure are left to {@link inferredUnits}.
+ * participants enrolled" gives `participants` (and `participant`), "number of Michelin stars"
+ * `stars`, "rating in stars" `stars`; each with factor 1. Units of measure are left to {@link inferredUnits}.
  */
 export function countedUnits(attr: AttributeInfo): Record<string, number> {
   if (attr.type !== "number") return {};
   const out: Record<string, number> = {};
   const d = attr.description.toLowerCase();
   const words = [
-    ...[...d.matchAll(/\bnumber of (\p{L}{3,})/gu)].map((m) => m[1]!),
+    ...[...d.matchAll(/\bnumber of ((?:\p{L}[\p{L}-]*\s*){1,3})/gu)].map((m) => countedNoun(m[1]!)),
     ...[...d.matchAll(/\bin (\p{L}{3,}s)\b/gu)].map((m) => m[1]!),
-  ];
+  ].filter((w) => w.length >= 3);
   for (const w of words) {
     if (DIMENSIONS.some((dim) => dim.sizes[w] !== undefined)) continue;
     if (/^(the|this|these|those|its|their)$/.test(w)) continue;
