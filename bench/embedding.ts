@@ -1,17 +1,22 @@
 /**
- * Embedding speed of the transformers embedder (all-MiniLM-L6-v2) on SciFact, variants
+ * Embedding speed and quality of the transformers embedder (all-MiniLM-L6-v2) per dtype, variants
  * interleaved in one run so that load from other processes hits them alike:
- *   dtype     query latency fp32 vs q8 at 1 thread and at onnxruntime's default threads
- *             (wall and CPU ms per query), q8-vs-fp32 cosine, operator census of both files
- *   batching  end-to-end queries/s and p50/p99 at 1, 8, 64 concurrent callers, with and without
- *             withMicroBatching
- *   ingest    docs/s on SciFact abstracts (title + text) at batch 32 fp32, variants vs the
- *             previous settings, cosine vs the previous vectors
- *   ndcg      nDCG@10 per dtype on a SciFact subset (relevant documents of the queries + distractors)
- * Usage: nice -n 10 pnpm tsx bench/embedding.ts [dtype] [batching] [ingest] [ndcg] [--docs=500]
- *   [--queries=200] [--q8-dirs=label=modelDir,…]
+ *   dtype      query latency at 1 thread (wall and CPU ms per query, p50/p95) and docs/s at batch
+ *              32, for fp32, the old weight-only q8 file, the local folder's dynamic int8 files and
+ *              --variants; cosine to fp32; operator census of each file
+ *   overhead   where a query's time goes outside session.run (tokenizer, tensors, pooling)
+ *   retrieval  nDCG@10 and Recall@100 per dtype on all of SciFact train (809 claims, 5,183
+ *              abstracts; vectors cached under $RAGLOOM_CACHE/bench), with a paired bootstrap
+ *              interval of the difference to fp32
+ *   batching   end-to-end queries/s and p50/p99 at 1, 8, 64 concurrent callers, with and without
+ *              withMicroBatching
+ *   ingest     docs/s on SciFact abstracts at batch 32 fp32 for thread/session settings
+ * Usage: taskset -c 1 nice -n 5 pnpm tsx bench/embedding.ts [dtype] [overhead] [retrieval]
+ *   [batching] [ingest] [--docs=160] [--queries=200] [--reps=1] [--weight-only=<onnx file>]
+ *   [--variants=qint8-pc,…] (files from scripts/quantize_minilm.py --variant, see bench/lib/dtype-variants.ts)
  * Writes bench/results/embedding.json (sections run now replace the stored ones).
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cosineSimilarity, withMicroBatching } from "@ragloom/core";
@@ -20,11 +25,20 @@ import {
   type TransformersEmbedder,
   type TransformersEmbedderOptions,
 } from "@ragloom/core/transformers";
+import {
+  type DtypeVariant,
+  dtypeVariants,
+  MODEL_PATH,
+  pairedInterval,
+  sciFactRetrieval,
+  sciFactTrain,
+} from "./lib/dtype-variants.js";
 import { MODEL_DIR } from "./lib/embeddings.js";
-import { meanMetric, ndcgAt, percentile } from "./lib/metrics.js";
+import { percentile } from "./lib/metrics.js";
 import { onnxCensus } from "./lib/onnx-ops.js";
+import { queryOverhead } from "./lib/query-overhead.js";
 import { printTable, writeResults } from "./lib/report.js";
-import { loadCorpus, loadQrels, loadQueries } from "./lib/scifact.js";
+import { loadCorpus, loadQueries } from "./lib/scifact.js";
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: number) =>
@@ -32,7 +46,7 @@ const flag = (name: string, dflt: number) =>
 const sections = args.filter((a) => !a.startsWith("--"));
 const run = (s: string) => sections.length === 0 || sections.includes(s);
 const nQueries = flag("queries", 200);
-const nDocs = flag("docs", 500);
+const nDocs = flag("docs", 160);
 
 const load = (o: TransformersEmbedderOptions) =>
   createTransformersEmbedder({ localModelPath: MODEL_DIR, offline: true, ...o });
@@ -52,86 +66,84 @@ results.node = process.version;
 results.model = "Xenova/all-MiniLM-L6-v2";
 
 if (run("dtype")) {
-  const variants = [
-    { name: "fp32, 1 thread", o: { dtype: "fp32", threads: 1 } },
-    { name: "q8, 1 thread", o: { dtype: "q8", threads: 1 } },
-    { name: "fp32, default threads", o: { dtype: "fp32" } },
-    { name: "q8, default threads", o: { dtype: "q8" } },
-    {
-      name: "fp32, default threads, no spinning",
-      o: { dtype: "fp32", sessionOptions: { extra: { session: { intra_op: { allow_spinning: "0" } } } } },
-    },
-  ] as Array<{ name: string; o: TransformersEmbedderOptions }>;
-  // other int8 exports to compare, e.g. a dynamic-quantised one (MatMulInteger):
-  // --q8-dirs=label=modelDir,label2=modelDir2 (each modelDir holding Xenova/all-MiniLM-L6-v2/onnx/)
-  const q8Dirs = altQ8();
-  for (const { label, dir } of q8Dirs)
-    variants.push({ name: `q8 ${label}, 1 thread`, o: { dtype: "q8", threads: 1, localModelPath: dir } });
-  // one after the other: localModelPath is a process-wide transformers.js setting during loading
+  // every dtype at 1 thread (run the process under `taskset -c 1` for one core), interleaved
+  const variants = dtypeVariants(args);
   const embedders: TransformersEmbedder[] = [];
-  for (const v of variants) embedders.push(await load(v.o));
+  for (const v of variants) embedders.push(await load(variantOptions(v)));
   const wall = variants.map(() => [] as number[]);
   const cpu = variants.map(() => [] as number[]);
   for (const e of embedders) for (const q of queries.slice(0, 10)) await e.embedQuery(q); // warm-up
-  for (const q of queries)
+  for (let rep = 0; rep < flag("reps", 1); rep++)
+    for (const q of queries)
+      for (const [k, e] of embedders.entries()) {
+        const c = process.cpuUsage();
+        const t = performance.now();
+        await e.embedQuery(q);
+        wall[k]!.push(performance.now() - t);
+        cpu[k]!.push(cpuMs(process.cpuUsage(c)));
+      }
+  // docs/s at batch 32: one call of 32 abstracts per variant in turn
+  const docs = loadCorpus()
+    .slice(0, nDocs)
+    .map((d) => d.text);
+  const docMs = variants.map(() => 0);
+  const docCpu = variants.map(() => 0);
+  const docVectors = variants.map(() => [] as Float32Array[]);
+  for (let i = 0; i < docs.length; i += 32)
     for (const [k, e] of embedders.entries()) {
       const c = process.cpuUsage();
       const t = performance.now();
-      await e.embedQuery(q);
-      wall[k]!.push(performance.now() - t);
-      cpu[k]!.push(cpuMs(process.cpuUsage(c)));
+      docVectors[k]!.push(...(await e.embedDocuments(docs.slice(i, i + 32))));
+      docMs[k]! += performance.now() - t;
+      docCpu[k]! += cpuMs(process.cpuUsage(c));
     }
+  const queryVectors = await Promise.all(embedders.map((e) => e.embedQueries(queries)));
+  const minCos = (a: Float32Array[], b: Float32Array[]) =>
+    Math.min(...a.map((v, i) => cosineSimilarity(v, b[i]!)));
   const rows = variants.map((v, k) => ({
-    variant: v.name,
-    "wall p50 ms": stats(wall[k]!).p50,
-    "wall p95 ms": stats(wall[k]!).p95,
-    "wall min ms": stats(wall[k]!).min,
-    "CPU p50 ms": stats(cpu[k]!).p50,
-    "CPU min ms": stats(cpu[k]!).min,
+    variant: v.label,
+    "query wall p50 ms": stats(wall[k]!).p50,
+    "query wall p95 ms": stats(wall[k]!).p95,
+    "query CPU p50 ms": stats(cpu[k]!).p50,
+    "query wall min ms": stats(wall[k]!).min,
+    "CPU p50 / fp32": stats(cpu[k]!).p50 / stats(cpu[0]!).p50,
+    "docs/s (batch 32)": (docs.length / docMs[k]!) * 1000,
+    "docs/s CPU": (docs.length / docCpu[k]!) * 1000,
+    "min cos to fp32 (queries)": minCos(queryVectors[k]!, queryVectors[0]!),
+    "min cos to fp32 (docs)": minCos(docVectors[k]!, docVectors[0]!),
   }));
   printTable(rows);
-  const fp32 = embedders[0]!;
-  const docs = loadCorpus()
-    .slice(0, 64)
-    .map((d) => d.text);
-  const cos = async (
-    q8: TransformersEmbedder,
-    texts: string[],
-    f: (e: TransformersEmbedder) => Promise<Float32Array[]>,
-  ) => {
-    const [a, b] = [await f(fp32), await f(q8)];
-    const c = a.map((v, i) => cosineSimilarity(v, b[i]!));
-    return { mean: c.reduce((s, x) => s + x, 0) / c.length, min: Math.min(...c), n: texts.length };
+  const census = Object.fromEntries(
+    variants.map((v) => {
+      const c = onnxCensus(v.file);
+      const ops = ["MatMul", "MatMulInteger", "DynamicQuantizeLinear", "Cast"];
+      return [
+        v.label,
+        { ...Object.fromEntries(ops.map((o) => [o, c.ops[o] ?? 0])), int8: c.initializers.int8 ?? 0 },
+      ];
+    }),
+  );
+  console.table(census);
+  results.dtype = {
+    date: new Date().toISOString(),
+    threads: 1,
+    cpuAffinity: affinity(),
+    queries: queries.length,
+    repetitions: flag("reps", 1),
+    documents: docs.length,
+    rows,
+    census,
   };
-  const cosine: Record<string, unknown> = {};
-  for (const [k, v] of variants.entries()) {
-    if (v.o.dtype !== "q8" || v.o.threads !== 1) continue;
-    const e = embedders[k]!;
-    cosine[v.name] = {
-      queries: await cos(e, queries, (x) => x.embedQueries(queries)),
-      documents: await cos(e, docs, (x) => x.embedDocuments(docs)),
-    };
-    console.log(`cosine to fp32, ${v.name}:`, cosine[v.name]);
-  }
-  const onnx = join(MODEL_DIR, "Xenova", "all-MiniLM-L6-v2", "onnx");
-  const census: Record<string, ReturnType<typeof onnxCensus>> = {
-    fp32: onnxCensus(join(onnx, "model.onnx")),
-    q8: onnxCensus(join(onnx, "model_quantized.onnx")),
-  };
-  for (const { label, dir } of q8Dirs)
-    census[`q8 ${label}`] = onnxCensus(
-      join(dir, "Xenova", "all-MiniLM-L6-v2", "onnx", "model_quantized.onnx"),
-    );
-  const pick = (c: (typeof census)["q8"]) => ({
-    MatMul: c.ops.MatMul ?? 0,
-    MatMulInteger: c.ops.MatMulInteger ?? 0,
-    DynamicQuantizeLinear: c.ops.DynamicQuantizeLinear ?? 0,
-    Cast: c.ops.Cast ?? 0,
-    "int8 initialisers": c.initializers.int8 ?? 0,
-  });
-  console.table(Object.fromEntries(Object.entries(census).map(([k, c]) => [k, pick(c)])));
-  results.dtype = { date: new Date().toISOString(), queries: queries.length, rows, cosine, census };
   for (const e of embedders) await e.dispose?.();
+}
+
+if (run("overhead")) {
+  // where a query's time goes outside session.run, per stage, for fp32 and the local q8
+  const rows = [];
+  for (const dtype of ["fp32", "q8"] as const)
+    rows.push(...(await queryOverhead(MODEL_PATH, dtype, queries)));
+  printTable(rows);
+  results.overhead = { date: new Date().toISOString(), threads: 1, queries: queries.length, rows };
 }
 
 if (run("batching")) {
@@ -252,42 +264,42 @@ if (run("ingest")) {
   for (const e of embedders) await e.dispose?.();
 }
 
-if (run("ndcg")) {
-  // nDCG@10 per dtype on a SciFact subset: the relevant documents of the first --queries queries
-  // with qrels plus the corpus head up to --docs documents (fewer distractors than the full
-  // corpus, so absolute values are higher than on all 5,183; the dtype differences are the point)
-  const qrels = loadQrels();
-  const qs = loadQueries()
-    .filter((q) => qrels.has(q.id))
-    .slice(0, nQueries);
-  const subQrels = new Map(qs.map((q) => [q.id, qrels.get(q.id)!]));
-  const wanted = new Set(qs.flatMap((q) => [...qrels.get(q.id)!.keys()]));
-  const corpus = loadCorpus();
-  const docs = corpus.filter((d) => wanted.has(d.id));
-  for (const d of corpus) if (docs.length < Math.max(nDocs, wanted.size) && !wanted.has(d.id)) docs.push(d);
-  const variants = [
-    { name: "fp32", o: { dtype: "fp32" } },
-    { name: "q8", o: { dtype: "q8" } },
-    ...altQ8().map(({ label, dir }) => ({ name: `q8 ${label}`, o: { dtype: "q8", localModelPath: dir } })),
-  ] as Array<{ name: string; o: TransformersEmbedderOptions }>;
+if (run("retrieval")) {
+  // dense search over all of SciFact train (5,183 abstracts, 809 claims with qrels) per dtype
+  const data = sciFactTrain();
   const rows: Array<Record<string, string | number>> = [];
-  for (const v of variants) {
-    const e = await load({ threads: 1, ...v.o });
-    const dv = await e.embedDocuments(docs.map((d) => d.text));
-    const qv = await e.embedQueries(qs.map((q) => q.text));
-    const runMap = new Map(
-      qs.map((q, i) => {
-        const scored = dv.map((x, j) => [cosineSimilarity(qv[i]!, x), j] as const);
-        scored.sort((a, b) => b[0] - a[0]);
-        return [q.id, scored.slice(0, 10).map(([, j]) => docs[j]!.id)];
-      }),
-    );
-    rows.push({ dtype: v.name, "nDCG@10": meanMetric(runMap, subQrels, (r, rel) => ndcgAt(r, rel, 10)) });
+  let fp32Scores: number[] = [];
+  // --only=<label part>: embed (and cache) one variant, e.g. in a process of its own
+  const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+  for (const v of dtypeVariants(args).filter(
+    (x) => !only || only.split(",").some((o) => x.label.includes(o)),
+  )) {
+    const e = await load(variantOptions(v));
+    const tag = `${v.dtype}-${fileDigest(v.file)}`;
+    const t = performance.now();
+    const r = await sciFactRetrieval(e, tag, data, (done, total) => {
+      if (done % 1024 === 0) console.log(`${v.label}: ${done}/${total} documents`);
+    });
+    if (v.dtype === "fp32" || !fp32Scores.length) fp32Scores = r.perQuery;
+    const [lo, hi] = pairedInterval(r.perQuery, fp32Scores);
+    rows.push({
+      dtype: v.label,
+      "nDCG@10": r.ndcg10,
+      "minus fp32": r.ndcg10 - ((rows[0]?.["nDCG@10"] as number | undefined) ?? r.ndcg10),
+      "95% interval": `[${lo.toFixed(4)}, ${hi.toFixed(4)}]`,
+      "Recall@100": r.recall100,
+      "embed s (0 = cached)": Math.round((performance.now() - t) / 1000),
+    });
     await e.dispose?.();
   }
-  for (const r of rows) r["minus fp32"] = (r["nDCG@10"] as number) - (rows[0]!["nDCG@10"] as number);
   printTable(rows);
-  results.ndcg = { date: new Date().toISOString(), queries: qs.length, documents: docs.length, rows };
+  results.retrieval = {
+    date: new Date().toISOString(),
+    dataset: "BEIR SciFact train",
+    queries: data.claims.length,
+    documents: data.corpus.length,
+    rows,
+  };
 }
 
 writeResults("embedding", results);
@@ -305,13 +317,21 @@ function ingestVariants(): Array<{ name: string; o: TransformersEmbedderOptions;
   ];
 }
 
-/** Other int8 exports to compare: `--q8-dirs=label=modelDir,…` (modelDir holds Xenova/all-MiniLM-L6-v2/onnx/). */
-function altQ8(): Array<{ label: string; dir: string }> {
-  return (args.find((a) => a.startsWith("--q8-dirs="))?.slice("--q8-dirs=".length) ?? "")
-    .split(",")
-    .filter(Boolean)
-    .map((x) => {
-      const [label, dir] = x.includes("=") ? x.split("=") : [x, x];
-      return { label: label!, dir: dir! };
-    });
+/** Embedder options of a dtype variant: 1 thread, its dtype, its folder when not the local one. */
+function variantOptions(v: DtypeVariant): TransformersEmbedderOptions {
+  return { dtype: v.dtype, threads: 1, ...(v.localModelPath ? { localModelPath: v.localModelPath } : {}) };
+}
+
+/** 12 hex digits of SHA-256 of a file (names cached vectors after the exact ONNX file). */
+function fileDigest(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex").slice(0, 12);
+}
+
+/** The CPUs this process may run on (Linux), e.g. "1" under `taskset -c 1`. */
+function affinity(): string {
+  try {
+    return /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? "unknown";
+  } catch {
+    return "unknown";
+  }
 }
