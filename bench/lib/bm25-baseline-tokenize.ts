@@ -130,7 +130,7 @@ function scanModelled(text: string, onWord: (word: string) => void): void {
  * for the modelled repertoire, `segment` (e.g. `Intl.Segmenter`) for each whitespace-delimited
  * run that holds another character.
  */
-function scanWords(
+export function scanWords(
   text: string,
   segment: (run: string, onWord: (word: string) => void) => void,
   onWord: (word: string) => void,

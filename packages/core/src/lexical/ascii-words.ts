@@ -54,9 +54,10 @@ export function scanAsciiWords(text: string, from: number, to: number, sink: Wor
     // FNV-1a as in hashRange, computed on the way
     let h = 0x811c9dc5;
     for (;;) {
-      while (i < to && (CLASS[(c = text.charCodeAt(i))]! & WORD) !== 0) {
+      for (; i < to; i++) {
+        c = text.charCodeAt(i);
+        if ((CLASS[c]! & WORD) === 0) break;
         h = Math.imul(h ^ c, 0x01000193);
-        i++;
       }
       if (i + 1 >= to) break;
       const mid = CLASS[c]!;

@@ -118,4 +118,26 @@ describe("BM25Index", () => {
     expect(top1).toHaveLength(1);
     expect(top1[0]).toMatchObject({ id: "2", text: docs[1]!.text, metadata: { lang: "en" } });
   });
+  it("keeps the documents before one whose tokenizer throws, and nothing of that one", () => {
+    const tokenizer = (text: string) => {
+      if (text.includes("boom")) throw new Error("tokenizer failed");
+      return text.toLowerCase().split(/\s+/);
+    };
+    const index = new BM25Index({ tokenizer });
+    expect(() =>
+      index.add([docs[0]!, docs[1]!, { id: "x", text: "brand newterm boom", metadata: {} }, docs[2]!]),
+    ).toThrow("tokenizer failed");
+    const fresh = new BM25Index({ tokenizer });
+    fresh.add([docs[0]!, docs[1]!]);
+    expect(index.size).toBe(2);
+    for (const q of ["quick fox", "brand newterm", "renard"]) {
+      expect(index.search(q, { k: 10 })).toEqual(fresh.search(q, { k: 10 }));
+    }
+    expect(Buffer.from(index.serialize()).equals(Buffer.from(fresh.serialize()))).toBe(true);
+    index.add([docs[2]!, docs[3]!]);
+    fresh.add([docs[2]!, docs[3]!]);
+    expect(index.search("renard brun backoff", { k: 10 })).toEqual(
+      fresh.search("renard brun backoff", { k: 10 }),
+    );
+  });
 });
