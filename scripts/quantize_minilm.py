@@ -21,7 +21,7 @@ fp32 "", q8 "_quantized", int8 "_int8", uint8 "_uint8"; @huggingface/transformer
 Every MatMul with a constant weight becomes DynamicQuantizeLinear (activations to uint8, scale and zero
 point per tensor, computed at run time) + MatMulInteger (int32 accumulation) + a float rescale: int8
 arithmetic at run time, unlike a weight-only file (int8 initialisers + Cast + Mul), which onnxruntime
-folds back to fp32 weights when it creates the session. The embedding tables (Gather) stay fp32.
+folds back to fp32 weights when it creates the session. The embedding tables (Gather) are stored as int8 too (dequantised at lookup).
 
 Why reduce_range for the signed file: on x86 CPUs without AVX-VNNI (AVX2, AVX-512 without VNNI)
 onnxruntime multiplies uint8 activations by int8 weights with VPMADDUBSW, which adds two products into
