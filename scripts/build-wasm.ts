@@ -18,7 +18,8 @@ export async function compileWat(file: string, shared = false): Promise<Uint8Arr
   if (shared) text = text.replace(MEMORY_IMPORT, SHARED_MEMORY_IMPORT);
   const features = { simd: true, threads: true };
   const mod = wabt.parseWat(file, text, features);
-  mod.validate(features);
+  // wabt's JavaScript validate takes the features; its type declarations omit the parameter
+  (mod as unknown as { validate(features: object): void }).validate(features);
   const { buffer } = mod.toBinary({ log: false, write_debug_names: false });
   mod.destroy();
   return buffer;
