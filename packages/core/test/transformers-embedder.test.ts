@@ -40,6 +40,23 @@ describe("createTransformersEmbedder (real all-MiniLM-L6-v2, offline)", () => {
     expect(cosineSimilarity(single, vs[2]!)).toBeGreaterThan(0.99999);
   });
 
+  it("dynamic int8: a text's vector does not depend on the texts embedded with it", async () => {
+    const alone = await q8.embedDocuments([sentences[2]!]);
+    const withOthers = await q8.embedDocuments(sentences);
+    expect(Array.from(withOthers[2]!)).toEqual(Array.from(alone[0]!));
+    // a batch larger than one is honoured, with a warning that it mixes texts' activation scales
+    const warnings: string[] = [];
+    const batched = await createTransformersEmbedder({
+      localModelPath: requireModelDir(),
+      offline: true,
+      dtype: "q8",
+      batchSize: 8,
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(warnings.join("\n")).toMatch(/batchSize 8 with dtype q8/);
+    await batched.dispose?.();
+  });
+
   it("places paraphrases close and unrelated texts far", async () => {
     const [a, b, c] = await fp32.embedDocuments(sentences.slice(0, 3));
     expect(cosineSimilarity(a!, b!)).toBeGreaterThan(0.5);

@@ -88,7 +88,14 @@ export interface TransformersEmbedderOptions {
    * the embedder falls back to `cpu` and reports it through `onWarning`. @default "cpu"
    */
   device?: string;
-  /** Texts per forward pass. @default 32 */
+  /**
+   * Texts per forward pass. The dynamically quantised dtypes (`q8`, `int8`, `uint8`) quantise the
+   * activations with one scale per tensor, computed over the whole batch (`DynamicQuantizeLinear`),
+   * so a text's vector would depend on the other texts of its batch and on their padding; for them
+   * the default is 1 (every text alone: the same vector whatever it is embedded with, as caches and
+   * re-ingestion need), and a larger value is honoured with a warning through `onWarning`.
+   * @default 32 for `fp32` / `fp16` / `q4`, 1 for `q8` / `int8` / `uint8`
+   */
   batchSize?: number;
   /**
    * Word pieces per text, including [CLS] and [SEP]; longer texts are truncated and the final
@@ -161,11 +168,18 @@ function embedderId(
  *   ServiceError when a found model cannot be loaded (corrupt files, rejected session options);
  *   ValidationError for bad options.
  */
+/**
+ * dtypes whose files transformers.js and the hub export with dynamic activation quantisation
+ * (onnxruntime `quantize_dynamic`: one activation scale per tensor, i.e. per batch).
+ */
+const DYNAMIC_DTYPES: ReadonlySet<string> = new Set(["q8", "int8", "uint8"]);
+
 export async function createTransformersEmbedder(
   options: TransformersEmbedderOptions = {},
 ): Promise<TransformersEmbedder> {
   const modelId = options.model ?? "Xenova/all-MiniLM-L6-v2";
-  const batchSize = options.batchSize ?? 32;
+  const dtype = options.dtype ?? "fp32";
+  const batchSize = options.batchSize ?? (DYNAMIC_DTYPES.has(dtype) ? 1 : 32);
   const maxLength = options.maxLength ?? 256;
   const normalize = options.normalize ?? true;
   const warn = options.onWarning ?? ((m: string) => console.warn(`[ragloom] ${m}`));
@@ -192,7 +206,11 @@ export async function createTransformersEmbedder(
     });
   }
 
-  const dtype = options.dtype ?? "fp32";
+  if (DYNAMIC_DTYPES.has(dtype) && batchSize > 1) {
+    warn(
+      `batchSize ${batchSize} with dtype ${dtype}: activations are quantised per batch, so a text's vector depends on the texts embedded with it (pass batchSize: 1 for vectors that do not)`,
+    );
+  }
   const plan = planModelLoad(hf.env, "embedder", {
     model: modelId,
     dtype,
