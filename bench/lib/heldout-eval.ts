@@ -47,6 +47,17 @@ export const heldoutRequests = (
   JSON.parse(readFileSync(join(dir, "requests.json"), "utf8")) as HeldoutRequest[]
 ).map((r) => ({ ...r, filter: listKey(r.filter) }));
 const raw = JSON.parse(readFileSync(join(dir, "schemas.json"), "utf8")) as Record<string, HeldoutSchema>;
+/**
+ * Attributes a set declares `integer`, per schema. The parser's schema has no integer type (they
+ * are numbers), but the synthetic collection holds only integers for them, as real records do:
+ * `lte 1999` and `lt 2000` select the same integer years.
+ */
+const integerAttributes = new Map(
+  Object.entries(raw).map(([k, v]) => [
+    k,
+    new Set(v.attributes.filter((a) => a.type === "integer").map((a) => a.name)),
+  ]),
+);
 export const heldoutSchemas: Record<string, SelfQuerySchema> = Object.fromEntries(
   Object.entries(raw).map(([k, v]) => [k, defineSchema(adaptSchema(v))]),
 );
@@ -114,7 +125,12 @@ function collection(name: string, local: Map<string, Lit[]>, n = 400): Metadata[
       else if (a.type === "number" || a.type === "date") {
         const step = a.type === "date" ? DAY : 1;
         const nums = lits.filter((v): v is number => typeof v === "number");
-        const cands = nums.flatMap((v) => [v - step, v, v + step, v - 0.5 * step, v + 0.5 * step]);
+        const whole = integerAttributes.get(name)?.has(a.name) ?? false;
+        const cands = nums.flatMap((v) =>
+          whole
+            ? [Math.floor(v) - 1, Math.floor(v), Math.ceil(v), Math.ceil(v) + 1]
+            : [v - step, v, v + step, v - 0.5 * step, v + 0.5 * step],
+        );
         const lo = Math.min(...nums, a.type === "date" ? Date.parse("1950-01-01") : 0);
         const hi = Math.max(...nums, a.type === "date" ? Date.parse("2030-01-01") : 100);
         m[a.name] =
