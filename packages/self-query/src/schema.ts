@@ -34,7 +34,9 @@ export interface AttributeInfo {
   units?: Record<string, number>;
   /**
    * Number attributes: whether the value is a calendar year (enables "the 90s", "in 2022",
-   * "last year"). @default true when the name or a synonym contains "year"
+   * "last year"). @default true when the name or a synonym contains "year", or the description's
+   *   first phrase is a year ("harvest year, e.g. 2019", "year of first publication"; not "price
+   *   per year" or "years of experience")
    */
   year?: boolean;
   /**
@@ -154,11 +156,32 @@ export function enumValues(attr: AttributeInfo): EnumValue[] {
   return (attr.values ?? []).map((v) => (typeof v === "object" ? v : { value: v }));
 }
 
-/** Whether a number attribute holds calendar years. */
+/**
+ * A description whose first phrase (up to a comma, semicolon, parenthesis or "e.g.") names a
+ * year: it ends in "year" ("harvest year", "model year") or begins with it ("year of
+ * publication", "the year the company was founded"). A year as a rate or a span ("per year",
+ * "years of") is no calendar year.
+ */
+const YEAR_PHRASE_END = /\byear$/;
+const YEAR_PHRASE_START = /^(?:the\s+|calendar\s+)?year\b(?!s)/;
+const NOT_CALENDAR = /\b(?:per|a|each|every|one|last|past|next)\s+year$/;
+
+function describesYear(description: string | undefined): boolean {
+  const head = (description ?? "")
+    .toLowerCase()
+    .split(/[,;:(]|\be\.g\.|\bi\.e\./)[0]!
+    .trim();
+  if (NOT_CALENDAR.test(head)) return false;
+  return YEAR_PHRASE_END.test(head) || YEAR_PHRASE_START.test(head);
+}
+
+/** Whether a number attribute holds calendar years (see `AttributeInfo.year`). */
 export function isYearAttribute(attr: AttributeInfo): boolean {
   if (attr.type !== "number") return false;
   if (attr.year !== undefined) return attr.year;
-  return [attr.name, ...(attr.synonyms ?? [])].some((s) => /year/i.test(s));
+  return (
+    [attr.name, ...(attr.synonyms ?? [])].some((s) => /year/i.test(s)) || describesYear(attr.description)
+  );
 }
 
 /**

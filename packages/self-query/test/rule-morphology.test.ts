@@ -59,7 +59,7 @@ describe("units from attribute names and descriptions", () => {
         { op: "gt", field: "range_km", value: 40 },
       ],
     });
-    expect(b("range of at least 10 miles")).toEqual({ op: "gte", field: "range_km", value: 16.09344 });
+    expect(b("range of at least 10 miles")).toEqual({ op: "gte", field: "range_km", value: 16.09 });
   });
   it("reads 'grand' as thousands of money, never an adjective", () => {
     expect(b("a deposit under 2 grand")).toEqual({ op: "lt", field: "deposit", value: 2000 });

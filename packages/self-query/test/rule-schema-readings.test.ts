@@ -192,3 +192,41 @@ describe("values a number attribute's description gives to a word", () => {
     expect(h("none of the huts")).toBeNull();
   });
 });
+
+// An invented schema (a sailing-boat register) for several attributes of one dimension, shares in
+// percent and years named only by the description.
+const boats = defineSchema([
+  { name: "length_m", type: "number", description: "overall length of the hull in metres" },
+  { name: "mast_height_ft", type: "number", description: "height of the mast above the waterline" },
+  { name: "ballast_ratio", type: "number", description: "ballast as a share of displacement, in percent" },
+  { name: "launched", type: "number", description: "launch year, e.g. 1998" },
+  { name: "berth_fee", type: "number", description: "yearly berth fee, per year in EUR" },
+  { name: "listed", type: "date", description: "date the boat was listed" },
+]);
+const bt = (r: string) => parse(r, boats, { now: new Date("2025-03-01T00:00:00Z") }).filter;
+
+describe("measures several attributes share, percentages and years named by a description", () => {
+  it("gives an amount to the attribute the words after its unit describe", () => {
+    expect(bt("at least 20 m of mast height")).toEqual({ op: "gte", field: "mast_height_ft", value: 65.62 });
+    expect(bt("boats under 40 feet in length")).toEqual({ op: "lt", field: "length_m", value: 12.19 });
+  });
+  it("prefers the attribute stored in the unit when no word says which", () => {
+    expect(bt("over 50 ft")).toEqual({ op: "gt", field: "mast_height_ft", value: 50 });
+    expect(bt("over 12 metres")).toEqual({ op: "gt", field: "length_m", value: 12 });
+  });
+  it("reads a share in percent, written as a sign or a word", () => {
+    expect(bt("a ballast ratio of at least 35%")).toEqual({ op: "gte", field: "ballast_ratio", value: 35 });
+    expect(bt("under 30 percent ballast")).toEqual({ op: "lt", field: "ballast_ratio", value: 30 });
+  });
+  it("treats a number attribute as years when its description's first phrase is a year", () => {
+    expect(bt("boats from the 1980s")).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "launched", value: 1980 },
+        { op: "lte", field: "launched", value: 1989 },
+      ],
+    });
+    expect(boats.attributes.find((a) => a.name === "berth_fee")).toBeDefined();
+    expect(bt("a berth fee under 2000")).toEqual({ op: "lt", field: "berth_fee", value: 2000 });
+  });
+});

@@ -7,7 +7,14 @@ import { DATE_PREPOSITIONS, LIKE_WORDS, type RangeOp } from "./lexicon.js";
 import type { NumberRead } from "./numbers.js";
 import { andOf, periodOnDate, periodOnYear, rangeFilter, timeFilter } from "./period-filters.js";
 import { pickNumberAttr, pickTimeAttr } from "./quantity-attrs.js";
-import { compoundTail, cueAfter, cueBefore, readPostfix, readPrefix } from "./quantity-cues.js";
+import {
+  compoundTail,
+  cueAfter,
+  cueBefore,
+  narrowUnitCue,
+  readPostfix,
+  readPrefix,
+} from "./quantity-cues.js";
 import { monthOfYear, readValue, type Value } from "./value-readers.js";
 
 const RANGE_JOINERS = new Set(["and", "to", "-", "–", "—", "through", "thru", "until", "till"]);
@@ -30,6 +37,17 @@ const DATE_ONLY = new Set([
   "through",
   "from",
 ]);
+
+/**
+ * An amount converted to the stored unit (`factor` ≠ 1) keeps two more digits than its whole
+ * part, and at least three significant ones: "5 miles" is 8.05 km, not 8.04672; "1,000 m" is
+ * 3280.84 ft; "200 bytes" is 0.0002 kB. An amount in the stored unit is kept as written.
+ */
+export function converted(x: number, factor: number): number {
+  if (factor === 1 || x === 0 || !Number.isFinite(x)) return x;
+  const whole = Math.max(1, Math.floor(Math.log10(Math.abs(x))) + 1);
+  return Number(x.toPrecision(Math.min(21, Math.max(3, whole + 2))));
+}
 
 function emit(ctx: ParseContext, attr: AttributeInfo, filter: Filter, start: number, end: number) {
   addMention(ctx, { attr, start, end, kind: "range", filter, negated: false });
@@ -65,6 +83,7 @@ function build(
     if (post2) theOp = post2.op;
   }
   const before = cueBefore(ctx, start);
+  narrowUnitCue(after, before);
   const prev = ctx.tokens[start - 1]?.low ?? "";
   if (value.kind === "number" && !isYearNumber(value.n)) {
     if (!theOp && (LIKE_WORDS.has(prev) || (!after && !value.n.currency && !before))) return -1;
@@ -74,7 +93,7 @@ function build(
     if (after?.attrs.includes(picked.attr)) end = Math.max(end, after.end, post2?.end ?? 0);
     const s = before?.attrs.includes(picked.attr) ? before.start : start;
     const factor = after?.factor ?? picked.factor;
-    const n = value.n.value * factor + (tail ? (tail.half ? 0.5 * factor : tail.add) : 0);
+    const n = converted(value.n.value * factor + (tail ? (tail.half ? 0.5 * factor : tail.add) : 0), factor);
     emit(ctx, picked.attr, rangeFilter(picked.attr.name, theOp ?? "eq", n), s, end);
     return end;
   }
@@ -96,7 +115,11 @@ function build(
       emit(
         ctx,
         picked.attr,
-        rangeFilter(picked.attr.name, theOp ?? "eq", value.n.value * (after?.factor ?? picked.factor)),
+        rangeFilter(
+          picked.attr.name,
+          theOp ?? "eq",
+          converted(value.n.value * (after?.factor ?? picked.factor), after?.factor ?? picked.factor),
+        ),
         before?.attrs.includes(picked.attr) ? before.start : start,
         end,
       );
@@ -210,6 +233,7 @@ function tryRange(ctx: ParseContext, i: number): number {
     let end = b.end;
     const after = cueAfter(ctx, end, b.n.unit);
     const before = cueBefore(ctx, i);
+    narrowUnitCue(after, before);
     const cur = a.n.currency || b.n.currency;
     const aN = { ...a, n: { ...a.n, currency: cur } };
     const led = lead === "between" || lead === "from";
@@ -221,7 +245,7 @@ function tryRange(ctx: ParseContext, i: number): number {
     if (!led && !after && !before && !cur) return -1;
     if (after?.attrs.includes(picked.attr)) end = after.end;
     const f = after?.factor ?? picked.factor;
-    const [lo, hi] = [a.n.value * f, b.n.value * f].sort((x, y) => x - y);
+    const [lo, hi] = [converted(a.n.value * f, f), converted(b.n.value * f, f)].sort((x, y) => x - y);
     emit(
       ctx,
       picked.attr,

@@ -34,20 +34,72 @@ export interface Cue {
   start: number;
   end: number;
   factor?: number;
+  /** A unit several attributes accept: each one's factor (`attrs` is ordered by preference). */
+  factors?: Map<AttributeInfo, number>;
+}
+
+type UnitOf = { attr: AttributeInfo; factor: number };
+
+/** Words that join a unit to the attribute words after it ("1,000 m of elevation gain"). */
+const UNIT_LINKS = new Set(["of", "in", "for", "total", "worth"]);
+
+/**
+ * The cue of a unit word, its attributes ordered by how likely an amount in that unit is for
+ * them when several accept it ("1,000 m" with `length_km` and `elevation_gain_ft`): those the
+ * next words describe ("of elevation gain"), then those stored in that very unit ("2000 ft" →
+ * `elevation_gain_ft`), then the rest. An attribute word before the number still decides
+ * (see {@link narrowUnitCue}).
+ */
+function unitCue(ctx: ParseContext, units: UnitOf[], start: number, end: number, from: number): Cue {
+  const rank = new Map<UnitOf, number>(units.map((u) => [u, u.factor === 1 ? 1 : 2]));
+  if (units.length > 1) {
+    let k = from;
+    while (k < ctx.tokens.length && UNIT_LINKS.has(ctx.tokens[k]!.low) && isFree(ctx, k)) k++;
+    for (let w = k; w < k + 2 && w < ctx.tokens.length && isFree(ctx, w); w++) {
+      const word = ctx.tokens[w]!.low;
+      const named = units.filter(
+        (u) => describes(ctx.index, u.attr, word) || cueAttributes(ctx.index, word).includes(u.attr),
+      );
+      if (named.length === 1) {
+        rank.set(named[0]!, 0);
+        break;
+      }
+    }
+  }
+  const ordered = [...units].sort((a, b) => rank.get(a)! - rank.get(b)!);
+  return {
+    attrs: ordered.map((u) => u.attr),
+    start,
+    end,
+    factor: ordered[0]!.factor,
+    factors: new Map(ordered.map((u) => [u.attr, u.factor])),
+  };
+}
+
+/**
+ * "files over 2 GB" with `file_size_mb` and `backup_gb`: when an attribute word before the
+ * number names one of the attributes a unit cue accepts, that one is meant.
+ */
+export function narrowUnitCue(after: Cue | undefined, before: Cue | undefined): void {
+  if (!after?.factors || !before) return;
+  const named = after.attrs.filter((a) => before.attrs.includes(a));
+  if (named.length !== 1) return;
+  after.attrs = [named[0]!];
+  after.factor = after.factors.get(named[0]!);
 }
 
 /** Attribute words or units right after `i` ("300 pages", "2 hours", "4-star"). */
 export function cueAfter(ctx: ParseContext, i: number, glued?: string): Cue | undefined {
   if (glued) {
     const u = ctx.index.units.get(glued);
-    if (u) return { attrs: u.map((x) => x.attr), start: i, end: i, factor: u[0]!.factor };
+    if (u) return unitCue(ctx, u, i, i, i);
   }
   let j = i;
   if (ctx.tokens[j]?.low === "-") j++;
   const t = ctx.tokens[j];
   if (!t || !isFree(ctx, j)) return undefined;
   const u = ctx.index.units.get(t.low) ?? ctx.index.units.get(singular(t.low));
-  if (u) return { attrs: u.map((x) => x.attr), start: i, end: j + 1, factor: u[0]!.factor };
+  if (u) return unitCue(ctx, u, i, j + 1, j + 1);
   const attrs = cueAttributes(ctx.index, t.low);
   if (attrs.length) return { attrs, start: i, end: j + 1 };
   // "10000 GitHub stars": words of the attribute's own description before its word

@@ -37,7 +37,10 @@ const TIME: Dimension = {
   storedOnly: new Set(["day", "days"]),
 };
 
-/** Metres per unit of length (a mile is 1609.344 m, the international mile). */
+/**
+ * Metres per unit of length (the international mile, foot and yard of 1959: 1609.344 m,
+ * 0.3048 m, 0.9144 m).
+ */
 const LENGTH: Dimension = {
   sizes: {
     mm: 0.001,
@@ -56,7 +59,18 @@ const LENGTH: Dimension = {
     kilometers: 1000,
     mile: 1609.344,
     miles: 1609.344,
+    ft: 0.3048,
+    foot: 0.3048,
+    feet: 0.3048,
+    yard: 0.9144,
+    yards: 0.9144,
   },
+  minStored: 1,
+};
+
+/** Shares in percent ("14.5%", "13 percent"); one unit, so a stored unit converts by 1. */
+const PERCENT: Dimension = {
+  sizes: { percent: 1, "%": 1, pct: 1, percentage: 1 },
   minStored: 1,
 };
 
@@ -87,7 +101,7 @@ const DATA: Dimension = {
   minStored: 2,
 };
 
-const DIMENSIONS: Dimension[] = [TIME, LENGTH, DATA];
+const DIMENSIONS: Dimension[] = [TIME, LENGTH, DATA, PERCENT];
 
 /** Whether a word is a unit of time (read as a duration, not a count of things). */
 export function isTimeUnit(word: string): boolean {
@@ -95,7 +109,8 @@ export function isTimeUnit(word: string): boolean {
 }
 
 /**
- * Unit words of a number attribute that stores a measure (a duration, a length or a data size),
+ * Unit words of a number attribute that stores a measure (a duration, a length, a data size or a
+ * percentage),
  * inferred when its name, declared unit words or description name the stored unit
  * ("total_minutes", "duration in minutes", "distance_km", "size in kilobytes",
  * `units: { km: 1 }`): every unit word of that dimension with the factor that converts it to the
