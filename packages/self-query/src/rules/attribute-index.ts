@@ -254,10 +254,16 @@ export function cueAttributes(index: AttributeIndex, word: string): AttributeInf
   return index.cues.get(cueStem(word)) ?? [];
 }
 
+/** Articles, prepositions and conjunctions: never a value of their own. */
+const FUNCTION_WORDS = new Set(
+  "a an the of and or nor in on at to for with by from as into onto than then".split(" "),
+);
+
 /**
  * Example values quoted in the description of a free-text string or `string[]` attribute (no
  * enumerated values), e.g. `'spicy'` and `'one-pot'` in "free-form tags such as 'spicy',
- * 'one-pot'": they are read as values of that attribute, with the casing written there.
+ * 'one-pot'": they are read as values of that attribute, with the casing written there. A quoted
+ * function word ("without a leading 'the'") is none.
  */
 export function describedExamples(attr: AttributeInfo): string[] {
   if ((attr.type !== "string" && attr.type !== "string[]") || attr.values?.length) return [];
@@ -266,7 +272,8 @@ export function describedExamples(attr: AttributeInfo): string[] {
     /(?<![\p{L}\p{N}])['"‘“]([^'"’”]{1,40})['"’”](?![\p{L}\p{N}])/gu,
   )) {
     const v = m[1]!.trim();
-    if (v && !out.includes(v)) out.push(v);
+    // "without a leading 'the'": a function word quoted is a word the values lack, not a value
+    if (v && !FUNCTION_WORDS.has(v.toLowerCase()) && !out.includes(v)) out.push(v);
   }
   return out;
 }

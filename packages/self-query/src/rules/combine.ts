@@ -66,6 +66,21 @@ export function applyNegation(ctx: ParseContext): void {
       if (gap(ctx, a.end, b.start).every((g) => LIST_GAP.has(g.low))) b.negated = true;
     }
   }
+  // "anything but horror, I scare easily": a value both excluded and asked for is excluded (the
+  // explicit negation wins over a reading of another word); the other word stays query text
+  for (let k = ms.length - 1; k >= 0; k--) {
+    const m = ms[k]!;
+    if (m.negated || m.kind !== "value") continue;
+    const excluded = ms.some(
+      (o) => o.negated && o.kind === "value" && o.attr === m.attr && o.value === m.value,
+    );
+    if (!excluded) continue;
+    ctx.warnings.push(
+      `${m.attr.name} = ${String(m.value)} is both excluded and asked for: kept the exclusion`,
+    );
+    for (let i = m.start; i < m.end; i++) ctx.owner[i] = -1;
+    ms.splice(k, 1);
+  }
 }
 
 interface Group {

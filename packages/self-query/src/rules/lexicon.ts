@@ -24,6 +24,7 @@ export const NEGATIONS: string[][] = [
   ["anything", "but"],
   ["except", "for"],
   ["outside", "of"],
+  ["outside"],
   ["leave", "out"],
   ["leaving", "out"],
   ["not"],

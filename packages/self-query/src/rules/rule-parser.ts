@@ -19,6 +19,7 @@ import { normalizeRequest } from "./normalize.js";
 import { extractFirstN, extractOrdinals } from "./ordinals.js";
 import { extractPlaces } from "./places.js";
 import { extractQuantities } from "./quantities.js";
+import { extractSeriesPositions } from "./series-positions.js";
 import { extractShapedValues } from "./shapes.js";
 import { tokenize } from "./tokenize.js";
 import { extractFreeValues, extractValues } from "./values.js";
@@ -154,6 +155,7 @@ export function parse(
   extractValues(ctx);
   extractFreeValues(ctx);
   extractNames(ctx);
+  extractSeriesPositions(ctx);
   extractYesNo(ctx);
   extractDescribedNumbers(ctx);
   extendLists(ctx);
