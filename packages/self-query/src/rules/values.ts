@@ -3,7 +3,7 @@ import type { AttributeInfo } from "../schema.js";
 import { type AttributeIndex, cueAttributes, type Phrase, stemmedKey } from "./attribute-index.js";
 import { addMention, allFree, isFree, type ParseContext } from "./context.js";
 import { BRIDGE_WORDS, EDGE_FILLER, TAG_CUES, VALUE_CUES, WORD } from "./lexicon.js";
-import { isRoleCue, moreNames, PEOPLE, TITLES } from "./person-names.js";
+import { attributesOfRole, isRoleCue, lowerCaseName, moreNames, PEOPLE, TITLES } from "./person-names.js";
 import { phraseKey } from "./tokenize.js";
 
 const HYPHEN_SUFFIXES = new Set([
@@ -255,6 +255,7 @@ export function extractFreeValues(ctx: ParseContext): void {
     const w = tokens[i]!.low;
     let attrs: AttributeInfo[] = [];
     let cueEnd = i + 1;
+    let start = i;
     if (TAG_CUES.has(w)) attrs = free.filter((a) => a.type === "string[]");
     else {
       const cp = ctx.index.cuePhrases.find(
@@ -271,12 +272,44 @@ export function extractFreeValues(ctx: ParseContext): void {
       // attribute that holds a name; the one whose name or description shares the verb wins
       const verb = w === "by" || w === "to" ? tokens[i - 1]?.low : w;
       const named = free.filter((a) => PEOPLE.test(`${a.name} ${a.description}`));
-      const root = verb && verb.length > 4 ? verb.replace(/(ed|ing|s)$/, "").slice(0, 6) : undefined;
-      const byVerb = root
-        ? named.filter((a) => `${a.name} ${a.description}`.toLowerCase().includes(root))
-        : [];
+      const byVerb = attributesOfRole(verb, named);
       attrs = byVerb.length ? byVerb : named.length === 1 || w !== "to" ? named : [];
       cueEnd = nameAt;
+    } else if (attrs.length === 0 && isRoleCue(tokens, i) && WORD.test(tokens[nameAt]?.low ?? "")) {
+      // "curated by hans ulrich obrist": a name in lower case only after a verb naming its attribute
+      const verb = w === "by" || w === "to" ? tokens[i - 1]?.low : w;
+      const byVerb = attributesOfRole(
+        verb,
+        free.filter((a) => PEOPLE.test(`${a.name} ${a.description}`)),
+      );
+      const name = byVerb.length === 1 ? lowerCaseName(ctx, nameAt) : undefined;
+      if (name) {
+        addMention(ctx, {
+          attr: byVerb[0]!,
+          start: i,
+          end: name.end,
+          kind: "value",
+          value: name.value,
+          negated: false,
+        });
+        i = name.end - 1;
+        continue;
+      }
+    } else if (attrs.length === 0 && (w === "with" || w === "without")) {
+      // "with Tilda Swinton", "without Tom Cruise", "with both X and Y": a capitalised full name
+      // after "with" is a member of the one list attribute holding people's names
+      let at = i + 1;
+      if (["both", "either"].includes(tokens[at]?.low ?? "") && isFree(ctx, at)) at++;
+      const members = free.filter((a) => a.type === "string[]" && PEOPLE.test(`${a.name} ${a.description}`));
+      const twoCaps = [at, at + 1].every(
+        (k) => isFree(ctx, k) && /^\p{Lu}\p{Ll}/u.test(tokens[k]?.text ?? ""),
+      );
+      if (members.length === 1 && twoCaps) {
+        attrs = members;
+        cueEnd = w === "with" ? i + 1 : at;
+        // "without" stays free, for the negation pass to read
+        if (w === "without") start = at;
+      }
     }
     const attr = attrs[0];
     if (!attr) continue;
@@ -306,7 +339,10 @@ export function extractFreeValues(ctx: ParseContext): void {
           .join(" ");
         end = k + 1;
       }
-    } else if (/^\p{Lu}/u.test(t.text) && (attr.type === "string" || isRoleCue(tokens, i))) {
+    } else if (
+      /^\p{Lu}/u.test(t.text) &&
+      (attr.type === "string" || isRoleCue(tokens, i) || w === "with" || w === "without")
+    ) {
       // "Dr. Lee": a title and its full stop
       if (TITLES.has(t.low) && tokens[j + 1]?.text === "." && /^\p{Lu}/u.test(tokens[j + 2]?.text ?? ""))
         j += 2;
@@ -337,9 +373,10 @@ export function extractFreeValues(ctx: ParseContext): void {
       end = j + 1;
     }
     if (!value) continue;
-    addMention(ctx, { attr, start: i, end, kind: "value", value, negated: false });
+    addMention(ctx, { attr, start, end, kind: "value", value, negated: false });
     // "co-authored by Ada Lovelace and Charles Babbage": each name of a list is a member
-    if (attr.type === "string[]" && isRoleCue(tokens, i)) end = moreNames(ctx, attr, end);
+    if (attr.type === "string[]" && (isRoleCue(tokens, i) || w === "with" || w === "without"))
+      end = moreNames(ctx, attr, end);
     i = end - 1;
   }
 }
