@@ -14,9 +14,11 @@
  * Sentence vectors are computed once, as at ingest (`withSentenceEmbeddings`), and cached in
  * $RAGLOOM_CACHE/bench; the compressors then run on that embedder, and the benchmark counts the
  * model calls they make (0 expected) and times each `compress` call (p50/p95 ms per call).
- * The default margin of `createSentenceExtractor` comes from the curve printed first: the smallest
- * margin whose evidence kept on the tuning claims is at least `TARGET_EVIDENCE` with 5 and with 10
- * documents per claim. A curve for fixed ratios follows.
+ * The defaults of `createSentenceExtractor` come from the curves printed first, on the tuning
+ * claims only: DEFAULT_MARGIN is the smallest margin of the default (hybrid) scoring whose evidence
+ * kept is at least `TARGET_EVIDENCE` with 5 and with 10 documents per claim; DEFAULT_DOCUMENT_WEIGHT
+ * is the document weight whose such margin cuts the most words with 5 documents; DEFAULT_COSINE_MARGIN
+ * is the same smallest margin for `scoring: "sentence+document"`. A curve for fixed ratios follows.
  * Evidence: a gold sentence (corpus_sentences.jsonl, indices from queries.jsonl `metadata`) survives
  * when its text, whitespace-normalised, is contained in the compressed text of its document.
  */
@@ -29,6 +31,8 @@ import {
   createLLMFilter,
   createSentenceExtractor,
   createTokenBudget,
+  DEFAULT_COSINE_MARGIN,
+  DEFAULT_DOCUMENT_WEIGHT,
   DEFAULT_MARGIN,
   type DocumentCompressor,
   intlSentenceSplitter,
@@ -226,41 +230,109 @@ const header = (what: string) =>
   console.log(
     `\n| ${what} | 5 docs, tuning | 5 docs, held-out | 10 docs, tuning | 10 docs, held-out |\n| --- | --- | --- | --- | --- |`,
   );
-console.log("\nDefault extractor by margin (words cut / evidence kept):");
-header("margin");
-const marginCurve = await sweep(
-  Array.from({ length: 15 }, (_, i) => Math.round(100 * (0.5 + 0.05 * i)) / 100),
-  (margin) => createSentenceExtractor({ embedder, select: { by: "margin", margin }, onWarning: quiet }),
-);
-const chosen = marginCurve.find((p) =>
-  p.rows.every((r) => r.split !== "tune" || r.evidenceRecall >= TARGET_EVIDENCE),
-);
-console.log(
-  `\nsmallest margin keeping >= ${pct(TARGET_EVIDENCE)} of the tuning evidence at 5 and 10 docs: ${chosen?.value.toFixed(2) ?? "none"}; ` +
-    `DEFAULT_MARGIN in the library: ${DEFAULT_MARGIN}` +
-    (chosen && Math.abs(chosen.value - DEFAULT_MARGIN) > 1e-9 ? "  <-- differs: update the default" : ""),
-);
-console.log('\nThe same scoring with a fixed share of the words (select: { by: "ratio", ratio }):');
-header("ratio");
-const ratioCurve = await sweep(
-  Array.from({ length: 7 }, (_, i) => Math.round(100 * (0.3 + 0.05 * i)) / 100),
-  (ratio) => createSentenceExtractor({ embedder, select: { by: "ratio", ratio }, onWarning: quiet }),
-);
+/** The first point (ascending values) keeping >= TARGET_EVIDENCE of the tuning evidence at every depth. */
+const smallestKeeping = (points: Point[]) =>
+  points.find((p) => p.rows.every((r) => r.split !== "tune" || r.evidenceRecall >= TARGET_EVIDENCE));
+const differs = (chosen: number | undefined, library: number) =>
+  chosen !== undefined && Math.abs(chosen - library) > 1e-9 ? "  <-- differs: update the default" : "";
+const range = (from: number, to: number, step: number) =>
+  Array.from(
+    { length: Math.round((to - from) / step) + 1 },
+    (_, i) => Math.round(100 * (from + step * i)) / 100,
+  );
+const hybridAt = (documentWeight: number, margin: number) =>
+  createSentenceExtractor({ embedder, documentWeight, select: { by: "margin", margin }, onWarning: quiet });
 
 console.log(
-  "\nHybrid scoring (per-document z-scores of sentence cosine and BM25, documentWeight 3), by margin in standard deviations:",
+  `\nDefault extractor (hybrid scoring, documentWeight ${DEFAULT_DOCUMENT_WEIGHT}) by margin in standard deviations (words cut / evidence kept):`,
 );
 header("margin");
-const hybridCurve = await sweep(
-  Array.from({ length: 17 }, (_, i) => 2 + 0.25 * i),
-  (margin) =>
-    createSentenceExtractor({
-      embedder,
-      scoring: "hybrid",
-      documentWeight: 3,
-      select: { by: "margin", margin },
-      onWarning: quiet,
-    }),
+const marginCurve = await sweep(range(3, 7, 0.25), (margin) => hybridAt(DEFAULT_DOCUMENT_WEIGHT, margin));
+const chosen = smallestKeeping(marginCurve);
+console.log(
+  `\nsmallest margin keeping >= ${pct(TARGET_EVIDENCE)} of the tuning evidence at 5 and 10 docs: ${chosen?.value.toFixed(2) ?? "none"}; ` +
+    `DEFAULT_MARGIN in the library: ${DEFAULT_MARGIN}${differs(chosen?.value, DEFAULT_MARGIN)}`,
+);
+
+// documentWeight: for each weight, the smallest margin (0.25 steps) keeping the target on the
+// tuning claims at 5 and 10 docs, found by bisection (evidence kept grows with the margin), and the
+// words it cuts there; the weight cutting most with 5 docs is the default. Held-out numbers are
+// printed next to it and not used.
+const MARGINS = range(1, 10, 0.25);
+const tuneOnly = async (c: DocumentCompressor) => {
+  const rows: Row[] = [];
+  for (const depth of DEPTHS) rows.push(await evaluate(c, "tune", tuneQs, depth));
+  return rows;
+};
+interface WeightPoint {
+  documentWeight: number;
+  margin: number | null;
+  rows: Row[];
+}
+const weightCurve: WeightPoint[] = [];
+console.log(
+  `\nDocument weight of hybrid scoring: smallest margin keeping >= ${pct(TARGET_EVIDENCE)} of the tuning evidence at 5 and 10 docs, words cut / evidence kept there:`,
+);
+header("documentWeight (margin)");
+for (const documentWeight of [1, 2, 3, 4, 5]) {
+  let lo = 0;
+  let hi = MARGINS.length - 1;
+  const ok = new Map<number, boolean>();
+  const passes = async (i: number) => {
+    let v = ok.get(i);
+    if (v === undefined) {
+      v = (await tuneOnly(hybridAt(documentWeight, MARGINS[i]!))).every(
+        (r) => r.evidenceRecall >= TARGET_EVIDENCE,
+      );
+      ok.set(i, v);
+    }
+    return v;
+  };
+  if (!(await passes(hi))) {
+    weightCurve.push({ documentWeight, margin: null, rows: [] });
+    console.log(`| ${documentWeight} (none) | | | | |`);
+    continue;
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (await passes(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  const margin = MARGINS[lo]!;
+  const c = hybridAt(documentWeight, margin);
+  const rows: Row[] = [];
+  for (const depth of DEPTHS) for (const [part, qs] of parts) rows.push(await evaluate(c, part, qs, depth));
+  weightCurve.push({ documentWeight, margin, rows });
+  console.log(
+    `| ${documentWeight} (${margin.toFixed(2)}) | ${rows.map((r) => `${pct(r.wordReduction)} / ${pct(r.evidenceRecall)}`).join(" | ")} |`,
+  );
+}
+const cut5 = (w: WeightPoint) => w.rows.find((r) => r.docs === 5 && r.split === "tune")?.wordReduction ?? -1;
+const bestWeight = weightCurve.reduce((a, b) => (cut5(b) > cut5(a) ? b : a));
+console.log(
+  `\ndocument weight cutting the most tuning words at 5 docs: ${bestWeight.documentWeight}; ` +
+    `DEFAULT_DOCUMENT_WEIGHT in the library: ${DEFAULT_DOCUMENT_WEIGHT}${differs(bestWeight.documentWeight, DEFAULT_DOCUMENT_WEIGHT)}`,
+);
+
+console.log('\nThe former default scoring, scoring: "sentence+document", by margin (cosine units):');
+header("margin");
+const cosineCurve = await sweep(range(0.6, 1, 0.05), (margin) =>
+  createSentenceExtractor({
+    embedder,
+    scoring: "sentence+document",
+    select: { by: "margin", margin },
+    onWarning: quiet,
+  }),
+);
+const chosenCosine = smallestKeeping(cosineCurve);
+console.log(
+  `\nsmallest margin keeping >= ${pct(TARGET_EVIDENCE)} of the tuning evidence at 5 and 10 docs: ${chosenCosine?.value.toFixed(2) ?? "none"}; ` +
+    `DEFAULT_COSINE_MARGIN in the library: ${DEFAULT_COSINE_MARGIN}${differs(chosenCosine?.value, DEFAULT_COSINE_MARGIN)}`,
+);
+console.log('\nThe default scoring with a fixed share of the words (select: { by: "ratio", ratio }):');
+header("ratio");
+const ratioCurve = await sweep(range(0.3, 0.6, 0.05), (ratio) =>
+  createSentenceExtractor({ embedder, select: { by: "ratio", ratio }, onWarning: quiet }),
 );
 
 // ---------------------------------------------------------------- rows
@@ -269,15 +341,17 @@ const variants: DocumentCompressor[] = [
   { name: "no compression", compress: async (d) => d },
   // the defaults, then one change at a time
   createSentenceExtractor({ embedder, onWarning: quiet }),
-  createSentenceExtractor({ embedder, lexicalWeight: 0, onWarning: quiet }),
-  createSentenceExtractor({ embedder, scoring: "sentence", onWarning: quiet }),
-  createSentenceExtractor({ embedder, scope: "document", onWarning: quiet }),
+  createSentenceExtractor({ embedder, sentenceLexicalWeight: 0, lexicalWeight: 0, onWarning: quiet }),
   createSentenceExtractor({ embedder, contextWeight: 0.5, onWarning: quiet }),
   createSentenceExtractor({ embedder, neighbors: 1, onWarning: quiet }),
+  // the former default (cosine + document relevance in [0, 1], margin 0.8), and its variants
+  createSentenceExtractor({ embedder, scoring: "sentence+document", onWarning: quiet }),
+  createSentenceExtractor({ embedder, scoring: "sentence+document", lexicalWeight: 0, onWarning: quiet }),
+  createSentenceExtractor({ embedder, scoring: "sentence", onWarning: quiet }),
   // a fixed share of the words instead, counted in words or in cl100k tokens, and without BM25
   createSentenceExtractor({ embedder, select: ratio40, onWarning: quiet }),
   createSentenceExtractor({ embedder, select: { ...ratio40, tokenizer: cl100k }, onWarning: quiet }),
-  createSentenceExtractor({ embedder, select: ratio40, lexicalWeight: 0, onWarning: quiet }),
+  createSentenceExtractor({ embedder, select: ratio40, scoring: "sentence+document", onWarning: quiet }),
   // the former defaults (per document, sentence similarity only) at ratio 0.4
   createSentenceExtractor({
     embedder,
@@ -350,15 +424,26 @@ const file = writeResults("compression", {
   retrieval: `dense top-5 and top-10, ${model.modelId}, exact cosine (InMemoryVectorStore)`,
   units: "words (wordTokenizer) and tiktoken cl100k_base tokens, summed over the texts handed to the LLM",
   sentenceVectors: "computed once as at ingest (withSentenceEmbeddings), cache hits at compression time",
-  defaultMargin: {
-    library: DEFAULT_MARGIN,
-    chosenFromCurve: chosen?.value ?? null,
+  defaults: {
     targetEvidence: TARGET_EVIDENCE,
+    margin: { library: DEFAULT_MARGIN, chosenFromCurve: chosen?.value ?? null },
+    documentWeight: { library: DEFAULT_DOCUMENT_WEIGHT, chosenFromCurve: bestWeight.documentWeight },
+    cosineMargin: { library: DEFAULT_COSINE_MARGIN, chosenFromCurve: chosenCosine?.value ?? null },
   },
   curves: {
     margin: curveJson("margin", marginCurve),
+    documentWeight: weightCurve.map((w) => ({
+      documentWeight: w.documentWeight,
+      margin: w.margin,
+      points: w.rows.map((r) => ({
+        docs: r.docs,
+        split: r.split,
+        wordReduction: r.wordReduction,
+        evidenceRecall: r.evidenceRecall,
+      })),
+    })),
+    cosineMargin: curveJson("margin", cosineCurve),
     ratio: curveJson("ratio", ratioCurve),
-    hybridMargin: curveJson("margin", hybridCurve),
   },
   date: new Date().toISOString(),
   rows,

@@ -15,19 +15,37 @@ import { assertQuery, embedUnique } from "./vectors.js";
 import { resolveWarning } from "./warnings.js";
 
 /**
- * Score margin of the default selection: every sentence scoring at least the best sentence's score
- * minus this is kept. Chosen from the margin/evidence curve of `bench/compression.ts` (BEIR
- * SciFact train, 70% of the claims, with 5 and with 10 retrieved documents each): the smallest
- * margin (in steps of 0.05) that keeps at least 95% of the gold evidence sentences with both.
+ * Score margin of the default selection, in standard deviations of the default
+ * `scoring: "hybrid"`: every sentence scoring at least the best sentence's score minus this is
+ * kept. Chosen from the hybrid margin curve of `bench/compression.ts` (BEIR SciFact train, the 70%
+ * of the claims used for tuning, with 5 and with 10 retrieved documents each, `documentWeight`
+ * {@link DEFAULT_DOCUMENT_WEIGHT}): the smallest margin (in steps of 0.25) that keeps at least 95%
+ * of the gold evidence sentences with both.
  */
-export const DEFAULT_MARGIN = 0.8;
-/** Default `documentWeight` (measured with the default margin, see {@link DEFAULT_MARGIN}). */
-export const DEFAULT_DOCUMENT_WEIGHT = 1;
-/** Default `lexicalWeight` (measured with the default margin, see {@link DEFAULT_MARGIN}). */
+export const DEFAULT_MARGIN = 5.5;
+/**
+ * Default `documentWeight` of `scoring: "hybrid"`, in standard deviations of the sentence score per
+ * standard deviation of document relevance. Chosen on the same tuning claims: of the weights 1 to 5,
+ * the one whose smallest margin keeping 95% of the evidence with 5 and 10 documents cuts the most
+ * words with 5 documents.
+ */
+export const DEFAULT_DOCUMENT_WEIGHT = 3;
+/**
+ * Default margin with `scoring: "sentence"` or `"sentence+document"` (scores in cosine units).
+ * Chosen as {@link DEFAULT_MARGIN} is, on the `sentence+document` margin curve (steps of 0.05).
+ */
+export const DEFAULT_COSINE_MARGIN = 0.8;
+/** Default `documentWeight` with `scoring: "sentence+document"` (document relevance in [0, 1]). */
+export const DEFAULT_COSINE_DOCUMENT_WEIGHT = 1;
+/** Default `lexicalWeight`: cosine and BM25 weigh the same in a document's relevance (measured with {@link DEFAULT_MARGIN}). */
 export const DEFAULT_LEXICAL_WEIGHT = 0.5;
-/** Default `contextWeight`: 0, as neighbours did not pay for their words in the measurement of {@link DEFAULT_MARGIN}. */
+/**
+ * Default `contextWeight`: 0. With hybrid scoring at {@link DEFAULT_DOCUMENT_WEIGHT}, weights of
+ * 0.25, 0.5 and 1 did not consistently cut more words at 95% of the tuning evidence (at most 1
+ * point, 0.5 only), so neighbours are not scored by default.
+ */
 export const DEFAULT_CONTEXT_WEIGHT = 0;
-/** Default `sentenceLexicalWeight`. */
+/** Default `sentenceLexicalWeight`: cosine and BM25 weigh the same in a sentence's own hybrid score. */
 export const DEFAULT_SENTENCE_LEXICAL_WEIGHT = 0.5;
 
 /** Options of {@link createSentenceExtractor}. */
@@ -41,7 +59,8 @@ export interface SentenceExtractorOptions {
   /**
    * Which sentences to keep; see {@link SentenceSelection}. For a fixed share of the words, use
    * `{ by: "ratio", ratio }`.
-   * @default { by: "margin", margin: DEFAULT_MARGIN } (the sentences scoring close to the best one)
+   * @default { by: "margin", margin: DEFAULT_MARGIN } with `scoring: "hybrid"`, `DEFAULT_COSINE_MARGIN`
+   *   otherwise (the sentences scoring close to the best one)
    */
   select?: SentenceSelection;
   /**
@@ -69,20 +88,23 @@ export interface SentenceExtractorOptions {
    *   + sentenceLexicalWeight·z(BM25)` of z-scores over the sentences of its document (the hybrid
    *   fusion of core's retriever, Bruch, Gai & Ingber, ACM TOIS 2023), plus `documentWeight` times
    *   the same fusion of its document's cosine and BM25 (`lexicalWeight`) as z-scores over the
-   *   documents of the call. Scores are in standard deviations, so a `margin` is too (try
-   *   `documentWeight: 3` with margins of 2 to 6).
+   *   documents of the call. Scores are in standard deviations, so a `margin` is too.
    * All add `contextWeight` times the best score of the sentences right before and after it.
-   * @default "sentence+document"
+   * @default "hybrid"
    */
   scoring?: "sentence" | "sentence+document" | "hybrid";
-  /** Weight of the document relevance in `sentence+document` scoring (>= 0). @default DEFAULT_DOCUMENT_WEIGHT */
+  /**
+   * Weight of the document relevance in `hybrid` and `sentence+document` scoring (>= 0; 0: none).
+   * @default DEFAULT_DOCUMENT_WEIGHT with `hybrid`, DEFAULT_COSINE_DOCUMENT_WEIGHT with `sentence+document`
+   */
   documentWeight?: number;
   /**
-   * How a document's relevance is made, in [0, 1]: `1 - lexicalWeight` times its cosine similarity
-   * to the query (its carried `vector` when present), plus `lexicalWeight` times its BM25 score for
-   * the query among the documents of the call (BM25 with core's analyzer, Robertson and Zaragoza, 2009), each
-   * min-max normalised over those documents (the best one gets 1, the worst 0). Exact words of
-   * the query (names, numbers, rare terms) then count as well as meaning.
+   * How a document's relevance is made: `1 - lexicalWeight` times its cosine similarity to the query
+   * (its carried `vector` when present), plus `lexicalWeight` times its BM25 score for the query
+   * among the documents of the call (BM25 with core's analyzer, Robertson and Zaragoza, 2009), each
+   * normalised over those documents: as z-scores with `hybrid`, min-max to [0, 1] with
+   * `sentence+document` (the best one gets 1, the worst 0). Exact words of the query (names,
+   * numbers, rare terms) then count as well as meaning.
    * @default DEFAULT_LEXICAL_WEIGHT
    */
   lexicalWeight?: number;
@@ -113,12 +135,12 @@ export interface SentenceExtractorOptions {
 
 /**
  * Sentence extraction: splits each document into sentences, scores each sentence against the query
- * in the context of its document (its own cosine similarity, plus `contextWeight` times its best
- * neighbour's, plus `documentWeight` times its document's) and keeps the best ones, in their
- * original order. With the defaults it keeps, over all documents together, every sentence that
- * scores within {@link DEFAULT_MARGIN} of the best one. Documents left with no sentence are dropped. `threshold` selection
- * applies to this combined score (a plain cosine threshold with `scoring: "sentence"` and
- * `contextWeight: 0`).
+ * in the context of its document (its own score, plus `contextWeight` times its best neighbour's,
+ * plus `documentWeight` times its document's relevance) and keeps the best ones, in their original
+ * order. With the defaults (`scoring: "hybrid"`: cosine and BM25 as z-scores) it keeps, over all
+ * documents together, every sentence that scores within {@link DEFAULT_MARGIN} standard deviations
+ * of the best one. Documents left with no sentence are dropped. `threshold` selection applies to
+ * this combined score (a plain cosine threshold with `scoring: "sentence"` and `contextWeight: 0`).
  *
  * Same idea as LangChain's `EmbeddingsFilter` applied after a sentence splitter
  * (`DocumentCompressorPipeline`), and as the extractive compression baselines of RECOMP (Xu et
@@ -128,13 +150,13 @@ export interface SentenceExtractorOptions {
  * @throws ValidationError for a bad option or an empty query.
  */
 export function createSentenceExtractor(options: SentenceExtractorOptions): DocumentCompressor {
+  const scoring = options.scoring ?? "hybrid";
   const {
     embedder,
-    select = { by: "margin", margin: DEFAULT_MARGIN },
+    select = { by: "margin", margin: scoring === "hybrid" ? DEFAULT_MARGIN : DEFAULT_COSINE_MARGIN },
     scope = "all",
     neighbors = 0,
-    scoring = "sentence+document",
-    documentWeight = DEFAULT_DOCUMENT_WEIGHT,
+    documentWeight = scoring === "hybrid" ? DEFAULT_DOCUMENT_WEIGHT : DEFAULT_COSINE_DOCUMENT_WEIGHT,
     lexicalWeight = DEFAULT_LEXICAL_WEIGHT,
     contextWeight = DEFAULT_CONTEXT_WEIGHT,
     sentenceLexicalWeight = DEFAULT_SENTENCE_LEXICAL_WEIGHT,

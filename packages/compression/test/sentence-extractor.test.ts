@@ -3,9 +3,12 @@ import type { TransformersEmbedder } from "@ragloom/core/transformers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createSentenceExtractor,
+  DEFAULT_COSINE_DOCUMENT_WEIGHT,
+  DEFAULT_COSINE_MARGIN,
   DEFAULT_DOCUMENT_WEIGHT,
   DEFAULT_LEXICAL_WEIGHT,
   DEFAULT_MARGIN,
+  DEFAULT_SENTENCE_LEXICAL_WEIGHT,
   loadTiktokenTokenizer,
   wordTokenizer,
 } from "../src/index.js";
@@ -148,21 +151,41 @@ describe("createSentenceExtractor", () => {
     expect(calls.queries).toBe(1);
     const sentences = DOCS.flatMap((d) => sentencesOf(d.text)).length;
     expect(calls.documents).toBe(sentences);
-    // sentence+document scoring (the default) embeds the documents that carry no vector in the same call
+    // hybrid scoring (the default) embeds the documents that carry no vector in the same call
     await createSentenceExtractor({ embedder: counted }).compress(DOCS, QUERY);
     expect(calls.documents).toBe(2 * sentences + DOCS.length);
   });
 
-  it("defaults to the sentences within DEFAULT_MARGIN of the best, scored with their documents", async () => {
+  it("defaults to hybrid scoring, keeping the sentences within DEFAULT_MARGIN of the best", async () => {
     const c = createSentenceExtractor({ embedder });
     expect(c.name).toBe(
-      `sentence-extractor(within ${DEFAULT_MARGIN} of the best, all, +${DEFAULT_DOCUMENT_WEIGHT}·doc (${DEFAULT_LEXICAL_WEIGHT} BM25))`,
+      `sentence-extractor(within ${DEFAULT_MARGIN} of the best, all, hybrid (${DEFAULT_SENTENCE_LEXICAL_WEIGHT} BM25), +${DEFAULT_DOCUMENT_WEIGHT}·doc (${DEFAULT_LEXICAL_WEIGHT} BM25))`,
     );
     const out = await c.compress(DOCS, QUERY);
     expect(out.map((d) => d.id)).not.toContain("fruit");
     expect(out[0]!.text).toMatch(/330 metres/);
     const words = (docs: { text: string }[]) => docs.reduce((s, d) => s + wordTokenizer.count(d.text), 0);
     expect(words(out)).toBeLessThan(words(DOCS));
+    const explicit = createSentenceExtractor({
+      embedder,
+      scoring: "hybrid",
+      documentWeight: DEFAULT_DOCUMENT_WEIGHT,
+      select: { by: "margin", margin: DEFAULT_MARGIN },
+    });
+    expect(await explicit.compress(DOCS, QUERY)).toEqual(out);
+  });
+
+  it("cosine scorings default to DEFAULT_COSINE_MARGIN and DEFAULT_COSINE_DOCUMENT_WEIGHT", async () => {
+    const c = createSentenceExtractor({ embedder, scoring: "sentence+document" });
+    expect(c.name).toBe(
+      `sentence-extractor(within ${DEFAULT_COSINE_MARGIN} of the best, all, +${DEFAULT_COSINE_DOCUMENT_WEIGHT}·doc (${DEFAULT_LEXICAL_WEIGHT} BM25))`,
+    );
+    const out = await c.compress(DOCS, QUERY);
+    expect(out.map((d) => d.id)).not.toContain("fruit");
+    expect(out[0]!.text).toMatch(/330 metres/);
+    expect(createSentenceExtractor({ embedder, scoring: "sentence" }).name).toContain(
+      `within ${DEFAULT_COSINE_MARGIN} of the best`,
+    );
   });
 
   it("margin keeps what scores close to the best: 0 keeps the best sentence, a wide margin keeps all", async () => {
@@ -197,7 +220,12 @@ describe("createSentenceExtractor", () => {
       { id: "named", metadata: {}, text: "PRNP encodes the prion protein. PRNP variants change the risk." },
     ];
     const query = "Which gene is PRNP?";
-    const one = { select: { by: "count", count: 1 }, scope: "all", documentWeight: 5 } as const;
+    const one = {
+      select: { by: "count", count: 1 },
+      scope: "all",
+      scoring: "sentence+document",
+      documentWeight: 5,
+    } as const;
     const dense = await createSentenceExtractor({ embedder, ...one, lexicalWeight: 0 }).compress(docs, query);
     const lexical = await createSentenceExtractor({ embedder, ...one, lexicalWeight: 1 }).compress(
       docs,
@@ -257,7 +285,8 @@ describe("createSentenceExtractor", () => {
         "Apples grow on trees. The tower in Paris is a very high structure.",
     };
     const select = { by: "count", count: 2 } as const;
-    const [alone] = await createSentenceExtractor({ embedder, select, contextWeight: 0 }).compress(
+    const scoring = "sentence";
+    const [alone] = await createSentenceExtractor({ embedder, select, scoring, contextWeight: 0 }).compress(
       [doc],
       QUERY,
     );
@@ -265,10 +294,12 @@ describe("createSentenceExtractor", () => {
       "The Eiffel Tower is 330 metres tall.",
       "The tower in Paris is a very high structure.",
     ]);
-    const [context] = await createSentenceExtractor({ embedder, select, contextWeight: 10 }).compress(
-      [doc],
-      QUERY,
-    );
+    const [context] = await createSentenceExtractor({
+      embedder,
+      select,
+      scoring,
+      contextWeight: 10,
+    }).compress([doc], QUERY);
     expect(sentencesOf(context!.text)).toEqual(["Bananas are rich in potassium.", "Apples grow on trees."]);
   });
 
