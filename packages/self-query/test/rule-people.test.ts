@@ -42,3 +42,36 @@ describe("people after role cues", () => {
     expect(p("plays with a twist")).toBeNull();
   });
 });
+
+// An invented schema (a podcast directory) for yes/no attributes named by compounds.
+const podcasts = defineSchema([
+  { name: "has_in_show_sponsors", type: "boolean", description: "episodes carry sponsor reads" },
+  { name: "contains_ads", type: "boolean", description: "the feed inserts advertising" },
+  { name: "explicit", type: "boolean", description: "explicit content (false = clean)" },
+  { name: "topic", type: "string", description: "main topic", values: ["history", "science", "comedy"] },
+]);
+const pc = (r: string) => parse(r, podcasts).filter;
+
+describe("yes/no attributes named by compounds and descriptions", () => {
+  it("reads '<noun>-free' as false for the attribute the noun names", () => {
+    expect(pc("ad-free science shows")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "contains_ads", value: false },
+        { op: "eq", field: "topic", value: "science" },
+      ],
+    });
+  });
+  it("does not read a modifier of a compound name alone ('show' of has_in_show_sponsors)", () => {
+    expect(pc("a good history show")).toEqual({ op: "eq", field: "topic", value: "history" });
+  });
+  it("reads the words a description gives a value to with '='", () => {
+    expect(pc("clean comedy")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "explicit", value: false },
+        { op: "eq", field: "topic", value: "comedy" },
+      ],
+    });
+  });
+});

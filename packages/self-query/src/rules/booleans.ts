@@ -65,7 +65,7 @@ interface YesNo {
   weak: Set<string>;
   /** Roots after "no"/"without" in the description: "<root>-free" means true. */
   absent: Set<string>;
-  /** Roots of words the description gives a value to ("false for preprints"). */
+  /** Roots of words the description gives a value to ("false for preprints", "false = rent only"). */
   describedAs: Map<string, boolean>;
 }
 
@@ -79,13 +79,19 @@ function yesNoAttributes(ctx: ParseContext): YesNo[] {
   const out: YesNo[] = [];
   for (const attr of ctx.schema.attributes) {
     if (attr.type !== "boolean") continue;
-    const nameList = nameWords(attr.name).filter((w) => !STOP.has(w) && w.length > 2);
+    const all = nameWords(attr.name);
+    // "app" in has_in_app_purchases: a word after a function word and before another name word
+    // modifies that word ("in-app purchases") and names the attribute only beside it
+    const modifiers = all.filter(
+      (w, q) => q > 0 && q < all.length - 1 && STOP.has(all[q - 1]!) && !STOP.has(w) && w.length > 2,
+    );
+    const nameList = all.filter((w) => !STOP.has(w) && w.length > 2 && !modifiers.includes(w));
     const name = new Set(nameList.map(root));
     // participles of a name of several words ("allowed" in pets_allowed) need the noun beside them
     const verbs = new Set(nameList.length > 1 ? nameList.filter((w) => ADJECTIVE.test(w)).map(root) : []);
     const exact = new Set(nameList);
     const strong = new Set<string>();
-    const weak = new Set<string>();
+    const weak = new Set<string>(modifiers.map(root));
     const absent = new Set<string>();
     const words = tokenize(attr.description.toLowerCase()).map((t) => t.low);
     words.forEach((w, k) => {
@@ -102,7 +108,9 @@ function yesNoAttributes(ctx: ParseContext): YesNo[] {
     const describedAs = new Map<string, boolean>();
     for (const m of attr.description
       .toLowerCase()
-      .matchAll(/\b(true|false|yes|no) (?:for|if|when) (?:an? |the )?(\p{L}[\p{L}-]{2,})/gu))
+      .matchAll(
+        /\b(true|false|yes|no)(?: (?:for|if|when|means)|\s*[=:]) (?:an? |the )?(\p{L}[\p{L}-]{2,})/gu,
+      ))
       describedAs.set(root(m[2]!), m[1] === "true" || m[1] === "yes");
     out.push({ attr, name, verbs, exact, strong, weak, absent, describedAs });
   }
@@ -162,6 +170,23 @@ export function extractYesNo(ctx: ParseContext): void {
         negated: false,
       });
       i++;
+      continue;
+    }
+    // "ad-free", "sugar free": without the thing a name word names (the description saying it
+    // is absent makes "<root>-free" true, below)
+    const freeOf = /^(\p{L}{2,})-free$/u.exec(tokens[i]!.low)?.[1];
+    const freeAttr = freeOf
+      ? attrs.filter((a) => a.name.has(root(freeOf)) && !a.absent.has(root(freeOf)))
+      : [];
+    if (freeAttr.length === 1) {
+      addMention(ctx, {
+        attr: freeAttr[0]!.attr,
+        start: i,
+        end: i + 1,
+        kind: "value",
+        value: false,
+        negated: false,
+      });
       continue;
     }
     const prefixed = negatedByPrefix(attrs, tokens[i]!.low);
