@@ -17,7 +17,8 @@
  * The defaults of `createSentenceExtractor` come from the curves printed first, on the tuning
  * claims only: DEFAULT_MARGIN is the smallest margin of the default (hybrid) scoring whose evidence
  * kept is at least `TARGET_EVIDENCE` with 5 and with 10 documents per claim; DEFAULT_DOCUMENT_WEIGHT
- * is the document weight whose such margin cuts the most words with 5 documents; DEFAULT_COSINE_MARGIN
+ * and DEFAULT_BEST_SENTENCE_WEIGHT are, one at a time with the other at its default, the values whose
+ * such margin cuts the most words with 5 documents; DEFAULT_COSINE_MARGIN
  * is the same smallest margin for `scoring: "sentence+document"`. A curve for fixed ratios follows.
  * Evidence: a gold sentence (corpus_sentences.jsonl, indices from queries.jsonl `metadata`) survives
  * when its text, whitespace-normalised, is contained in the compressed text of its document.
@@ -31,6 +32,7 @@ import {
   createLLMFilter,
   createSentenceExtractor,
   createTokenBudget,
+  DEFAULT_BEST_SENTENCE_WEIGHT,
   DEFAULT_COSINE_MARGIN,
   DEFAULT_DOCUMENT_WEIGHT,
   DEFAULT_MARGIN,
@@ -240,24 +242,32 @@ const range = (from: number, to: number, step: number) =>
     { length: Math.round((to - from) / step) + 1 },
     (_, i) => Math.round(100 * (from + step * i)) / 100,
   );
-const hybridAt = (documentWeight: number, margin: number) =>
-  createSentenceExtractor({ embedder, documentWeight, select: { by: "margin", margin }, onWarning: quiet });
+const hybridAt = (documentWeight: number, bestSentenceWeight: number, margin: number) =>
+  createSentenceExtractor({
+    embedder,
+    documentWeight,
+    bestSentenceWeight,
+    select: { by: "margin", margin },
+    onWarning: quiet,
+  });
 
 console.log(
-  `\nDefault extractor (hybrid scoring, documentWeight ${DEFAULT_DOCUMENT_WEIGHT}) by margin in standard deviations (words cut / evidence kept):`,
+  `\nDefault extractor (hybrid scoring, documentWeight ${DEFAULT_DOCUMENT_WEIGHT}, bestSentenceWeight ${DEFAULT_BEST_SENTENCE_WEIGHT}) by margin in standard deviations (words cut / evidence kept):`,
 );
 header("margin");
-const marginCurve = await sweep(range(3, 7, 0.25), (margin) => hybridAt(DEFAULT_DOCUMENT_WEIGHT, margin));
+const marginCurve = await sweep(range(3, 7, 0.25), (margin) =>
+  hybridAt(DEFAULT_DOCUMENT_WEIGHT, DEFAULT_BEST_SENTENCE_WEIGHT, margin),
+);
 const chosen = smallestKeeping(marginCurve);
 console.log(
   `\nsmallest margin keeping >= ${pct(TARGET_EVIDENCE)} of the tuning evidence at 5 and 10 docs: ${chosen?.value.toFixed(2) ?? "none"}; ` +
     `DEFAULT_MARGIN in the library: ${DEFAULT_MARGIN}${differs(chosen?.value, DEFAULT_MARGIN)}`,
 );
 
-// documentWeight: for each weight, the smallest margin (0.25 steps) keeping the target on the
-// tuning claims at 5 and 10 docs, found by bisection (evidence kept grows with the margin), and the
-// words it cuts there; the weight cutting most with 5 docs is the default. Held-out numbers are
-// printed next to it and not used.
+// documentWeight and bestSentenceWeight, one at a time with the other at its default: for each
+// value, the smallest margin (0.25 steps) keeping the target on the tuning claims at 5 and 10 docs,
+// found by bisection (evidence kept grows with the margin), and the words it cuts there; the value
+// cutting most with 5 docs is the default. Held-out numbers are printed next to it, not used.
 const MARGINS = range(1, 10, 0.25);
 const tuneOnly = async (c: DocumentCompressor) => {
   const rows: Row[] = [];
@@ -265,53 +275,70 @@ const tuneOnly = async (c: DocumentCompressor) => {
   return rows;
 };
 interface WeightPoint {
-  documentWeight: number;
+  value: number;
   margin: number | null;
   rows: Row[];
 }
-const weightCurve: WeightPoint[] = [];
-console.log(
-  `\nDocument weight of hybrid scoring: smallest margin keeping >= ${pct(TARGET_EVIDENCE)} of the tuning evidence at 5 and 10 docs, words cut / evidence kept there:`,
-);
-header("documentWeight (margin)");
-for (const documentWeight of [1, 2, 3, 4, 5]) {
-  let lo = 0;
-  let hi = MARGINS.length - 1;
-  const ok = new Map<number, boolean>();
-  const passes = async (i: number) => {
-    let v = ok.get(i);
-    if (v === undefined) {
-      v = (await tuneOnly(hybridAt(documentWeight, MARGINS[i]!))).every(
-        (r) => r.evidenceRecall >= TARGET_EVIDENCE,
-      );
-      ok.set(i, v);
-    }
-    return v;
-  };
-  if (!(await passes(hi))) {
-    weightCurve.push({ documentWeight, margin: null, rows: [] });
-    console.log(`| ${documentWeight} (none) | | | | |`);
-    continue;
-  }
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (await passes(mid)) hi = mid;
-    else lo = mid + 1;
-  }
-  const margin = MARGINS[lo]!;
-  const c = hybridAt(documentWeight, margin);
-  const rows: Row[] = [];
-  for (const depth of DEPTHS) for (const [part, qs] of parts) rows.push(await evaluate(c, part, qs, depth));
-  weightCurve.push({ documentWeight, margin, rows });
+async function weightSweep(
+  what: string,
+  values: number[],
+  make: (value: number, margin: number) => DocumentCompressor,
+): Promise<WeightPoint[]> {
   console.log(
-    `| ${documentWeight} (${margin.toFixed(2)}) | ${rows.map((r) => `${pct(r.wordReduction)} / ${pct(r.evidenceRecall)}`).join(" | ")} |`,
+    `\n${what} of hybrid scoring: smallest margin keeping >= ${pct(TARGET_EVIDENCE)} of the tuning evidence at 5 and 10 docs, words cut / evidence kept there:`,
   );
+  header(`${what} (margin)`);
+  const out: WeightPoint[] = [];
+  for (const value of values) {
+    const ok = new Map<number, boolean>();
+    const passes = async (i: number) => {
+      let v = ok.get(i);
+      if (v === undefined) {
+        v = (await tuneOnly(make(value, MARGINS[i]!))).every((r) => r.evidenceRecall >= TARGET_EVIDENCE);
+        ok.set(i, v);
+      }
+      return v;
+    };
+    let lo = 0;
+    let hi = MARGINS.length - 1;
+    if (!(await passes(hi))) {
+      out.push({ value, margin: null, rows: [] });
+      console.log(`| ${value} (none) | | | | |`);
+      continue;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (await passes(mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    const margin = MARGINS[lo]!;
+    const c = make(value, margin);
+    const rows: Row[] = [];
+    for (const depth of DEPTHS) for (const [part, qs] of parts) rows.push(await evaluate(c, part, qs, depth));
+    out.push({ value, margin, rows });
+    console.log(
+      `| ${value} (${margin.toFixed(2)}) | ${rows.map((r) => `${pct(r.wordReduction)} / ${pct(r.evidenceRecall)}`).join(" | ")} |`,
+    );
+  }
+  return out;
 }
 const cut5 = (w: WeightPoint) => w.rows.find((r) => r.docs === 5 && r.split === "tune")?.wordReduction ?? -1;
-const bestWeight = weightCurve.reduce((a, b) => (cut5(b) > cut5(a) ? b : a));
+const best = (points: WeightPoint[]) => points.reduce((a, b) => (cut5(b) > cut5(a) ? b : a)).value;
+const weightCurve = await weightSweep("documentWeight", [1, 2, 3, 4, 5], (w, margin) =>
+  hybridAt(w, DEFAULT_BEST_SENTENCE_WEIGHT, margin),
+);
+const bestWeight = best(weightCurve);
 console.log(
-  `\ndocument weight cutting the most tuning words at 5 docs: ${bestWeight.documentWeight}; ` +
-    `DEFAULT_DOCUMENT_WEIGHT in the library: ${DEFAULT_DOCUMENT_WEIGHT}${differs(bestWeight.documentWeight, DEFAULT_DOCUMENT_WEIGHT)}`,
+  `\ndocumentWeight cutting the most tuning words at 5 docs: ${bestWeight}; ` +
+    `DEFAULT_DOCUMENT_WEIGHT in the library: ${DEFAULT_DOCUMENT_WEIGHT}${differs(bestWeight, DEFAULT_DOCUMENT_WEIGHT)}`,
+);
+const bestSentenceCurve = await weightSweep("bestSentenceWeight", [0, 0.25, 0.5, 0.75, 1], (w, margin) =>
+  hybridAt(DEFAULT_DOCUMENT_WEIGHT, w, margin),
+);
+const bestSentence = best(bestSentenceCurve);
+console.log(
+  `\nbestSentenceWeight cutting the most tuning words at 5 docs: ${bestSentence}; ` +
+    `DEFAULT_BEST_SENTENCE_WEIGHT in the library: ${DEFAULT_BEST_SENTENCE_WEIGHT}${differs(bestSentence, DEFAULT_BEST_SENTENCE_WEIGHT)}`,
 );
 
 console.log('\nThe former default scoring, scoring: "sentence+document", by margin (cosine units):');
@@ -341,6 +368,7 @@ const variants: DocumentCompressor[] = [
   { name: "no compression", compress: async (d) => d },
   // the defaults, then one change at a time
   createSentenceExtractor({ embedder, onWarning: quiet }),
+  createSentenceExtractor({ embedder, bestSentenceWeight: 0, onWarning: quiet }),
   createSentenceExtractor({ embedder, sentenceLexicalWeight: 0, lexicalWeight: 0, onWarning: quiet }),
   createSentenceExtractor({ embedder, contextWeight: 0.5, onWarning: quiet }),
   createSentenceExtractor({ embedder, neighbors: 1, onWarning: quiet }),
@@ -418,6 +446,17 @@ const curveJson = (name: string, points: Point[]) =>
       evidenceRecall: r.evidenceRecall,
     })),
   }));
+const weightJson = (name: string, points: WeightPoint[]) =>
+  points.map((w) => ({
+    [name]: w.value,
+    margin: w.margin,
+    points: w.rows.map((r) => ({
+      docs: r.docs,
+      split: r.split,
+      wordReduction: r.wordReduction,
+      evidenceRecall: r.evidenceRecall,
+    })),
+  }));
 const file = writeResults("compression", {
   dataset: "BEIR SciFact, train split (queries.jsonl evidence, corpus_sentences.jsonl)",
   split: { seed: HOLDOUT_SEED, heldOutFraction: 0.3, tune: tuneQs.length, heldOut: heldQs.length },
@@ -427,21 +466,14 @@ const file = writeResults("compression", {
   defaults: {
     targetEvidence: TARGET_EVIDENCE,
     margin: { library: DEFAULT_MARGIN, chosenFromCurve: chosen?.value ?? null },
-    documentWeight: { library: DEFAULT_DOCUMENT_WEIGHT, chosenFromCurve: bestWeight.documentWeight },
+    documentWeight: { library: DEFAULT_DOCUMENT_WEIGHT, chosenFromCurve: bestWeight },
+    bestSentenceWeight: { library: DEFAULT_BEST_SENTENCE_WEIGHT, chosenFromCurve: bestSentence },
     cosineMargin: { library: DEFAULT_COSINE_MARGIN, chosenFromCurve: chosenCosine?.value ?? null },
   },
   curves: {
     margin: curveJson("margin", marginCurve),
-    documentWeight: weightCurve.map((w) => ({
-      documentWeight: w.documentWeight,
-      margin: w.margin,
-      points: w.rows.map((r) => ({
-        docs: r.docs,
-        split: r.split,
-        wordReduction: r.wordReduction,
-        evidenceRecall: r.evidenceRecall,
-      })),
-    })),
+    documentWeight: weightJson("documentWeight", weightCurve),
+    bestSentenceWeight: weightJson("bestSentenceWeight", bestSentenceCurve),
     cosineMargin: curveJson("margin", cosineCurve),
     ratio: curveJson("ratio", ratioCurve),
   },

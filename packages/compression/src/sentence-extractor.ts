@@ -22,7 +22,7 @@ import { resolveWarning } from "./warnings.js";
  * {@link DEFAULT_DOCUMENT_WEIGHT}): the smallest margin (in steps of 0.25) that keeps at least 95%
  * of the gold evidence sentences with both.
  */
-export const DEFAULT_MARGIN = 5.5;
+export const DEFAULT_MARGIN = 4.5;
 /**
  * Default `documentWeight` of `scoring: "hybrid"`, in standard deviations of the sentence score per
  * standard deviation of document relevance. Chosen on the same tuning claims: of the weights 1 to 5,
@@ -45,6 +45,13 @@ export const DEFAULT_LEXICAL_WEIGHT = 0.5;
  * point, 0.5 only), so neighbours are not scored by default.
  */
 export const DEFAULT_CONTEXT_WEIGHT = 0;
+/**
+ * Default `bestSentenceWeight` of `scoring: "hybrid"`: half of a document's relevance comes from
+ * its best sentence. Chosen on the tuning claims of `bench/compression.ts` with
+ * {@link DEFAULT_DOCUMENT_WEIGHT}: of 0, 0.25, 0.5, 0.75 and 1, the share whose smallest margin
+ * keeping 95% of the evidence with 5 and 10 documents cuts the most words with 5 documents.
+ */
+export const DEFAULT_BEST_SENTENCE_WEIGHT = 0.5;
 /** Default `sentenceLexicalWeight`: cosine and BM25 weigh the same in a sentence's own hybrid score. */
 export const DEFAULT_SENTENCE_LEXICAL_WEIGHT = 0.5;
 
@@ -88,7 +95,8 @@ export interface SentenceExtractorOptions {
    *   + sentenceLexicalWeight·z(BM25)` of z-scores over the sentences of its document (the hybrid
    *   fusion of core's retriever, Bruch, Gai & Ingber, ACM TOIS 2023), plus `documentWeight` times
    *   the same fusion of its document's cosine and BM25 (`lexicalWeight`) as z-scores over the
-   *   documents of the call. Scores are in standard deviations, so a `margin` is too.
+   *   documents of the call, half of it from the document's best sentence (`bestSentenceWeight`).
+   *   Scores are in standard deviations, so a `margin` is too.
    * All add `contextWeight` times the best score of the sentences right before and after it.
    * @default "hybrid"
    */
@@ -122,6 +130,15 @@ export interface SentenceExtractorOptions {
    * @default DEFAULT_SENTENCE_LEXICAL_WEIGHT
    */
   sentenceLexicalWeight?: number;
+  /**
+   * Share of a document's relevance that comes from its best sentence, in [0, 1]: its relevance is
+   * `(1 − w)` times the fusion of the whole document's cosine and BM25 plus `w` times the same
+   * fusion of the best sentence cosine and best sentence BM25 among its sentences (best-passage
+   * evidence: Callan, SIGIR 1994; BERT-MaxP, Dai & Callan, SIGIR 2019), each normalised over the
+   * documents of the call. A document is then relevant when one passage of it answers the query.
+   * @default DEFAULT_BEST_SENTENCE_WEIGHT with `hybrid`, 0 with `sentence+document`
+   */
+  bestSentenceWeight?: number;
   /** Splits a text into sentences. @default intlSentenceSplitter("en") (Intl.Segmenter) */
   splitter?: SentenceSplitter;
   /** Joins the kept sentences of a document. @default " " */
@@ -136,7 +153,7 @@ export interface SentenceExtractorOptions {
 /**
  * Sentence extraction: splits each document into sentences, scores each sentence against the query
  * in the context of its document (its own score, plus `contextWeight` times its best neighbour's,
- * plus `documentWeight` times its document's relevance) and keeps the best ones, in their original
+ * plus `documentWeight` times its document's relevance, as a whole and by its best sentence) and keeps the best ones, in their original
  * order. With the defaults (`scoring: "hybrid"`: cosine and BM25 as z-scores) it keeps, over all
  * documents together, every sentence that scores within {@link DEFAULT_MARGIN} standard deviations
  * of the best one. Documents left with no sentence are dropped. `threshold` selection applies to
@@ -160,6 +177,7 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
     lexicalWeight = DEFAULT_LEXICAL_WEIGHT,
     contextWeight = DEFAULT_CONTEXT_WEIGHT,
     sentenceLexicalWeight = DEFAULT_SENTENCE_LEXICAL_WEIGHT,
+    bestSentenceWeight = scoring === "hybrid" ? DEFAULT_BEST_SENTENCE_WEIGHT : 0,
     splitter = intlSentenceSplitter("en"),
     separator = " ",
     onWarning,
@@ -181,6 +199,9 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
   if (!(sentenceLexicalWeight >= 0 && sentenceLexicalWeight <= 1)) {
     throw new ValidationError("sentenceLexicalWeight must be in [0, 1]");
   }
+  if (!(bestSentenceWeight >= 0 && bestSentenceWeight <= 1)) {
+    throw new ValidationError("bestSentenceWeight must be in [0, 1]");
+  }
 
   const label =
     select.by === "threshold"
@@ -199,14 +220,19 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
   const useSentenceLexical = hybrid && sentenceLexicalWeight > 0;
   const name = `sentence-extractor(${label}, ${scope}${neighbors ? `, ±${neighbors}` : ""}${
     hybrid ? `, hybrid${useSentenceLexical ? ` (${sentenceLexicalWeight} BM25)` : ""}` : ""
-  }${
-    contextWeight ? `, +${contextWeight}·neighbour` : ""
-  }${useDocs ? `, +${documentWeight}·doc${lexicalWeight ? ` (${lexicalWeight} BM25)` : ""}` : ""})`;
+  }${contextWeight ? `, +${contextWeight}·neighbour` : ""}${
+    useDocs
+      ? `, +${documentWeight}·doc${lexicalWeight ? ` (${lexicalWeight} BM25)` : ""}${
+          bestSentenceWeight ? `, ${bestSentenceWeight} best sentence` : ""
+        }`
+      : ""
+  })`;
   const weights: SentenceScoring = {
     normalization: hybrid ? "z-score" : "none",
     documentWeight: useDocs ? documentWeight : 0,
     lexicalWeight,
     sentenceLexicalWeight: useSentenceLexical ? sentenceLexicalWeight : 0,
+    bestSentenceWeight: useDocs ? bestSentenceWeight : 0,
     contextWeight,
   };
   return {
@@ -234,7 +260,7 @@ export function createSentenceExtractor(options: SentenceExtractorOptions): Docu
           let k = 0;
           const cosines = sentences.map((s) => s.map(() => cosine(q, vecs[k++]!)));
           let lexical: number[][] | undefined;
-          if (useSentenceLexical) {
+          if (useSentenceLexical || (useDocs && bestSentenceWeight > 0 && lexicalWeight > 0)) {
             const all = bm25Scores(query, flat);
             let j = 0;
             lexical = sentences.map((s) => s.map(() => all[j++]!));

@@ -36,6 +36,16 @@ export interface SentenceScoring {
   /** BM25 share of a sentence's own score, in [0, 1]. */
   sentenceLexicalWeight: number;
   /**
+   * Share of a document's relevance that comes from its best sentence, in [0, 1] (0: none; the
+   * default 0 when omitted): the relevance becomes `(1 − w)·fuse(document cosine, document BM25) +
+   * w·fuse(best sentence cosine, best sentence BM25)`, each signal normalised over the documents
+   * of the call and fused with `lexicalWeight`. A document is then relevant when one passage of it
+   * answers the query as well as when it does as a whole (the best-passage evidence of Callan,
+   * SIGIR 1994, and BERT-MaxP, Dai & Callan, SIGIR 2019). The best sentence BM25 is used when
+   * `lexical` is given.
+   */
+  bestSentenceWeight?: number;
+  /**
    * Neighbour smoothing (>= 0): each sentence gains this fraction of the better own score of the
    * sentences right before and after it (a sentence alone in its document is its own neighbour),
    * so evidence spanning adjacent sentences is kept together. 0 turns it off.
@@ -79,7 +89,13 @@ export function documentRelevance(signals: SentenceSignals, scoring: SentenceSco
   if (!signals.documentCosine) return Array.from({ length: n }, () => 0);
   const norm = scoring.normalization === "z-score" ? zScores : minMax;
   const lexical = signals.documentLexical ? norm(signals.documentLexical) : undefined;
-  return convex(norm(signals.documentCosine), lexical, scoring.lexicalWeight);
+  const whole = convex(norm(signals.documentCosine), lexical, scoring.lexicalWeight);
+  const w = scoring.bestSentenceWeight ?? 0;
+  if (w === 0) return whole;
+  const best = (s: number[]) => (s.length ? Math.max(...s) : 0);
+  const bestLexical = signals.lexical ? norm(signals.lexical.map(best)) : undefined;
+  const passage = convex(norm(signals.cosine.map(best)), bestLexical, scoring.lexicalWeight);
+  return convex(whole, passage, w);
 }
 
 /** Each score plus `weight` times the better of its neighbours' (its own when it has none). */

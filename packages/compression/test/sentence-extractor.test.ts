@@ -3,6 +3,7 @@ import type { TransformersEmbedder } from "@ragloom/core/transformers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createSentenceExtractor,
+  DEFAULT_BEST_SENTENCE_WEIGHT,
   DEFAULT_COSINE_DOCUMENT_WEIGHT,
   DEFAULT_COSINE_MARGIN,
   DEFAULT_DOCUMENT_WEIGHT,
@@ -159,7 +160,7 @@ describe("createSentenceExtractor", () => {
   it("defaults to hybrid scoring, keeping the sentences within DEFAULT_MARGIN of the best", async () => {
     const c = createSentenceExtractor({ embedder });
     expect(c.name).toBe(
-      `sentence-extractor(within ${DEFAULT_MARGIN} of the best, all, hybrid (${DEFAULT_SENTENCE_LEXICAL_WEIGHT} BM25), +${DEFAULT_DOCUMENT_WEIGHT}·doc (${DEFAULT_LEXICAL_WEIGHT} BM25))`,
+      `sentence-extractor(within ${DEFAULT_MARGIN} of the best, all, hybrid (${DEFAULT_SENTENCE_LEXICAL_WEIGHT} BM25), +${DEFAULT_DOCUMENT_WEIGHT}·doc (${DEFAULT_LEXICAL_WEIGHT} BM25), ${DEFAULT_BEST_SENTENCE_WEIGHT} best sentence)`,
     );
     const out = await c.compress(DOCS, QUERY);
     expect(out.map((d) => d.id)).not.toContain("fruit");
@@ -170,9 +171,11 @@ describe("createSentenceExtractor", () => {
       embedder,
       scoring: "hybrid",
       documentWeight: DEFAULT_DOCUMENT_WEIGHT,
+      bestSentenceWeight: DEFAULT_BEST_SENTENCE_WEIGHT,
       select: { by: "margin", margin: DEFAULT_MARGIN },
     });
     expect(await explicit.compress(DOCS, QUERY)).toEqual(out);
+    expect(() => createSentenceExtractor({ embedder, bestSentenceWeight: 1.5 })).toThrow(ValidationError);
   });
 
   it("cosine scorings default to DEFAULT_COSINE_MARGIN and DEFAULT_COSINE_DOCUMENT_WEIGHT", async () => {

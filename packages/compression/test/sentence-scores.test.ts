@@ -73,6 +73,37 @@ describe("combineSentenceScores", () => {
     out.forEach((s, d) => s.forEach((x, i) => expect(x).toBeCloseTo(own[d]![i]! + 2 * relevance[d]!, 12)));
   });
 
+  it("bestSentenceWeight mixes the best sentence's cosine and BM25 into the document relevance", () => {
+    // document 0 is the better whole document, document 1 holds the single best sentence
+    const signals = {
+      cosine: [
+        [0.5, 0.4],
+        [0.2, 0.9, 0.1],
+      ],
+      lexical: [
+        [1, 0],
+        [0, 4, 0],
+      ],
+      documentCosine: [0.7, 0.4],
+      documentLexical: [3, 0],
+    };
+    const scoring = { ...Z, documentWeight: 1, lexicalWeight: 0.5 };
+    const close = (got: number[], want: number[]) =>
+      got.forEach((x, i) => expect(x).toBeCloseTo(want[i]!, 12));
+    close(documentRelevance(signals, scoring), [1, -1]);
+    const mixed = documentRelevance(signals, { ...scoring, bestSentenceWeight: 0.5 });
+    // whole: [1, -1]; best sentence: cosine [0.5, 0.9] and BM25 [1, 4] both z-score to [-1, 1]
+    expect(mixed[0]).toBeCloseTo(0.5 * 1 + 0.5 * -1, 12);
+    expect(mixed[1]).toBeCloseTo(0.5 * -1 + 0.5 * 1, 12);
+    close(documentRelevance(signals, { ...scoring, bestSentenceWeight: 1 }), [-1, 1]);
+    // without sentence BM25 the best sentence counts by its cosine alone
+    const { lexical: _, ...dense } = signals;
+    close(documentRelevance(dense, { ...scoring, bestSentenceWeight: 1 }), [-1, 1]);
+    expect(documentRelevance(dense, { ...scoring, bestSentenceWeight: 0 })).toEqual(
+      documentRelevance(dense, scoring),
+    );
+  });
+
   it("contextWeight gives a sentence a share of its better neighbour's score", () => {
     const own = combineSentenceScores({ cosine }, Z);
     const out = combineSentenceScores({ cosine }, { ...Z, contextWeight: 0.5 });
