@@ -160,7 +160,7 @@ describe("createSentenceExtractor", () => {
   it("defaults to hybrid scoring, keeping the sentences within DEFAULT_MARGIN of the best", async () => {
     const c = createSentenceExtractor({ embedder });
     expect(c.name).toBe(
-      `sentence-extractor(within ${DEFAULT_MARGIN} of the best, all, hybrid (${DEFAULT_SENTENCE_LEXICAL_WEIGHT} BM25), +${DEFAULT_DOCUMENT_WEIGHT}·doc (${DEFAULT_LEXICAL_WEIGHT} BM25), ${DEFAULT_BEST_SENTENCE_WEIGHT} best sentence)`,
+      `sentence-extractor(within ${DEFAULT_MARGIN} of the best, all, hybrid (${DEFAULT_SENTENCE_LEXICAL_WEIGHT} BM25), +${DEFAULT_DOCUMENT_WEIGHT}·doc (${DEFAULT_LEXICAL_WEIGHT} BM25)${DEFAULT_BEST_SENTENCE_WEIGHT ? `, ${DEFAULT_BEST_SENTENCE_WEIGHT} best sentence` : ""})`,
     );
     const out = await c.compress(DOCS, QUERY);
     expect(out.map((d) => d.id)).not.toContain("fruit");
