@@ -156,7 +156,7 @@ export interface SentenceExtractorOptions {
 /**
  * Sentence extraction: splits each document into sentences, scores each sentence against the query
  * in the context of its document (its own score, plus `contextWeight` times its best neighbour's,
- * plus `documentWeight` times its document's relevance, as a whole and by its best sentence) and keeps the best ones, in their original
+ * plus `documentWeight` times its document's relevance) and keeps the best ones, in their original
  * order. With the defaults (`scoring: "hybrid"`: cosine and BM25 as z-scores) it keeps, over all
  * documents together, every sentence that scores within {@link DEFAULT_MARGIN} standard deviations
  * of the best one. Documents left with no sentence are dropped. `threshold` selection applies to

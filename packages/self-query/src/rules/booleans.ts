@@ -172,27 +172,17 @@ export function extractYesNo(ctx: ParseContext): void {
       i++;
       continue;
     }
-    // "ad-free", "sugar free": without the thing a name word names (the description saying it
-    // is absent makes "<root>-free" true, below)
+    // one word that is false for an attribute: "ad-free" (without what a name word names; a
+    // description saying it is absent makes "<root>-free" true, below) or a negating prefix
+    // ("nonrefundable")
     const freeOf = /^(\p{L}{2,})-free$/u.exec(tokens[i]!.low)?.[1];
     const freeAttr = freeOf
       ? attrs.filter((a) => a.name.has(root(freeOf)) && !a.absent.has(root(freeOf)))
       : [];
-    if (freeAttr.length === 1) {
+    const falseFor = freeAttr.length === 1 ? freeAttr[0] : negatedByPrefix(attrs, tokens[i]!.low);
+    if (falseFor) {
       addMention(ctx, {
-        attr: freeAttr[0]!.attr,
-        start: i,
-        end: i + 1,
-        kind: "value",
-        value: false,
-        negated: false,
-      });
-      continue;
-    }
-    const prefixed = negatedByPrefix(attrs, tokens[i]!.low);
-    if (prefixed) {
-      addMention(ctx, {
-        attr: prefixed.attr,
+        attr: falseFor.attr,
         start: i,
         end: i + 1,
         kind: "value",
