@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     queries: { type: "string", default: "200" },
     "pg-max": { type: "string", default: "20000" },
     ef: { type: "string", default: "64,128,256" },
+    connectivity: { type: "string", default: "16" },
+    "expansion-add": { type: "string", default: "128" },
     "kinds-1m": { type: "string" },
     "skip-quality": { type: "boolean", default: false },
     "skip-scale": { type: "boolean", default: false },
@@ -49,6 +51,9 @@ const kindsLarge = (args["kinds-1m"] ?? args.kinds).split(",");
 const Q = Number(args.queries);
 const pgMax = Number(args["pg-max"]);
 const efs = args.ef.split(",").map(Number);
+/** HNSW graph degree M and efConstruction of the built index. */
+const M = Number(args.connectivity);
+const efAdd = Number(args["expansion-add"]);
 const D = 384;
 const load0 = loadavg();
 
@@ -141,7 +146,7 @@ const save = () =>
       pgMax,
       efs,
       dimensions: D,
-      hnsw: { connectivity: 16, expansionAdd: 128 },
+      hnsw: { connectivity: M, expansionAdd: efAdd },
     },
     scale: rows,
     quality,
@@ -198,8 +203,8 @@ for (const kind of args["skip-scale"] ? [] : kinds) {
     m0 = rss();
     let hnsw: HnswVectorStore | null = await createHnswVectorStore({
       dimensions: D,
-      connectivity: 16,
-      expansionAdd: 128,
+      connectivity: M,
+      expansionAdd: efAdd,
       expansionSearch: efs[0]!,
     });
     const hnswInsert = await insert(hnsw, vectors, 10_000);
@@ -218,7 +223,7 @@ for (const kind of args["skip-scale"] ? [] : kinds) {
       const rf = await runQueries(loaded, queries, true);
       rows.push({
         ...base,
-        store: `HNSW M=16 ef=${ef}`,
+        store: `HNSW M=${M} ef=${ef}`,
         "insert s": hnswInsert,
         "p50 ms": p(r.ms, 50),
         "p95 ms": p(r.ms, 95),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CODE_MAX, quantizeInto, quantizeQuery } from "./quantize.js";
 import { RowStorage } from "./row-storage.js";
-import { prepareQuery, rescore, scanRows } from "./scan.js";
+import { prepareQuery, rescore, scanRows, scanSelectRows, selectInSegments } from "./scan.js";
 
 let seed = 3;
 const rand = () => {
@@ -80,4 +80,37 @@ describe("gather kernel (scores_at)", () => {
     const got = rescore(s, 0, rows);
     rows.forEach((row, j) => expect(got[j]).toBe(full[row]));
   });
+});
+
+describe("fused int8 scan and selection (scores_i8_select)", () => {
+  const sortedHeap = (scores: Float32Array, rows: Int32Array) =>
+    Array.from(rows, (r, j) => [scores[j]!, r] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+
+  for (const k of [1, 7, 64, 1024]) {
+    it(`leaves the scores and the k best of scanRows + selectInSegments at k = ${k}, across segments, with ties`, () => {
+      const d = 40;
+      const n = 1500;
+      const { s } = storage(d, n, 512);
+      // duplicated rows give equal scores: the tie order (lower row first) must match
+      for (let i = 0; i < 200; i++) s.setRow(1000 + i, s.getRow(i * 3), 1);
+      const q = unit(d);
+      const qq = prepareQuery(s, 0, q, true)!;
+      scanRows(s, 0, n, qq.scale);
+      const separate = selectInSegments(s, 0, n, k);
+      const scores: number[][] = [];
+      const heaps = separate.map((count, i) => {
+        scores.push([...s.segments[i]!.scores(0, s.rowsIn(i, n))]);
+        const { scores: hs, rows } = s.segments[i]!.selected(0, count);
+        return sortedHeap(hs, rows);
+      });
+      for (const seg of s.segments) seg.scores(0, seg.capacity).fill(Number.NaN);
+      const fused = scanSelectRows(s, 0, n, qq.scale, k);
+      expect(fused).toEqual(separate);
+      fused.forEach((count, i) => {
+        expect([...s.segments[i]!.scores(0, s.rowsIn(i, n))]).toEqual(scores[i]);
+        const { scores: hs, rows } = s.segments[i]!.selected(0, count);
+        expect(sortedHeap(hs, rows)).toEqual(heaps[i]);
+      });
+    });
+  }
 });

@@ -54,6 +54,27 @@ export function kernelSelects(storage: RowStorage, k: number, match: RowPredicat
   return storage.simd && match === null && k <= GATHER_ROWS;
 }
 
+/**
+ * The int8 scan ({@link scanRows} with `queryScale`) and the kernel's selection of the `k` best
+ * ({@link selectInSegments}) in one pass per segment; needs {@link kernelSelects} and k ≥ 1.
+ * Returns the counts per segment, for {@link selectQuantized}'s `selected`.
+ */
+export function scanSelectRows(
+  storage: RowStorage,
+  slot: number,
+  n: number,
+  queryScale: number,
+  k: number,
+): number[] {
+  const counts: number[] = [];
+  for (let s = 0; s < storage.segments.length; s++) {
+    const count = storage.rowsIn(s, n);
+    if (count === 0) break;
+    counts.push(storage.segments[s]!.scanApproxSelect(slot, count, queryScale, k, s * storage.segmentRows));
+  }
+  return counts;
+}
+
 /** Runs the kernel's selection in every segment (a worker may do this instead); returns the counts. */
 export function selectInSegments(storage: RowStorage, slot: number, n: number, k: number): number[] {
   const counts: number[] = [];

@@ -83,6 +83,19 @@ interface KernelExports {
     scale: number,
     out: number,
   ): void;
+  scores_i8_select(
+    q: number,
+    data: number,
+    n: number,
+    stride: number,
+    bytes: number,
+    scale: number,
+    out: number,
+    k: number,
+    hs: number,
+    hi: number,
+    base: number,
+  ): number;
 }
 
 /**
@@ -225,6 +238,30 @@ export class Segment {
       out,
     );
     return this.scores(slot, n);
+  }
+
+  /**
+   * {@link scanApprox} and {@link selectTop} in one pass over the rows: the scores land in
+   * {@link scores} as `scanApprox` writes them, and the `k` (1 to {@link GATHER_ROWS}) best, as
+   * rows `base + r`, in the slot's gather area as `selectTop` would choose them. Needs the
+   * kernel. Returns how many were selected ({@link selected} reads them).
+   */
+  scanApproxSelect(slot: number, n: number, queryScale: number, k: number, base: number): number {
+    const { layout, capacity } = this;
+    const gather = layout.gatherOffset(slot);
+    return this.exports!.scores_i8_select(
+      layout.codesQueryOffset(slot),
+      layout.i8Offset(capacity),
+      n,
+      layout.stride,
+      layout.bytes,
+      queryScale,
+      layout.scoresOffset(capacity) + slot * capacity * 4,
+      k,
+      gather,
+      gather + GATHER_ROWS * 4,
+      base,
+    );
   }
 
   /**

@@ -7,10 +7,12 @@ import { validateFilter } from "../filter/validate.js";
 import { checkK, checkVector } from "../math/check-vector.js";
 import { RowStorage } from "../math/row-storage.js";
 import {
+  kernelSelects,
   prepareQuery,
   type QuantizedStats,
   type RowHit,
   scanRows,
+  scanSelectRows,
   selectQuantized,
   selectTop,
 } from "../math/scan.js";
@@ -250,6 +252,13 @@ export class InMemoryVectorStore implements VectorStore {
     if (k === 0 || n === 0) return [];
     const candidates = this.candidatesFor(k, n);
     const qq = prepareQuery(this.rows, 0, q, candidates > 0);
+    const want = Math.min(Math.max(k, candidates), n);
+    if (qq && kernelSelects(this.rows, want, match)) {
+      // scan and selection in one pass over the int8 rows
+      const selected = scanSelectRows(this.rows, 0, n, qq.scale, want);
+      const top = selectQuantized(this.rows, 0, n, k, candidates, qq.bound, match, this.lastScan, selected);
+      return this.hits(top, options.includeVectors);
+    }
     scanRows(this.rows, 0, n, qq?.scale);
     return this.hits(this.select(0, n, k, candidates, qq?.bound ?? 0, match), options.includeVectors);
   }

@@ -32,12 +32,14 @@ async function withWorkers(n: number, extra: object = {}) {
 async function scannedHere<T>(run: () => Promise<T>): Promise<[T, boolean]> {
   const exact = vi.spyOn(Segment.prototype, "scanExact");
   const approx = vi.spyOn(Segment.prototype, "scanApprox");
+  const fused = vi.spyOn(Segment.prototype, "scanApproxSelect");
   try {
     const value = await run();
-    return [value, exact.mock.calls.length + approx.mock.calls.length > 0];
+    return [value, exact.mock.calls.length + approx.mock.calls.length + fused.mock.calls.length > 0];
   } finally {
     exact.mockRestore();
     approx.mockRestore();
+    fused.mockRestore();
   }
 }
 

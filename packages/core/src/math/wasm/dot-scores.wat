@@ -13,6 +13,7 @@
 ;;            while bytes · 127² < 2^31. One row at a time, 32 bytes per step: measured 1.3x
 ;;            faster on x86-64 than two rows per pass sharing each query load
 ;;            (bench/bandwidth-floor.ts compares both).
+;; scores_i8_select: scores_i8 and select in one pass (the k best of the rows as they are scored).
 ;; select:    the k best of scores[0, n) (rows base + r) into a binary min-heap at hs (float32
 ;;            scores) / hi (int32 rows); returns how many it holds. Order: higher score first,
 ;;            then lower row (the scan's insertion order), as the JavaScript TopK.
@@ -125,70 +126,132 @@
       (f32.lt (local.get $s1) (local.get $s2))
       (i32.and (f32.eq (local.get $s1) (local.get $s2)) (i32.gt_u (local.get $i1) (local.get $i2)))))
 
+  ;; Offers (s, idx) to the heap of `size` entries at hs/hi that holds at most k; the caller has
+  ;; checked that it is not full or that (s, idx) ranks above its root. Returns the new size.
+  (func $offer (param $s f32) (param $idx i32) (param $k i32) (param $hs i32) (param $hi i32) (param $size i32) (result i32)
+    (local $pos i32) (local $next i32) (local $c i32)
+    (if (i32.lt_u (local.get $size) (local.get $k))
+      (then
+        ;; not full: sift the new entry up from the end
+        (local.set $pos (local.get $size))
+        (block $placed
+          (loop $up
+            (br_if $placed (i32.eqz (local.get $pos)))
+            (local.set $next (i32.shr_u (i32.sub (local.get $pos) (i32.const 1)) (i32.const 1)))
+            (br_if $placed
+              (i32.eqz
+                (call $worse (local.get $s) (local.get $idx)
+                  (f32.load (i32.add (local.get $hs) (i32.shl (local.get $next) (i32.const 2))))
+                  (i32.load (i32.add (local.get $hi) (i32.shl (local.get $next) (i32.const 2)))))))
+            (f32.store (i32.add (local.get $hs) (i32.shl (local.get $pos) (i32.const 2)))
+              (f32.load (i32.add (local.get $hs) (i32.shl (local.get $next) (i32.const 2)))))
+            (i32.store (i32.add (local.get $hi) (i32.shl (local.get $pos) (i32.const 2)))
+              (i32.load (i32.add (local.get $hi) (i32.shl (local.get $next) (i32.const 2)))))
+            (local.set $pos (local.get $next))
+            (br $up)))
+        (f32.store (i32.add (local.get $hs) (i32.shl (local.get $pos) (i32.const 2))) (local.get $s))
+        (i32.store (i32.add (local.get $hi) (i32.shl (local.get $pos) (i32.const 2))) (local.get $idx))
+        (return (i32.add (local.get $size) (i32.const 1)))))
+    ;; full: replace the root and sift down
+    (block $sunk
+      (loop $down
+        (local.set $c (i32.add (i32.shl (local.get $pos) (i32.const 1)) (i32.const 1)))
+        (br_if $sunk (i32.ge_u (local.get $c) (local.get $size)))
+        (if (i32.lt_u (i32.add (local.get $c) (i32.const 1)) (local.get $size))
+          (then
+            (if (call $worse
+                  (f32.load (i32.add (local.get $hs) (i32.shl (i32.add (local.get $c) (i32.const 1)) (i32.const 2))))
+                  (i32.load (i32.add (local.get $hi) (i32.shl (i32.add (local.get $c) (i32.const 1)) (i32.const 2))))
+                  (f32.load (i32.add (local.get $hs) (i32.shl (local.get $c) (i32.const 2))))
+                  (i32.load (i32.add (local.get $hi) (i32.shl (local.get $c) (i32.const 2)))))
+              (then (local.set $c (i32.add (local.get $c) (i32.const 1)))))))
+        (br_if $sunk
+          (i32.eqz
+            (call $worse
+              (f32.load (i32.add (local.get $hs) (i32.shl (local.get $c) (i32.const 2))))
+              (i32.load (i32.add (local.get $hi) (i32.shl (local.get $c) (i32.const 2))))
+              (local.get $s) (local.get $idx))))
+        (f32.store (i32.add (local.get $hs) (i32.shl (local.get $pos) (i32.const 2)))
+          (f32.load (i32.add (local.get $hs) (i32.shl (local.get $c) (i32.const 2)))))
+        (i32.store (i32.add (local.get $hi) (i32.shl (local.get $pos) (i32.const 2)))
+          (i32.load (i32.add (local.get $hi) (i32.shl (local.get $c) (i32.const 2)))))
+        (local.set $pos (local.get $c))
+        (br $down)))
+    (f32.store (i32.add (local.get $hs) (i32.shl (local.get $pos) (i32.const 2))) (local.get $s))
+    (i32.store (i32.add (local.get $hi) (i32.shl (local.get $pos) (i32.const 2))) (local.get $idx))
+    (local.get $size))
+
   (func (export "select") (param $scores i32) (param $n i32) (param $k i32) (param $hs i32) (param $hi i32) (param $base i32) (result i32)
-    (local $r i32) (local $size i32) (local $s f32) (local $idx i32) (local $pos i32) (local $next i32)
-    (local $c i32) (local $root f32)
+    (local $r i32) (local $size i32) (local $s f32) (local $root f32)
     (if (i32.eqz (local.get $k)) (then (return (i32.const 0))))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $r) (local.get $n)))
         (local.set $s (f32.load (i32.add (local.get $scores) (i32.shl (local.get $r) (i32.const 2)))))
-        (local.set $idx (i32.add (local.get $base) (local.get $r)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (if (i32.lt_u (local.get $size) (local.get $k))
-          (then
-            ;; not full: sift the new entry up from the end
-            (local.set $pos (local.get $size))
-            (local.set $size (i32.add (local.get $size) (i32.const 1)))
-            (block $placed
-              (loop $up
-                (br_if $placed (i32.eqz (local.get $pos)))
-                (local.set $next (i32.shr_u (i32.sub (local.get $pos) (i32.const 1)) (i32.const 1)))
-                (br_if $placed
-                  (i32.eqz
-                    (call $worse (local.get $s) (local.get $idx)
-                      (f32.load (i32.add (local.get $hs) (i32.shl (local.get $next) (i32.const 2))))
-                      (i32.load (i32.add (local.get $hi) (i32.shl (local.get $next) (i32.const 2)))))))
-                (f32.store (i32.add (local.get $hs) (i32.shl (local.get $pos) (i32.const 2)))
-                  (f32.load (i32.add (local.get $hs) (i32.shl (local.get $next) (i32.const 2)))))
-                (i32.store (i32.add (local.get $hi) (i32.shl (local.get $pos) (i32.const 2)))
-                  (i32.load (i32.add (local.get $hi) (i32.shl (local.get $next) (i32.const 2)))))
-                (local.set $pos (local.get $next))
-                (br $up)))
-            (f32.store (i32.add (local.get $hs) (i32.shl (local.get $pos) (i32.const 2))) (local.get $s))
-            (i32.store (i32.add (local.get $hi) (i32.shl (local.get $pos) (i32.const 2))) (local.get $idx))
-            (local.set $root (f32.load (local.get $hs)))
-            (br $each)))
         ;; full: rows come in increasing order, so an equal score ranks below the root
-        (br_if $each (f32.le (local.get $s) (local.get $root)))
-        (local.set $pos (i32.const 0))
-        (block $sunk
-          (loop $down
-            (local.set $c (i32.add (i32.shl (local.get $pos) (i32.const 1)) (i32.const 1)))
-            (br_if $sunk (i32.ge_u (local.get $c) (local.get $size)))
-            (if (i32.lt_u (i32.add (local.get $c) (i32.const 1)) (local.get $size))
-              (then
-                (if (call $worse
-                      (f32.load (i32.add (local.get $hs) (i32.shl (i32.add (local.get $c) (i32.const 1)) (i32.const 2))))
-                      (i32.load (i32.add (local.get $hi) (i32.shl (i32.add (local.get $c) (i32.const 1)) (i32.const 2))))
-                      (f32.load (i32.add (local.get $hs) (i32.shl (local.get $c) (i32.const 2))))
-                      (i32.load (i32.add (local.get $hi) (i32.shl (local.get $c) (i32.const 2)))))
-                  (then (local.set $c (i32.add (local.get $c) (i32.const 1)))))))
-            (br_if $sunk
-              (i32.eqz
-                (call $worse
-                  (f32.load (i32.add (local.get $hs) (i32.shl (local.get $c) (i32.const 2))))
-                  (i32.load (i32.add (local.get $hi) (i32.shl (local.get $c) (i32.const 2))))
-                  (local.get $s) (local.get $idx))))
-            (f32.store (i32.add (local.get $hs) (i32.shl (local.get $pos) (i32.const 2)))
-              (f32.load (i32.add (local.get $hs) (i32.shl (local.get $c) (i32.const 2)))))
-            (i32.store (i32.add (local.get $hi) (i32.shl (local.get $pos) (i32.const 2)))
-              (i32.load (i32.add (local.get $hi) (i32.shl (local.get $c) (i32.const 2)))))
-            (local.set $pos (local.get $c))
-            (br $down)))
-        (f32.store (i32.add (local.get $hs) (i32.shl (local.get $pos) (i32.const 2))) (local.get $s))
-        (i32.store (i32.add (local.get $hi) (i32.shl (local.get $pos) (i32.const 2))) (local.get $idx))
+        (br_if $each
+          (i32.and (i32.ge_u (local.get $size) (local.get $k)) (f32.le (local.get $s) (local.get $root))))
+        (local.set $size
+          (call $offer (local.get $s) (i32.add (local.get $base) (i32.sub (local.get $r) (i32.const 1)))
+            (local.get $k) (local.get $hs) (local.get $hi) (local.get $size)))
         (local.set $root (f32.load (local.get $hs)))
         (br $each)))
+    (local.get $size))
+
+  ;; scores_i8 and select in one pass: the scores land in `out` as scores_i8 writes them, and the
+  ;; k best (k > 0) in the heap at hs/hi, as select would choose them; returns the heap's size.
+  (func (export "scores_i8_select") (param $q i32) (param $data i32) (param $n i32) (param $stride i32) (param $bytes i32) (param $scale f32) (param $out i32)
+    (param $k i32) (param $hs i32) (param $hi i32) (param $base i32) (result i32)
+    (local $row i32) (local $p i32) (local $i i32) (local $qi i32) (local $end i32) (local $end32 i32)
+    (local $acc v128) (local $s f32) (local $size i32) (local $root f32)
+    (local.set $p (local.get $data))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $row) (local.get $n)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $i (local.get $p))
+        (local.set $qi (local.get $q))
+        (local.set $end (i32.add (local.get $p) (local.get $bytes)))
+        (local.set $end32 (i32.add (local.get $p) (i32.and (local.get $bytes) (i32.const -32))))
+        (block $steps_done
+          (loop $steps
+            (br_if $steps_done (i32.ge_u (local.get $i) (local.get $end32)))
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=0 (local.get $i)) (v128.load offset=0 (local.get $qi)))))
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $i)) (v128.load offset=16 (local.get $qi)))))
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=16 (local.get $i)) (v128.load offset=32 (local.get $qi)))))
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=24 (local.get $i)) (v128.load offset=48 (local.get $qi)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 32)))
+            (local.set $qi (i32.add (local.get $qi) (i32.const 64)))
+            (br $steps)))
+        (if (i32.lt_u (local.get $i) (local.get $end))
+          (then
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=0 (local.get $i)) (v128.load offset=0 (local.get $qi)))))
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $i)) (v128.load offset=16 (local.get $qi)))))))
+        (local.set $s
+          (f32.mul
+            (f32.mul
+              (f32.convert_i32_s
+                (i32.add
+                  (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+                  (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
+              (f32.load (local.get $end)))
+            (local.get $scale)))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 2))) (local.get $s))
+        (if (i32.or (i32.lt_u (local.get $size) (local.get $k)) (f32.gt (local.get $s) (local.get $root)))
+          (then
+            (local.set $size
+              (call $offer (local.get $s) (i32.add (local.get $base) (local.get $row))
+                (local.get $k) (local.get $hs) (local.get $hi) (local.get $size)))
+            (local.set $root (f32.load (local.get $hs)))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $rows)))
     (local.get $size))
 )
