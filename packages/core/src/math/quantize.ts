@@ -67,9 +67,22 @@ export interface QuantizedQuery {
 export function quantizeQuery(q: Float32Array, bytes: number, maxRowError: number): QuantizedQuery {
   const d = q.length;
   const codes = new Int16Array(bytes);
-  const { scale, error } = quantizeInto(q, d, codes);
+  // quantizeInto's arithmetic, in one monomorphic pass that also sums ‖q̂‖² (a query per search)
+  let max = 0;
+  for (let i = 0; i < d; i++) max = Math.max(max, Math.abs(q[i]!));
+  const scale = max === 0 ? 0 : Math.fround(max / CODE_MAX);
+  const inv = max === 0 ? 0 : CODE_MAX / max;
+  let sq = 0;
   let hat = 0;
-  for (let i = 0; i < d; i++) hat += (scale * codes[i]!) ** 2;
+  for (let i = 0; i < d; i++) {
+    const x = q[i]!;
+    const c = Math.min(CODE_MAX, Math.max(-CODE_MAX, Math.round(x * inv)));
+    codes[i] = c;
+    const e = x - scale * c;
+    sq += e * e;
+    hat += (scale * c) ** 2;
+  }
+  const error = Math.sqrt(sq);
   // Rows are unit vectors stored as float32: their norm is 1 within √d·2⁻²⁴; 1 + 1e-5 covers it.
   // Float32 rounding: the exact kernel sums d products in 8 lanes, the quantised one rounds
   // three times; (d + 16)·2⁻²⁴ bounds both for vectors of norm ≤ 1 (Higham, "Accuracy and

@@ -164,6 +164,32 @@ function topOf(rows: Int32Array, scores: Float32Array, k: number): TopK {
 }
 
 /**
+ * The `want` best rows by approximate score (ascending row order), the lowest of their scores,
+ * and whether fewer rows than that matched. A single segment's kernel selection is read as it is.
+ */
+function candidateRows(
+  storage: RowStorage,
+  slot: number,
+  n: number,
+  want: number,
+  match: RowPredicate | null,
+  selected?: number[],
+): { rows: Int32Array; lowest: number; short: boolean } {
+  if (selected?.length === 1 && selected[0]! > 0) {
+    // the kernel's heap: its root is the lowest score
+    const { scores, rows } = storage.segments[0]!.selected(slot, selected[0]!);
+    return { rows: rows.slice().sort(), lowest: scores[0]!, short: false };
+  }
+  const approx = selectTop(storage, slot, n, want, match, selected);
+  const kept = approx.sorted();
+  return {
+    rows: Int32Array.from(kept, (h) => h.index).sort(),
+    lowest: kept.length > 0 ? kept[kept.length - 1]!.score : Number.NEGATIVE_INFINITY,
+    short: kept.length < approx.k,
+  };
+}
+
+/**
  * Exact top-k from the int8 scores a quantised scan left in slot `slot`: the `candidates` best
  * rows by approximate score (among those that `match`) are rescored against the float32 rows.
  * Every other row scores at most `a + bound` exactly, `a` the lowest candidate's approximate
@@ -183,9 +209,7 @@ export function selectQuantized(
   stats?: QuantizedStats,
   selected?: number[],
 ): RowHit[] {
-  const approx = selectTop(storage, slot, n, Math.max(k, candidates), match, selected);
-  const kept = approx.sorted();
-  const rows = Int32Array.from(kept, (h) => h.index).sort();
+  const { rows, lowest, short } = candidateRows(storage, slot, n, Math.max(k, candidates), match, selected);
   const exact = rescore(storage, slot, rows);
   const top = topOf(rows, exact, k);
   if (stats) {
@@ -193,8 +217,7 @@ export function selectQuantized(
     stats.widened = false;
   }
   // fewer candidates than asked: every matching row was rescored
-  if (kept.length < approx.k || top.length < k) return top.sorted();
-  const lowest = kept[kept.length - 1]!.score;
+  if (short || top.length < k) return top.sorted();
   const kth = top.threshold;
   if (lowest + bound < kth) return top.sorted();
 
