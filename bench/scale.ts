@@ -37,6 +37,7 @@ const { values: args } = parseArgs({
     ef: { type: "string", default: "64,128,256" },
     connectivity: { type: "string", default: "16" },
     "expansion-add": { type: "string", default: "128" },
+    quantization: { type: "string", default: "f32" },
     "kinds-1m": { type: "string" },
     "skip-quality": { type: "boolean", default: false },
     "skip-scale": { type: "boolean", default: false },
@@ -54,6 +55,8 @@ const efs = args.ef.split(",").map(Number);
 /** HNSW graph degree M and efConstruction of the built index. */
 const M = Number(args.connectivity);
 const efAdd = Number(args["expansion-add"]);
+/** Scalar type of the graph's copy of the vectors (`HnswVectorStoreOptions.quantization`). */
+const hnswQuantization = args.quantization as "f32" | "f16" | "i8";
 const D = 384;
 const load0 = loadavg();
 
@@ -146,7 +149,7 @@ const save = () =>
       pgMax,
       efs,
       dimensions: D,
-      hnsw: { connectivity: M, expansionAdd: efAdd },
+      hnsw: { connectivity: M, expansionAdd: efAdd, quantization: hnswQuantization },
     },
     scale: rows,
     quality,
@@ -206,6 +209,7 @@ for (const kind of args["skip-scale"] ? [] : kinds) {
       connectivity: M,
       expansionAdd: efAdd,
       expansionSearch: efs[0]!,
+      quantization: hnswQuantization,
     });
     const hnswInsert = await insert(hnsw, vectors, 10_000);
     const hnswMem = rss() - m0;
@@ -223,7 +227,7 @@ for (const kind of args["skip-scale"] ? [] : kinds) {
       const rf = await runQueries(loaded, queries, true);
       rows.push({
         ...base,
-        store: `HNSW M=${M} ef=${ef}`,
+        store: `HNSW M=${M} ef=${ef}${hnswQuantization === "f32" ? "" : ` ${hnswQuantization}`}`,
         "insert s": hnswInsert,
         "p50 ms": p(r.ms, 50),
         "p95 ms": p(r.ms, 95),

@@ -139,6 +139,47 @@ describe("HnswVectorStore: approximate search against exact", () => {
   });
 });
 
+describe("HnswVectorStore with a quantised graph", () => {
+  it("rescores ef candidates, so i8 ordering errors among near-duplicates keep the exact top-10", async () => {
+    const d = 64;
+    let local = 11;
+    const rand = () => {
+      local = (local * 16807) % 2147483647;
+      return local / 2147483647 - 0.5;
+    };
+    // tight clusters: neighbours differ by a few i8 code steps of the graph's copy
+    const centres = Array.from({ length: 10 }, () => Array.from({ length: d }, rand));
+    const records: VectorRecord[] = Array.from({ length: 3000 }, (_, i) => ({
+      id: `n${i}`,
+      text: "",
+      metadata: {},
+      vector: centres[i % 10]!.map((c) => c + 0.05 * rand()),
+    }));
+    const exact = new InMemoryVectorStore({ dimensions: d });
+    await exact.upsert(records);
+    const recalls: Record<string, number> = {};
+    for (const quantization of ["f32", "i8"] as const) {
+      const store = await createHnswVectorStore({
+        dimensions: d,
+        quantization,
+        expansionSearch: 64,
+        threads: 1,
+      });
+      await store.upsert(records);
+      let hit = 0;
+      for (let t = 0; t < 30; t++) {
+        const q = centres[t % 10]!.map((c) => c + 0.05 * rand());
+        const truth = new Set((await exact.query(q, { k: 10 })).map((h) => h.id));
+        for (const h of await store.query(q, { k: 10 })) if (truth.has(h.id)) hit++;
+      }
+      recalls[quantization] = hit / 300;
+    }
+    // asking the graph for only k gives 0.55 here
+    expect(recalls.i8).toBeGreaterThanOrEqual(0.9);
+    expect(recalls.i8).toBeGreaterThanOrEqual(recalls.f32! - 0.05);
+  });
+});
+
 describe("HnswVectorStore.save / load", () => {
   const d = 16;
 

@@ -17,7 +17,9 @@ export interface HnswVectorStoreOptions {
   expansionSearch?: number;
   /**
    * Scalar type of the graph's copy of the vectors: `"f16"` or `"i8"` halve or quarter its
-   * memory. Results are always rescored against the float32 rows, so scores are exact.
+   * memory. Results are always rescored against the float32 rows, so scores are exact; with
+   * `"f16"` or `"i8"` an unfiltered query rescores the graph's max(k, ef) best, not only its k
+   * best, so that the approximate distances' ordering errors among near neighbours cost little recall.
    * @default "f32"
    */
   quantization?: "f32" | "f16" | "i8";

@@ -188,7 +188,11 @@ export class HnswVectorStore implements VectorStore {
     if (normalizeInto(vector, q) === 0 || k >= n) return this.hits(this.exact(q, k, match), options);
     // a filtered search collects as many matching candidates as an unfiltered one ranks (max(k, ef))
     const enough = match ? Math.max(k, this.params.expansionSearch) : k;
-    let want = match ? Math.max(2 * enough, this.params.expansionSearch) : k;
+    // a quantised graph ranks by approximate distances: its ef best are rescored exactly, so its
+    // ordering errors among near neighbours do not drop true top-k rows (asking the graph for up
+    // to ef results costs no more steps: it keeps an ef-wide beam either way)
+    const depth = this.params.quantization === "f32" ? k : Math.max(k, this.params.expansionSearch);
+    let want = match ? Math.max(2 * enough, this.params.expansionSearch) : depth;
     for (;;) {
       const asked = Math.min(want, n);
       const { keys } = this.index.search(q, asked, 1);
