@@ -32,6 +32,7 @@ export interface HeldoutSchema {
 export function adaptAttribute(a: HeldoutAttribute): AttributeInfo {
   const type: AttributeType = a.type === "integer" ? "number" : a.type;
   const out: AttributeInfo = { name: a.name, type, description: a.description };
+  if (a.type === "integer") out.integer = true;
   const valueSyn = a.synonyms && !Array.isArray(a.synonyms) ? a.synonyms : undefined;
   if (Array.isArray(a.synonyms)) out.synonyms = [...a.synonyms];
   if (a.enum) {

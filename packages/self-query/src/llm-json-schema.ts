@@ -23,7 +23,7 @@ type Json = Record<string, unknown>;
 function valueSchema(attr: AttributeInfo, maxValueLength: number): Json {
   switch (attr.type) {
     case "number":
-      return { type: "number" };
+      return { type: attr.integer ? "integer" : "number" };
     case "date":
       // `format` for grammar converters without `pattern` (node-llama-cpp), `pattern` for the others
       return { type: "string", format: "date", pattern: ISO_DATE_PATTERN };

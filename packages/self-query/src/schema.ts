@@ -40,6 +40,12 @@ export interface AttributeInfo {
    */
   year?: boolean;
   /**
+   * Number attributes: whether the attribute holds whole numbers only (JSON Schema's `integer`).
+   * An amount the parser converts from another unit is rounded to the nearest whole number
+   * ("at least 5 feet" on `height_cm` is `gte 152`, not 152.4). @default false
+   */
+  integer?: boolean;
+  /**
    * Number attributes: smallest value the attribute holds, in the stored unit. The rule-based
    * parser never gives a number outside `[minimum, maximum]` to this attribute (it stays query
    * text), e.g. `{ name: "rating", minimum: 1, maximum: 5 }` keeps "rated 2000" out of the filter.
@@ -67,7 +73,7 @@ const UNSAFE = new Set(["__proto__", "constructor", "prototype"]);
  * @throws ValidationError for a missing/duplicate/unsafe attribute name (`__proto__`, `$…`,
  *   anything outside `[A-Za-z_][A-Za-z0-9_.-]*`), an unknown type, enum values on a number or
  *   date attribute, non-boolean values on a boolean attribute, `units` on a non-number attribute,
- *   a non-positive unit factor, or a `minimum`/`maximum` that is not a finite number on a number
+ *   a non-positive unit factor, `integer` on a non-number attribute, or a `minimum`/`maximum` that is not a finite number on a number
  *   attribute (or exceeds the other).
  */
 export function defineSchema(schema: SelfQuerySchema | AttributeInfo[]): SelfQuerySchema {
@@ -118,6 +124,12 @@ export function defineSchema(schema: SelfQuerySchema | AttributeInfo[]): SelfQue
       (!Array.isArray(a.synonyms) || a.synonyms.some((s) => typeof s !== "string"))
     ) {
       throw new ValidationError(`attribute "${a.name}": synonyms must be strings`);
+    }
+    if (a.integer !== undefined) {
+      if (a.type !== "number")
+        throw new ValidationError(`attribute "${a.name}": integer is for number attributes`);
+      if (typeof a.integer !== "boolean")
+        throw new ValidationError(`attribute "${a.name}": integer must be true or false`);
     }
     for (const key of ["minimum", "maximum"] as const) {
       const b = a[key];

@@ -3,6 +3,7 @@ import type { CompiledSchema } from "../compiled-schema.js";
 import { type AttributeInfo, enumValues } from "../schema.js";
 import { attributeCurrency } from "./currency.js";
 import { COMMON_WORDS } from "./lexicon.js";
+import { ONES } from "./numbers.js";
 import { nameWords, phraseKey, singular, stem, tokenize } from "./tokenize.js";
 import { countedUnits, inferredUnits } from "./units.js";
 
@@ -77,6 +78,9 @@ export function stemmedKey(words: string[]): string {
 }
 
 /** Noun-forming suffixes read as the value they extend ("rentals", "internships"). */
+/** Words before a compound of a description that deny it ("no in-app purchases"). */
+const NEGATORS = new Set(["no", "not", "without", "non", "never"]);
+
 const DERIVED_SUFFIXES = ["al", "ship"];
 
 const indexCache = new WeakMap<CompiledSchema, AttributeIndex>();
@@ -155,6 +159,9 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
       if (core.length > 0) {
         const explicit = enumValues(attr).some((v) => v.value === true && (v.synonyms?.length ?? 0) > 0);
         if (!explicit || core.length > 1) addPhrase(attr, true, core.join(" "));
+        // a number word of the name written as a digit: "5g" for `five_g`, "4k" for `four_k`
+        const digits = core.map((w) => (w in ONES && !["couple", "dozen"].includes(w) ? String(ONES[w]) : w));
+        if (digits.join(" ") !== core.join(" ")) addPhrase(attr, true, digits.join(" "));
         if (core[0] === "in" && core.length > 1) addPhrase(attr, false, `out of ${core.slice(1).join(" ")}`);
         // the negated participle or adjective: "unresolved", "unescalated", "unrefundable"
         const last = core.at(-1)!;
@@ -162,6 +169,16 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
           addPhrase(attr, false, `un${last}`);
       }
       for (const s of attr.synonyms ?? []) addPhrase(attr, true, s);
+      // a compound of its description names it: "e-bike with a pedal-assist motor" makes
+      // "e-bikes" and "pedal assist" true, "not locked to a carrier (SIM-free)" makes "sim free" true
+      desc.forEach((w, k) => {
+        if (
+          /^\p{L}+(?:-\p{L}+)+$/u.test(w) &&
+          w.replace(/-/g, "").length >= 4 &&
+          !NEGATORS.has(desc[k - 1] ?? "")
+        )
+          addPhrase(attr, true, w);
+      });
     }
   }
   // derived nouns of one-word values ("rent" → "rental", "intern" → "internship"), unless they

@@ -102,16 +102,26 @@ function yesNoAttributes(ctx: ParseContext): YesNo[] {
         absent.add(root(w));
       if (name.has(root(w))) return;
       if (taken(w) && !ADJECTIVE.test(w)) return;
-      (ADJECTIVE.test(w) ? strong : weak).add(root(w));
+      // a participle of a word that names another attribute ("awarded" beside `award_usd`) is
+      // evidence only beside a name word
+      (ADJECTIVE.test(w) && !taken(root(w)) ? strong : weak).add(root(w));
     });
-    // "(false for preprints)": the words a description gives a value to name that value
+    // "(false for preprints)": the words a description gives a value to name that value; in
+    // "(false = later pressing or reissue)" the head word of each alternative does
     const describedAs = new Map<string, boolean>();
     for (const m of attr.description
       .toLowerCase()
       .matchAll(
-        /\b(true|false|yes|no)(?: (?:for|if|when|means)|\s*[=:]) (?:an? |the )?(\p{L}[\p{L}-]{2,})/gu,
-      ))
-      describedAs.set(root(m[2]!), m[1] === "true" || m[1] === "yes");
+        /\b(true|false|yes|no)(?: (?:for|if|when|means)|\s*[=:]) (?:an? |the )?(\p{L}[\p{L}-]{2,})([^),;.]*)/gu,
+      )) {
+      const value = m[1] === "true" || m[1] === "yes";
+      describedAs.set(root(m[2]!), value);
+      const alternatives = `${m[2]}${m[3]}`.split(/\s+(?:or|and)\s+|\s*,\s*/).slice(1);
+      for (const alt of alternatives) {
+        const head = alt.trim().split(/\s+/).at(-1) ?? "";
+        if (/^\p{L}[\p{L}-]{2,}$/u.test(head) && !name.has(root(head))) describedAs.set(root(head), value);
+      }
+    }
     out.push({ attr, name, verbs, exact, strong, weak, absent, describedAs });
   }
   // a root two yes/no attributes share names neither

@@ -30,6 +30,14 @@ const LISTED_PREFIX: Array<[string, RangeOp]> = [
   ["bigger than", "gt"],
   ["longer than", "gt"],
   ["later than", "gt"],
+  ["heavier than", "gt"],
+  ["taller than", "gt"],
+  ["wider than", "gt"],
+  ["deeper than", "gt"],
+  ["thicker than", "gt"],
+  ["faster than", "gt"],
+  ["warmer than", "gt"],
+  ["hotter than", "gt"],
   ["newer than", "gt"],
   ["above", "gt"],
   ["over", "gt"],
@@ -54,6 +62,14 @@ const LISTED_PREFIX: Array<[string, RangeOp]> = [
   ["cheaper than", "lt"],
   ["earlier than", "lt"],
   ["older than", "lt"],
+  ["lighter than", "lt"],
+  ["narrower than", "lt"],
+  ["shallower than", "lt"],
+  ["thinner than", "lt"],
+  ["slower than", "lt"],
+  ["colder than", "lt"],
+  ["cooler than", "lt"],
+  ["younger than", "lt"],
   ["under", "lt"],
   ["below", "lt"],
   ["before", "lt"],
@@ -77,6 +93,32 @@ const LISTED_PREFIX: Array<[string, RangeOp]> = [
   ["<", "lt"],
   ["=", "eq"],
 ];
+
+/**
+ * The measured dimension a comparative adjective speaks of, as words an attribute's name holds
+ * ("lighter than 8" is about `weight_kg`, "taller than 80" about `height_cm`), after the polar
+ * dimensional adjectives of English (heavy/light, tall/short, long/short, wide/narrow, ...).
+ */
+export const DIMENSION_OF: Readonly<Record<string, readonly string[]>> = {
+  heavier: ["weight", "mass"],
+  lighter: ["weight", "mass"],
+  taller: ["height", "tall"],
+  longer: ["length", "long", "duration", "runtime"],
+  shorter: ["length", "height", "duration", "runtime"],
+  wider: ["width", "wide"],
+  narrower: ["width", "wide"],
+  deeper: ["depth", "deep"],
+  shallower: ["depth", "deep"],
+  thicker: ["thickness", "thick"],
+  thinner: ["thickness", "thick"],
+  faster: ["speed"],
+  slower: ["speed"],
+  warmer: ["temperature", "temp"],
+  hotter: ["temperature", "temp"],
+  colder: ["temperature", "temp"],
+  cooler: ["temperature", "temp"],
+  younger: ["age"],
+};
 
 /** The inclusive opposite of a strict comparison ("no lower than 4" is at least 4). */
 const NEGATED: Partial<Record<RangeOp, RangeOp>> = { gt: "lte", lt: "gte" };

@@ -1,7 +1,7 @@
 import { currencyCode, isCurrency } from "./currency.js";
 import type { Token } from "./tokenize.js";
 
-const ONES: Record<string, number> = {
+export const ONES: Record<string, number> = {
   zero: 0,
   one: 1,
   two: 2,

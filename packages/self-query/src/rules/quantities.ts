@@ -1,7 +1,7 @@
 import type { Filter } from "@ragloom/core";
 import { addUnits, yearPeriod } from "../dates.js";
 import type { AttributeInfo } from "../schema.js";
-import { cueAttributes } from "./attribute-index.js";
+import { cueAttributes, isMoney } from "./attribute-index.js";
 import { addMention, isFree, type ParseContext } from "./context.js";
 import { DATE_PREPOSITIONS, LIKE_WORDS, type RangeOp } from "./lexicon.js";
 import type { NumberRead } from "./numbers.js";
@@ -15,6 +15,7 @@ import {
   readPostfix,
   readPrefix,
 } from "./quantity-cues.js";
+import { rateFactor, readRate } from "./rates.js";
 import { monthOfYear, readValue, type Value } from "./value-readers.js";
 
 const RANGE_JOINERS = new Set(["and", "to", "-", "–", "—", "through", "thru", "until", "till"]);
@@ -41,10 +42,12 @@ const DATE_ONLY = new Set([
 /**
  * An amount converted to the stored unit (`factor` ≠ 1) keeps two more digits than its whole
  * part, and at least three significant ones: "5 miles" is 8.05 km, not 8.04672; "1,000 m" is
- * 3280.84 ft; "200 bytes" is 0.0002 kB. An amount in the stored unit is kept as written.
+ * 3280.84 ft; "200 bytes" is 0.0002 kB. An amount in the stored unit is kept as written. On an
+ * `integer` attribute a converted amount is rounded to the nearest whole number ("5 feet" is 152 cm).
  */
-export function converted(x: number, factor: number): number {
+export function converted(x: number, factor: number, attr?: AttributeInfo): number {
   if (factor === 1 || x === 0 || !Number.isFinite(x)) return x;
+  if (attr?.integer) return Math.round(x);
   const whole = Math.max(1, Math.floor(Math.log10(Math.abs(x))) + 1);
   return Number(x.toPrecision(Math.min(21, Math.max(3, whole + 2))));
 }
@@ -92,8 +95,15 @@ function build(
     if (!picked) return -1;
     if (after?.attrs.includes(picked.attr)) end = Math.max(end, after.end, post2?.end ?? 0);
     const s = before?.attrs.includes(picked.attr) ? before.start : start;
-    const factor = after?.factor ?? picked.factor;
-    const n = converted(value.n.value * factor + (tail ? (tail.half ? 0.5 * factor : tail.add) : 0), factor);
+    // "$2,000 a month" on an amount stored per year; the period words are the amount's own
+    const rate = isMoney(picked.attr) ? readRate(ctx, end) : undefined;
+    if (rate) end = rate.end;
+    const factor = (after?.factor ?? picked.factor) * (rate ? rateFactor(picked.attr, rate.period) : 1);
+    const n = converted(
+      value.n.value * factor + (tail ? (tail.half ? 0.5 * factor : tail.add) : 0),
+      factor,
+      picked.attr,
+    );
     emit(ctx, picked.attr, rangeFilter(picked.attr.name, theOp ?? "eq", n), s, end);
     return end;
   }
@@ -118,7 +128,11 @@ function build(
         rangeFilter(
           picked.attr.name,
           theOp ?? "eq",
-          converted(value.n.value * (after?.factor ?? picked.factor), after?.factor ?? picked.factor),
+          converted(
+            value.n.value * (after?.factor ?? picked.factor),
+            after?.factor ?? picked.factor,
+            picked.attr,
+          ),
         ),
         before?.attrs.includes(picked.attr) ? before.start : start,
         end,
@@ -245,7 +259,10 @@ function tryRange(ctx: ParseContext, i: number): number {
     if (!led && !after && !before && !cur) return -1;
     if (after?.attrs.includes(picked.attr)) end = after.end;
     const f = after?.factor ?? picked.factor;
-    const [lo, hi] = [converted(a.n.value * f, f), converted(b.n.value * f, f)].sort((x, y) => x - y);
+    const [lo, hi] = [
+      converted(a.n.value * f, f, picked.attr),
+      converted(b.n.value * f, f, picked.attr),
+    ].sort((x, y) => x - y);
     emit(
       ctx,
       picked.attr,

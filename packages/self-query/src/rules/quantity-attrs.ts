@@ -1,6 +1,7 @@
 /** Which attribute a number or a time expression of the quantity pass is about. */
 import { type AttributeInfo, numberRange } from "../schema.js";
 import { isMoney } from "./attribute-index.js";
+import { DIMENSION_OF } from "./comparatives.js";
 import type { ParseContext } from "./context.js";
 import { attributeCurrency } from "./currency.js";
 import { EDGE_FILLER } from "./lexicon.js";
@@ -15,6 +16,24 @@ function dateAttributes(ctx: ParseContext): AttributeInfo[] {
 /** Words of an attribute's name or description that mark the latest or the earliest of several events. */
 const LATEST = new Set(["last", "latest", "recent", "newest", "current"]);
 const EARLIEST = new Set(["first", "earliest", "initial", "original", "oldest"]);
+/** Words of an attribute's name or description that date the origin of a thing. */
+const ORIGIN = new Set([
+  "release",
+  "released",
+  "original",
+  "originally",
+  "launched",
+  "launch",
+  "published",
+  "publication",
+  "built",
+  "made",
+  "founded",
+  "created",
+  "recorded",
+  "produced",
+  "manufactured",
+]);
 
 function marks(attr: AttributeInfo, words: ReadonlySet<string>): boolean {
   const own = [...nameWords(attr.name), ...attr.description.toLowerCase().split(/[^\p{L}]+/u)];
@@ -54,8 +73,9 @@ function pickAmong(
 /**
  * The date or year attribute a time expression is about: the one a cue names (see
  * {@link pickAmong} when it names several), else a date attribute; a decade ("the 1960s")
- * without a cue goes to a year attribute when there is one, as decades name eras (built,
- * released) more than event dates. `bound` is the side a comparison bounds, if any.
+ * without a cue goes to the one attribute that dates the origin of a thing (its name or
+ * description says released, launched, built, ...), else to the one year attribute, as decades
+ * name eras more than event dates. `bound` is the side a comparison bounds, if any.
  */
 export function pickTimeAttr(
   ctx: ParseContext,
@@ -68,8 +88,14 @@ export function pickTimeAttr(
     if (c && as.length) return pickAmong(ctx, as, c, bound);
   }
   const all = dateAttributes(ctx);
-  const years = all.filter((a) => a.type !== "date");
-  if (decade && years.length === 1) return years[0];
+  if (decade) {
+    // an era names when a thing came to be: the one attribute whose name or description says so
+    // ("original release date", "year the model was launched"), else the one year attribute
+    const origin = all.filter((a) => marks(a, ORIGIN));
+    if (origin.length === 1) return origin[0];
+    const years = all.filter((a) => a.type !== "date");
+    if (years.length === 1) return years[0];
+  }
   return all.find((a) => a.type === "date") ?? all[0];
 }
 
@@ -114,6 +140,12 @@ export function pickNumberAttr(
   if (v.n.currency) return moneyAttr(numbers, v.n.currencyCode, fit);
   if (!comparator) return undefined;
   const word = comparator[0];
+  // "lighter than 8": the one number attribute whose name holds the dimension of the adjective
+  const dimension = DIMENSION_OF[word ?? ""];
+  if (dimension) {
+    const measured = numbers.filter((a) => nameWords(a.name).some((w) => dimension.includes(w)));
+    return measured.length === 1 ? fit(measured[0]!, 1) : undefined;
+  }
   if (word === "cheaper" || comparator.includes("expensive")) {
     const money = numbers.find(isMoney);
     return money ? fit(money, 1) : undefined;

@@ -64,8 +64,56 @@ const LENGTH: Dimension = {
     feet: 0.3048,
     yard: 0.9144,
     yards: 0.9144,
+    inch: 0.0254,
+    inches: 0.0254,
   },
   minStored: 1,
+};
+
+/**
+ * Kilograms per unit of mass (the international avoirdupois pound and ounce of 1959:
+ * 0.45359237 kg, 1/16 lb). "pound" is left to currencies.
+ */
+const MASS: Dimension = {
+  sizes: {
+    g: 0.001,
+    gram: 0.001,
+    grams: 0.001,
+    gramme: 0.001,
+    grammes: 0.001,
+    kg: 1,
+    kgs: 1,
+    kilo: 1,
+    kilos: 1,
+    kilogram: 1,
+    kilograms: 1,
+    kilogramme: 1,
+    kilogrammes: 1,
+    lb: 0.45359237,
+    lbs: 0.45359237,
+    oz: 0.45359237 / 16,
+    ounce: 0.45359237 / 16,
+    ounces: 0.45359237 / 16,
+  },
+  minStored: 1,
+};
+
+/**
+ * Months per calendar unit of a duration stored in months or years ("3 years" is 36 months,
+ * "18 months" 1.5 years); days and weeks, which do not divide months evenly, are not offered.
+ */
+const CALENDAR: Dimension = {
+  sizes: {
+    month: 1,
+    months: 1,
+    mo: 1,
+    mos: 1,
+    year: 12,
+    years: 12,
+    yr: 12,
+    yrs: 12,
+  },
+  minStored: 2,
 };
 
 /** Shares in percent ("14.5%", "13 percent"); one unit, so a stored unit converts by 1. */
@@ -101,7 +149,17 @@ const DATA: Dimension = {
   minStored: 2,
 };
 
-const DIMENSIONS: Dimension[] = [TIME, LENGTH, DATA, PERCENT];
+const DIMENSIONS: Dimension[] = [TIME, LENGTH, MASS, DATA, PERCENT, CALENDAR];
+
+/** Stored-unit words that end attribute names but are no unit words in a request (`screen_in`). */
+const NAME_UNITS: Record<string, string> = { in: "inch" };
+
+/** The words of an attribute's name, a trailing unit abbreviation spelled out (`screen_in` → inch). */
+function unitNameWords(name: string): string[] {
+  const words = nameWords(name);
+  const last = words.length > 1 ? NAME_UNITS[words.at(-1)!] : undefined;
+  return last ? [...words.slice(0, -1), last] : words;
+}
 
 /** Whether a word is a unit of time (read as a duration, not a count of things). */
 export function isTimeUnit(word: string): boolean {
@@ -109,11 +167,11 @@ export function isTimeUnit(word: string): boolean {
 }
 
 /**
- * Unit words of a number attribute that stores a measure (a duration, a length, a data size or a
+ * Unit words of a number attribute that stores a measure (a duration, a length, a mass, a data size or a
  * percentage),
  * inferred when its name, declared unit words or description name the stored unit
- * ("total_minutes", "duration in minutes", "distance_km", "size in kilobytes",
- * `units: { km: 1 }`): every unit word of that dimension with the factor that converts it to the
+ * ("total_minutes", "duration in minutes", "distance_km", "size in kilobytes", "weight_kg",
+ * "screen_in", "duration_months", `units: { km: 1 }`): every unit word of that dimension with the factor that converts it to the
  * stored unit (`hours: 60` for minutes, `m: 0.001` for kilometres, `mb: 1000` for kilobytes).
  * The first word naming a unit decides; declared `units` win over inferred ones (the caller
  * spreads them last).
@@ -121,7 +179,7 @@ export function isTimeUnit(word: string): boolean {
 export function inferredUnits(attr: AttributeInfo): Record<string, number> {
   if (attr.type !== "number") return {};
   const words = [
-    ...nameWords(attr.name),
+    ...unitNameWords(attr.name),
     ...Object.keys(attr.units ?? {}).map((u) => u.toLowerCase()),
     ...[...attr.description.toLowerCase().matchAll(/\bin (\p{L}+)\b/gu)].map((m) => m[1]!),
   ];

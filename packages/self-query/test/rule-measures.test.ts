@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { defineSchema, parse, ValidationError } from "../src/index.js";
+
+// An invented schema (second-hand camping gear) exercising units, rates and yes/no words that the
+// schema states only in names and descriptions.
+const schema = defineSchema([
+  { name: "weight_kg", type: "number", description: "packed weight" },
+  { name: "height_cm", type: "number", integer: true, description: "pitched height" },
+  { name: "display_in", type: "number", description: "display diagonal of the GPS unit" },
+  { name: "rental_eur", type: "number", description: "rental price per week in EUR" },
+  { name: "warranty_months", type: "number", integer: true, description: "warranty left" },
+  { name: "solar", type: "boolean", description: "comes with a fold-out solar panel" },
+  { name: "four_season", type: "boolean", description: "rated for winter use" },
+  {
+    name: "first_owner",
+    type: "boolean",
+    description: "sold by its first owner (false = resold or refurbished)",
+  },
+  { name: "brand", type: "string", description: "maker, e.g. 'Hilleberg', 'MSR'" },
+]);
+const now = () => new Date("2025-01-10T00:00:00Z");
+const p = (r: string) => parse(r, schema, { now }).filter;
+
+describe("rule parser: units of measure inferred from names", () => {
+  it("converts pounds and ounces to a mass stored in kg", () => {
+    expect(p("tents under 4 lbs")).toEqual({ op: "lt", field: "weight_kg", value: 1.81 });
+    expect(p("at most 32 oz")).toEqual({ op: "lte", field: "weight_kg", value: 0.907 });
+  });
+
+  it("reads a trailing `_in` of a name as inches", () => {
+    expect(p("a display smaller than 10 cm")).toEqual({ op: "lt", field: "display_in", value: 3.94 });
+  });
+
+  it("rounds a converted amount on an integer attribute", () => {
+    expect(p("at least 4 feet high")).toEqual({ op: "gte", field: "height_cm", value: 122 });
+    expect(p("warranty of at least two years")).toEqual({ op: "gte", field: "warranty_months", value: 24 });
+  });
+
+  it("keeps an amount in the stored unit as written", () => {
+    expect(p("height_cm over 120")).toEqual({ op: "gt", field: "height_cm", value: 120 });
+  });
+});
+
+describe("rule parser: comparative adjectives name a dimension", () => {
+  it("sends lighter/heavier to the weight and taller to the height without a unit", () => {
+    expect(p("lighter than 2")).toEqual({ op: "lt", field: "weight_kg", value: 2 });
+    expect(p("heavier than 3 kg")).toEqual({ op: "gt", field: "weight_kg", value: 3 });
+    expect(p("taller than 110")).toEqual({ op: "gt", field: "height_cm", value: 110 });
+  });
+});
+
+describe("rule parser: amounts per period", () => {
+  it("converts a daily or monthly amount to the period the attribute stores", () => {
+    expect(p("rental under €20 a day")).toEqual({ op: "lt", field: "rental_eur", value: 140 });
+    expect(p("no more than €30 per week")).toEqual({ op: "lte", field: "rental_eur", value: 30 });
+  });
+});
+
+describe("rule parser: yes/no words from descriptions", () => {
+  it("reads a compound of the description as the attribute", () => {
+    expect(p("fold out solar")).toEqual({ op: "eq", field: "solar", value: true });
+    expect(p("a fold-out panel, by MSR")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "solar", value: true },
+        { op: "eq", field: "brand", value: "MSR" },
+      ],
+    });
+  });
+
+  it("writes a number word of the name as a digit", () => {
+    expect(p("4 season tents")).toEqual({ op: "eq", field: "four_season", value: true });
+  });
+
+  it("reads every alternative a description gives a value to", () => {
+    expect(p("refurbished ones")).toEqual({ op: "eq", field: "first_owner", value: false });
+    expect(p("not resold")).toEqual({ op: "eq", field: "first_owner", value: true });
+  });
+});
+
+describe("schema: integer", () => {
+  it("is only for number attributes", () => {
+    expect(() => defineSchema([{ name: "x", type: "string", description: "x", integer: true }])).toThrow(
+      ValidationError,
+    );
+  });
+});
