@@ -3,17 +3,18 @@
  * set (packages/self-query/test/fixtures, today = 2024-06-15) and the frozen held-out set
  * written independently of the parser (bench/data/self-query-heldout, today = 2026-06-15).
  * A request is correct when its filter selects exactly the labelled records of a synthetic
- * collection (equivalent filter trees count as equal). Writes bench/results/self-query-heldout.json,
- * keeping the other entry: `--baseline` records the run as the baseline, otherwise as current.
+ * collection (equivalent filter trees count as equal). Writes bench/results/<set>.json (the set
+ * named by `SELF_QUERY_HELDOUT`, default self-query-heldout), keeping the other entry:
+ * `--baseline` records the run as the baseline, otherwise as current.
  *
- *   pnpm tsx bench/self-query-heldout.ts [--baseline]
+ *   SELF_QUERY_HELDOUT=self-query-heldout-6 pnpm tsx bench/self-query-heldout.ts [--baseline] [--misses]
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "../packages/self-query/src/index.js";
 import { byCategory, evaluate, NOW } from "../packages/self-query/test/accuracy.js";
-import { evaluateHeldout, HELDOUT_NOW, heldoutRequests } from "./lib/heldout-eval.js";
+import { evaluateHeldout, HELDOUT_NOW, HELDOUT_SET, heldoutRequests } from "./lib/heldout-eval.js";
 import { printTable, writeResults } from "./lib/report.js";
 
 const { values } = parseArgs({ options: { baseline: { type: "boolean" }, misses: { type: "boolean" } } });
@@ -45,7 +46,7 @@ if (values.misses) {
     );
 }
 
-const path = join(import.meta.dirname, "results", "self-query-heldout.json");
+const path = join(import.meta.dirname, "results", `${HELDOUT_SET}.json`);
 const previous = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>) : {};
 const run = {
   date: new Date().toISOString(),
@@ -63,7 +64,7 @@ const run = {
       })),
   },
 };
-const file = writeResults("self-query-heldout", {
+const file = writeResults(HELDOUT_SET, {
   method:
     "a request is correct when its filter selects exactly the labelled records of a synthetic collection (project set: 600 records per schema; held-out: 400 records per request drawn from the literal values of both filters, their neighbours and the set's values)",
   ...previous,

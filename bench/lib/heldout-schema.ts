@@ -49,5 +49,8 @@ export function adaptAttribute(a: HeldoutAttribute): AttributeInfo {
 
 /** Maps a held-out schema onto a SelfQuerySchema (not yet checked by defineSchema). */
 export function adaptSchema(s: HeldoutSchema): SelfQuerySchema {
-  return { attributes: s.attributes.map(adaptAttribute) };
+  return {
+    attributes: s.attributes.map(adaptAttribute),
+    ...(s.description ? { documentContents: s.description } : {}),
+  };
 }

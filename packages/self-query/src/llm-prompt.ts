@@ -111,6 +111,7 @@ export function promptExamples(schema: CompiledSchema, now: Date): PromptExample
 export function systemPrompt(schema: CompiledSchema, now: Date): string {
   return [
     "Turn a search request into JSON: the words to search for, and a filter on these attributes.",
+    ...(schema.schema.documentContents ? [`Each record is one of: ${schema.schema.documentContents}.`] : []),
     "Attributes:",
     ...schema.attributes.map(describeAttribute),
     `Today is ${day(now)}. Dates are YYYY-MM-DD.`,

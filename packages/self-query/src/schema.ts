@@ -62,7 +62,18 @@ export interface AttributeInfo {
 /** A set of attributes a request may filter on. */
 export interface SelfQuerySchema {
   attributes: AttributeInfo[];
+  /**
+   * What one record of the collection is, e.g. `"recorded conference talks"` or `"dogs up for
+   * adoption"` (LangChain's `documentContents`). The head noun of its first phrase ("talks",
+   * "dogs") names the thing searched for and is never read as a filter value ("rust talks" is
+   * no `format = talk`), unless a word of the attribute comes right before it ("good with other
+   * dogs"). At most 500 characters. @default none
+   */
+  documentContents?: string;
 }
+
+/** Longest `documentContents` {@link defineSchema} accepts, in characters. */
+export const MAX_DOCUMENT_CONTENTS_LENGTH = 500;
 
 const TYPES = new Set<AttributeType>(["string", "number", "boolean", "date", "string[]"]);
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
@@ -73,7 +84,8 @@ const UNSAFE = new Set(["__proto__", "constructor", "prototype"]);
  * @throws ValidationError for a missing/duplicate/unsafe attribute name (`__proto__`, `$…`,
  *   anything outside `[A-Za-z_][A-Za-z0-9_.-]*`), an unknown type, enum values on a number or
  *   date attribute, non-boolean values on a boolean attribute, `units` on a non-number attribute,
- *   a non-positive unit factor, `integer` on a non-number attribute, or a `minimum`/`maximum` that is not a finite number on a number
+ *   a non-positive unit factor, `integer` on a non-number attribute, a `documentContents` that is
+ *   not a string of at most 500 characters, or a `minimum`/`maximum` that is not a finite number on a number
  *   attribute (or exceeds the other).
  */
 export function defineSchema(schema: SelfQuerySchema | AttributeInfo[]): SelfQuerySchema {
@@ -152,7 +164,13 @@ export function defineSchema(schema: SelfQuerySchema | AttributeInfo[]): SelfQue
     }
     return structuredClone(a);
   });
-  return deepFreeze({ attributes: out });
+  const contents = Array.isArray(schema) ? undefined : schema.documentContents;
+  if (contents === undefined) return deepFreeze({ attributes: out });
+  if (typeof contents !== "string" || contents.length > MAX_DOCUMENT_CONTENTS_LENGTH)
+    throw new ValidationError(
+      `documentContents must be a string of at most ${MAX_DOCUMENT_CONTENTS_LENGTH} characters`,
+    );
+  return deepFreeze({ attributes: out, documentContents: contents });
 }
 
 function deepFreeze<T>(x: T): T {

@@ -85,3 +85,14 @@ describe("schema: integer", () => {
     );
   });
 });
+
+describe("rule parser: lists of amounts", () => {
+  it("reads amounts before one unit as a list of values", () => {
+    expect(p("2 or 3 kg")).toEqual({ op: "in", field: "weight_kg", value: [2, 3] });
+    expect(p("4, 6 and 8 inch displays")).toEqual({ op: "in", field: "display_in", value: [4, 6, 8] });
+  });
+
+  it("converts every amount of the list like the last one", () => {
+    expect(p("3 or 4 lbs")).toEqual({ op: "in", field: "weight_kg", value: [1.36, 1.81] });
+  });
+});

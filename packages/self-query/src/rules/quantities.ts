@@ -3,7 +3,9 @@ import { addUnits, yearPeriod } from "../dates.js";
 import type { AttributeInfo } from "../schema.js";
 import { cueAttributes, isMoney } from "./attribute-index.js";
 import { addMention, isFree, type ParseContext } from "./context.js";
+import { alignYear } from "./event-tense.js";
 import { DATE_PREPOSITIONS, LIKE_WORDS, type RangeOp } from "./lexicon.js";
+import { tryNumberList } from "./number-lists.js";
 import type { NumberRead } from "./numbers.js";
 import { andOf, periodOnDate, periodOnYear, rangeFilter, timeFilter } from "./period-filters.js";
 import { pickNumberAttr, pickTimeAttr } from "./quantity-attrs.js";
@@ -182,7 +184,9 @@ function build(
       : theOp === "lt" || theOp === "lte"
         ? "upper"
         : undefined;
-  const attr = pickTimeAttr(ctx, [before, after], value.kind === "period" && value.decade, bound);
+  const attr =
+    (!before && !after ? continuedTimeAttr(ctx, start) : undefined) ??
+    pickTimeAttr(ctx, [before, after], value.kind === "period" && value.decade, bound);
   if (!attr) return -1;
   if (value.kind === "window") {
     // "in the next 7 days": from today through the last day named
@@ -200,23 +204,39 @@ function build(
     );
     return end;
   }
-  if (!theOp && !value.cued && !DATE_PREPOSITIONS.has(prev) && !before && !after) return -1;
+  if (
+    !theOp &&
+    !value.cued &&
+    !DATE_PREPOSITIONS.has(prev) &&
+    !before &&
+    !after &&
+    !continuesTimeList(ctx, start)
+  )
+    return -1;
   if (after?.attrs.includes(attr)) end = Math.max(end, after.end);
+  const period = alignYear(attr, value, ctx.now);
   const filter =
     attr.type === "date"
-      ? periodOnDate(ctx, attr.name, theOp ?? "in", value)
-      : periodOnYear(attr.name, theOp ?? "in", value);
+      ? periodOnDate(ctx, attr.name, theOp ?? "in", period)
+      : periodOnYear(attr.name, theOp ?? "in", period);
   emit(ctx, attr, filter, before?.attrs.includes(attr) ? before.start : start, end);
   return end;
 }
 
-/** "in 2021 or 2022", "2019, 2020 and 2022": a bare year right after a listed date mention. */
-function continuesTimeList(ctx: ParseContext, i: number): boolean {
+/**
+ * "in 2021 or 2022", "2019, 2020 and 2022", "in May or June": the date or year attribute of the
+ * listed date mention right before a bare year or month, if any.
+ */
+function continuedTimeAttr(ctx: ParseContext, i: number): AttributeInfo | undefined {
   const joiner = ctx.tokens[i - 1]?.low;
-  if (joiner !== "or" && joiner !== "and" && joiner !== ",") return false;
+  if (joiner !== "or" && joiner !== "and" && joiner !== ",") return undefined;
   const owner = ctx.owner[i - 2];
   const m = owner !== undefined && owner >= 0 ? ctx.mentions[owner] : undefined;
-  return !!m && (m.attr.type === "date" || ctx.schema.isYear(m.attr));
+  return m && (m.attr.type === "date" || ctx.schema.isYear(m.attr)) ? m.attr : undefined;
+}
+
+function continuesTimeList(ctx: ParseContext, i: number): boolean {
+  return continuedTimeAttr(ctx, i) !== undefined;
 }
 
 /** "between A and B", "from A to B", "A-B", "A to B". Returns the end token or -1. */
@@ -288,8 +308,10 @@ function tryRange(ctx: ParseContext, i: number): number {
     !DATE_PREPOSITIONS.has(t[i - 1]?.low ?? "")
   )
     return -1;
-  const lo = Math.min(pa.start, pb.start);
-  const hi = Math.max(pa.end, pb.end);
+  // "between February and April" on a deadline: the next such months
+  const [qa, qb] = [a, b].map((x, k) => (x.kind === "period" ? alignYear(attr, x, ctx.now).p : k ? pb : pa));
+  const lo = Math.min(qa!.start, qb!.start);
+  const hi = Math.max(qa!.end, qb!.end);
   const filter =
     attr.type === "date"
       ? andOf([rangeFilter(attr.name, "gte", lo), rangeFilter(attr.name, "lt", hi)])
@@ -309,6 +331,21 @@ export function extractQuantities(ctx: ParseContext): void {
     const r = tryRange(ctx, i);
     if (r > i) {
       i = r - 1;
+      continue;
+    }
+    const list = tryNumberList(
+      ctx,
+      i,
+      (c, v, s) => build(c, v, undefined, s),
+      (x, factor, field) =>
+        converted(
+          x * factor,
+          factor,
+          ctx.schema.attributes.find((a) => a.name === field),
+        ),
+    );
+    if (list > i) {
+      i = list - 1;
       continue;
     }
     let cmp = readPrefix(ctx, i);

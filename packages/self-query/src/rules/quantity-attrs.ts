@@ -1,9 +1,10 @@
 /** Which attribute a number or a time expression of the quantity pass is about. */
 import { type AttributeInfo, numberRange } from "../schema.js";
-import { isMoney } from "./attribute-index.js";
+import { cueStem, isMoney } from "./attribute-index.js";
 import { DIMENSION_OF } from "./comparatives.js";
 import type { ParseContext } from "./context.js";
 import { attributeCurrency } from "./currency.js";
+import { itemNoun } from "./item-nouns.js";
 import { EDGE_FILLER } from "./lexicon.js";
 import { type Cue, POSTFIX } from "./quantity-cues.js";
 import { nameWords, singular } from "./tokenize.js";
@@ -96,7 +97,37 @@ export function pickTimeAttr(
     const years = all.filter((a) => a.type !== "date");
     if (years.length === 1) return years[0];
   }
+  const described = describedTimeAttr(ctx, all);
+  if (described) return described;
   return all.find((a) => a.type === "date") ?? all[0];
+}
+
+/** Description words too common to tell date attributes apart. */
+const GENERIC = new Set(
+  (
+    "date dates day days time year years when then than this that these those with from into onto " +
+    "over under what which while where there their they them been have were will would could should " +
+    "about after before since until also only just very most more some such each every other being"
+  ).split(" "),
+);
+
+/**
+ * The one date attribute whose description holds a word of the request that no other date
+ * attribute's does ("joined" for `member_since`, "date the freelancer joined the marketplace").
+ */
+function describedTimeAttr(ctx: ParseContext, attrs: AttributeInfo[]): AttributeInfo | undefined {
+  if (attrs.length < 2) return undefined;
+  const noun = itemNoun(ctx.schema.schema);
+  const hits = new Set<AttributeInfo>();
+  for (const t of ctx.tokens) {
+    if (t.low.length < 4 || GENERIC.has(t.low) || !/^\p{L}+$/u.test(t.low)) continue;
+    const s = cueStem(t.low);
+    // a word that names an attribute ("bike" of `bike_type`) or the records says nothing of when
+    if (ctx.index.cues.has(s) || ctx.index.cues.has(t.low) || singular(t.low) === noun) continue;
+    const owners = attrs.filter((a) => ctx.index.described.get(a.name)?.has(s));
+    if (owners.length === 1) hits.add(owners[0]!);
+  }
+  return hits.size === 1 ? [...hits][0] : undefined;
 }
 
 function inRange(attr: AttributeInfo, values: number[]): boolean {

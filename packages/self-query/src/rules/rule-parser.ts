@@ -11,6 +11,7 @@ import { applyNegation, combine } from "./combine.js";
 import { LITERAL, type ParseContext } from "./context.js";
 import { extractZeroCounts } from "./counts.js";
 import { extractDescribedNumbers } from "./described-numbers.js";
+import { protectItemNouns } from "./item-nouns.js";
 import { EDGE_FILLER } from "./lexicon.js";
 import { extendLists } from "./lists.js";
 import { protectLiteralComparisons } from "./literals.js";
@@ -145,6 +146,7 @@ export function parse(
     warnings: [],
   };
   protectLiteralComparisons(ctx);
+  protectItemNouns(ctx);
   extractVersions(ctx);
   extractFirstN(ctx);
   extractQuantities(ctx);

@@ -218,6 +218,29 @@ export function monthOfYear(ctx: ParseContext, i: number, later: Value): Value |
   };
 }
 
+/** Words after which "may" and "march" are months, not verbs. */
+const MONTH_PREPOSITIONS = new Set([
+  "in",
+  "since",
+  "before",
+  "after",
+  "until",
+  "till",
+  "by",
+  "from",
+  "between",
+  "during",
+  "of",
+  "through",
+  "early",
+  "late",
+  "mid",
+  "last",
+  "next",
+  "this",
+]);
+const MONTH_JOINERS = new Set(["and", "or", "to", "-", "–", "through", "until", ","]);
+
 function readDate(ctx: ParseContext, i: number): Value | undefined {
   const t = ctx.tokens[i];
   if (!t) return undefined;
@@ -239,8 +262,12 @@ function readDate(ctx: ParseContext, i: number): Value | undefined {
     (/^\d{1,2}(st|nd|rd|th)?$/.test(t.low) && MONTHS.test(ctx.tokens[i + 1]?.low ?? ""));
   if (!isMonth) return undefined;
   if (t.low === "may" || t.low === "march" || t.low === "mar") {
-    // "may"/"march" are usually verbs: only a date with a year or day next to them
-    if (!/^\d/.test(ctx.tokens[i + 1]?.low ?? "")) return undefined;
+    // "may"/"march" are usually verbs: only a date with a year or day next to them, or a month
+    // after a preposition ("since May", "in March") or after another month ("April or May")
+    const prev = ctx.tokens[i - 1]?.low ?? "";
+    const afterMonth = MONTH_JOINERS.has(prev) && MONTHS.test(ctx.tokens[i - 2]?.low ?? "");
+    if (!/^\d/.test(ctx.tokens[i + 1]?.low ?? "") && !MONTH_PREPOSITIONS.has(prev) && !afterMonth)
+      return undefined;
   }
   const text = ctx.tokens
     .slice(i, i + 6)

@@ -1,0 +1,73 @@
+/**
+ * The noun that names the records themselves ("talks" for "recorded conference talks", "dogs"
+ * for "dogs up for adoption"), from the schema's `documentContents`: the thing searched for, kept
+ * as query text rather than read as a value of an attribute ("rust talks" is no `format = talk`,
+ * "dogs under 20 lbs" no `good_with contains dogs`).
+ */
+import type { SelfQuerySchema } from "../schema.js";
+import { LITERAL, type ParseContext } from "./context.js";
+import { nameWords, singular } from "./tokenize.js";
+
+/** Words that end the head noun phrase of a description. */
+const PHRASE_END = new Set([
+  "at",
+  "in",
+  "on",
+  "for",
+  "from",
+  "of",
+  "up",
+  "with",
+  "by",
+  "to",
+  "that",
+  "which",
+  "who",
+  "where",
+  "listed",
+  "sold",
+  "offered",
+  "available",
+]);
+
+const cache = new WeakMap<SelfQuerySchema, string | undefined>();
+
+/**
+ * Singular of the head noun of `documentContents`: the last word of its first phrase (before a
+ * preposition, a relative pronoun, a participle or punctuation), e.g. "talk" for "recorded
+ * conference talks", "dog" for "dogs up for adoption at a US rescue".
+ */
+export function itemNoun(schema: SelfQuerySchema): string | undefined {
+  if (cache.has(schema)) return cache.get(schema);
+  const first = (schema.documentContents ?? "").toLowerCase().split(/[,;:.()]/)[0] ?? "";
+  const words: string[] = [];
+  for (const w of first.split(/\s+/).filter(Boolean)) {
+    if (PHRASE_END.has(w)) break;
+    words.push(w);
+  }
+  const last = words.at(-1);
+  const noun = last && /^\p{L}[\p{L}-]{2,}$/u.test(last) ? singular(last) : undefined;
+  cache.set(schema, noun);
+  return noun;
+}
+
+/**
+ * Marks each mention of the records' noun as query text, except right after a word of an
+ * attribute's name (within three tokens: "good with other dogs" for `good_with`); nothing when
+ * the noun is itself a word of an attribute's name.
+ */
+export function protectItemNouns(ctx: ParseContext): void {
+  const noun = itemNoun(ctx.schema.schema);
+  if (!noun) return;
+  const names = ctx.schema.attributes.flatMap((a) => nameWords(a.name));
+  // a noun that is also an attribute's word ("episode" of `episode_number`) is that attribute's cue
+  if (names.some((w) => singular(w) === noun)) return;
+  const nameWordSet = new Set(names.filter((w) => w.length >= 3));
+  const t = ctx.tokens;
+  for (let i = 0; i < t.length; i++) {
+    if (ctx.owner[i] !== -1 || singular(t[i]!.low) !== noun) continue;
+    let cued = false;
+    for (let k = Math.max(0, i - 3); k < i; k++) if (nameWordSet.has(t[k]!.low)) cued = true;
+    if (!cued) ctx.owner[i] = LITERAL;
+  }
+}
