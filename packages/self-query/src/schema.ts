@@ -1,4 +1,5 @@
 import { ValidationError } from "@ragloom/core";
+import { nameWords } from "./rules/tokenize.js";
 
 /** Type of a metadata attribute. Dates are stored as epoch milliseconds (UTC) numbers. */
 export type AttributeType = "string" | "number" | "boolean" | "date" | "string[]";
@@ -34,7 +35,8 @@ export interface AttributeInfo {
   units?: Record<string, number>;
   /**
    * Number attributes: whether the value is a calendar year (enables "the 90s", "in 2022",
-   * "last year"). @default true when the name or a synonym contains "year", or the description's
+   * "last year"). @default true when the name or a synonym has the word "year" (`model_year`,
+   * `yearBuilt`; not `years_experience`), or the description's
    *   first phrase is a year ("harvest year, e.g. 2019", "year of first publication"; not "price
    *   per year" or "years of experience")
    */
@@ -209,8 +211,11 @@ function describesYear(description: string | undefined): boolean {
 export function isYearAttribute(attr: AttributeInfo): boolean {
   if (attr.type !== "number") return false;
   if (attr.year !== undefined) return attr.year;
+  // the word "year" in the name or a synonym ("model_year", "yearBuilt"); "years" is a span
+  // ("years_experience", "age_years"), not a calendar year
   return (
-    [attr.name, ...(attr.synonyms ?? [])].some((s) => /year/i.test(s)) || describesYear(attr.description)
+    [attr.name, ...(attr.synonyms ?? [])].some((s) => nameWords(s).some((w) => w === "year" || w === "yr")) ||
+    describesYear(attr.description)
   );
 }
 

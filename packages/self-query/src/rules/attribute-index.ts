@@ -78,6 +78,16 @@ export function stemmedKey(words: string[]): string {
 }
 
 /** Noun-forming suffixes read as the value they extend ("rentals", "internships"). */
+/** Two- to four-letter words that are never read as initialisms of a value. */
+const NOT_INITIALISMS = new Set(
+  (
+    "a an am as at be by do go he hi if in is it me my no of oh ok on or so to up us we " +
+    "ad ah ax ex id ma mm pa pm re vs yo " +
+    "all and any are but can cut did for had has her him his how its let may new not now off old " +
+    "one our out own say see she the too two use was way who why yes yet you"
+  ).split(" "),
+);
+
 /** Words before a compound of a description that deny it ("no in-app purchases"). */
 const NEGATORS = new Set(["no", "not", "without", "non", "never"]);
 
@@ -184,6 +194,21 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
   // derived nouns of one-word values ("rent" → "rental", "intern" → "internship"), unless they
   // spell another phrase
   const known = new Set(phrases.map((p) => p.key));
+  // the initialism of a value of several words ("ml" for machine_learning, "nz" for new_zealand),
+  // unless it is a word, spells another phrase or two values share it
+  const initialisms = new Map<string, Array<{ attr: AttributeInfo; value: string }>>();
+  for (const attr of derived)
+    for (const v of enumValues(attr)) {
+      if (typeof v.value !== "string") continue;
+      const words = v.value.toLowerCase().split(/[\s_-]+/);
+      if (words.length < 2 || words.length > 4 || !words.every((w) => /^\p{L}{2,}$/u.test(w))) continue;
+      if (words.some((w) => ["and", "or", "of", "to", "the", "a"].includes(w))) continue;
+      const key = words.map((w) => w[0]).join("");
+      initialisms.set(key, [...(initialisms.get(key) ?? []), { attr, value: v.value }]);
+    }
+  for (const [key, owners] of initialisms)
+    if (owners.length === 1 && !known.has(stemmedKey([key])) && !NOT_INITIALISMS.has(key))
+      addPhrase(owners[0]!.attr, owners[0]!.value, key);
   for (const attr of derived)
     for (const v of enumValues(attr)) {
       const w = typeof v.value === "string" ? v.value.toLowerCase() : "";

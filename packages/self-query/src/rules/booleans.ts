@@ -122,6 +122,17 @@ function yesNoAttributes(ctx: ParseContext): YesNo[] {
         if (/^\p{L}[\p{L}-]{2,}$/u.test(head) && !name.has(root(head))) describedAs.set(root(head), value);
       }
     }
+    // "a mix rather than a purebred": what the description sets against the attribute is false
+    for (const m of attr.description
+      .toLowerCase()
+      .matchAll(/\b(?:rather than|instead of|as opposed to|unlike)\s+(?:an? |the )?(\p{L}[\p{L}-]{2,})/gu)) {
+      const r = root(m[1]!);
+      if (!name.has(r)) {
+        describedAs.set(r, false);
+        strong.delete(r);
+        weak.delete(r);
+      }
+    }
     out.push({ attr, name, verbs, exact, strong, weak, absent, describedAs });
   }
   // a root two yes/no attributes share names neither
@@ -153,6 +164,17 @@ function negatedByPrefix(attrs: YesNo[], low: string): YesNo | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * "vat-unpaid" for `vat_paid`: a compound whose last part a prefix negates, its other parts words
+ * of the same attribute's name.
+ */
+function negatedCompound(attrs: YesNo[], low: string): YesNo | undefined {
+  const parts = low.split("-");
+  if (parts.length < 2) return undefined;
+  const a = negatedByPrefix(attrs, parts.at(-1)!);
+  return a && parts.slice(0, -1).every((p) => a.name.has(root(p)) || a.exact.has(p)) ? a : undefined;
 }
 
 interface Part {
@@ -189,7 +211,10 @@ export function extractYesNo(ctx: ParseContext): void {
     const freeAttr = freeOf
       ? attrs.filter((a) => a.name.has(root(freeOf)) && !a.absent.has(root(freeOf)))
       : [];
-    const falseFor = freeAttr.length === 1 ? freeAttr[0] : negatedByPrefix(attrs, tokens[i]!.low);
+    const falseFor =
+      freeAttr.length === 1
+        ? freeAttr[0]
+        : (negatedByPrefix(attrs, tokens[i]!.low) ?? negatedCompound(attrs, tokens[i]!.low));
     if (falseFor) {
       addMention(ctx, {
         attr: falseFor.attr,

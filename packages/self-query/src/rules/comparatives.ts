@@ -118,6 +118,7 @@ export const DIMENSION_OF: Readonly<Record<string, readonly string[]>> = {
   colder: ["temperature", "temp"],
   cooler: ["temperature", "temp"],
   younger: ["age"],
+  older: ["age"],
 };
 
 /** The inclusive opposite of a strict comparison ("no lower than 4" is at least 4). */
@@ -164,6 +165,8 @@ export const POSTFIX_COMPARATIVES: Array<[string, RangeOp]> = [
   ["or under", "lte"],
   ["or earlier", "lte"],
   ["or older", "lte"],
+  ["or younger", "lte"],
+  ["and younger", "lte"],
   ["or before", "lte"],
   ["and under", "lte"],
   ["and below", "lte"],

@@ -290,3 +290,11 @@ export const VALUE_CUES = new Set([
 
 /** One word of a value: starts with a letter or digit; may hold `.`, `-`, `'`, `+`, `#` ("c++", "node.js"). */
 export const WORD = /^[\p{L}\p{N}][\p{L}\p{N}.\-'+#]*$/u;
+
+/** Pronouns and determiners: never a value of a free-text attribute ("good with my parents"). */
+export const PRONOUNS = new Set(
+  (
+    "i me my mine we us our ours you your yours he him his she her hers it its they them their theirs " +
+    "this that these those some any every each other another such what which whose"
+  ).split(" "),
+);

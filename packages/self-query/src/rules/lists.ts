@@ -30,10 +30,30 @@ function shapeOf(ctx: ParseContext, m: Mention): Shape | undefined {
   return undefined;
 }
 
-/** End of an item of `shape` at `i`, or -1. */
-function itemEnd(ctx: ParseContext, shape: Shape, i: number, words: number): number {
+/** A lower-case word that may be part of a name typed in lower case ("croatia", "pycon us"). */
+function lowerNameWord(ctx: ParseContext, k: number): boolean {
+  const t = ctx.tokens[k];
+  return (
+    !!t &&
+    isFree(ctx, k) &&
+    /^\p{Ll}[\p{Ll}\p{N}'’.!-]*$/u.test(t.text) &&
+    !["or", "and", ","].includes(t.low) &&
+    !EDGE_FILLER.has(t.low) &&
+    !BRIDGE_WORDS.has(t.low) &&
+    !TAG_CUES.has(t.low) &&
+    cueAttributes(ctx.index, t.low).length === 0
+  );
+}
+
+/** End of an item of `shape` at `i` (`lower`: names typed in lower case), or -1. */
+function itemEnd(ctx: ParseContext, shape: Shape, i: number, words: number, lower = false): number {
   const t = ctx.tokens[i];
   if (!t || !isFree(ctx, i)) return -1;
+  if (shape === "name" && lower) {
+    let k = i;
+    while (k < i + Math.max(words, 1) + 1 && lowerNameWord(ctx, k)) k++;
+    return k > i ? k : -1;
+  }
   if (shape === "number") return PLAIN_NUMBER.test(t.text) ? i + 1 : -1;
   if (shape === "code") return CODE.test(t.text) ? i + 1 : -1;
   if (shape === "word") {
@@ -58,6 +78,9 @@ export function extendLists(ctx: ParseContext): void {
     const shape = shapeOf(ctx, m);
     if (!shape) continue;
     const words = typeof m.value === "string" ? m.value.split(" ").length : 1;
+    // a known name typed in lower case ("croatia, montenegro or greece"): its list items may be too
+    const lastText = tokens[m.end - 1]?.text ?? "";
+    const lower = shape === "name" && lastText === lastText.toLowerCase() && /\p{L}/u.test(lastText);
     const items: Array<{ start: number; end: number }> = [];
     const excluded: Array<{ start: number; end: number }> = [];
     let j = m.end;
@@ -81,7 +104,13 @@ export function extendLists(ctx: ParseContext): void {
       if (joins.length === 0 || joins.length > 2 || (joins.length === 2 && joins[0] !== ",")) break;
       const last = joins[joins.length - 1]!;
       if (last === "and" && (shape === "word" || shape === "number") && !items.length) break;
-      const end = itemEnd(ctx, shape, k, words);
+      // "Blue Note, Prestige and Impulse!": an item already read for the same attribute closes the list
+      const owner = ctx.owner[k] ?? -1;
+      if (owner >= 0 && ctx.mentions[owner]?.attr === m.attr && last !== ",") {
+        closed = true;
+        break;
+      }
+      const end = itemEnd(ctx, shape, k, words, lower);
       if (end < 0) break;
       items.push({ start: k, end });
       j = end;
@@ -121,8 +150,13 @@ export function extendLists(ctx: ParseContext): void {
         });
         continue;
       }
-      const value: FilterScalar = shape === "word" ? text.toLowerCase() : text;
+      const value: FilterScalar = shape === "word" ? text.toLowerCase() : lower ? titleCase(text) : text;
       addMention(ctx, { attr: m.attr, start: it.start, end: it.end, kind: "value", value, negated: false });
     }
   }
+}
+
+/** "montenegro" → "Montenegro", "djangocon us" → "Djangocon Us" (proper-noun case of a typed name). */
+function titleCase(text: string): string {
+  return text.replace(/(^|\s)(\p{Ll})/gu, (_, sp: string, c: string) => sp + c.toUpperCase());
 }

@@ -18,6 +18,7 @@ import {
   readPrefix,
 } from "./quantity-cues.js";
 import { rateFactor, readRate } from "./rates.js";
+import { nameWords } from "./tokenize.js";
 import { monthOfYear, readValue, type Value } from "./value-readers.js";
 
 const RANGE_JOINERS = new Set(["and", "to", "-", "–", "—", "through", "thru", "until", "till"]);
@@ -54,6 +55,12 @@ export function converted(x: number, factor: number, attr?: AttributeInfo): numb
   return Number(x.toPrecision(Math.min(21, Math.max(3, whole + 2))));
 }
 
+/** The comparison seen from the other side: lt ↔ gt, lte ↔ gte. */
+function flip(op: RangeOp | undefined): RangeOp | undefined {
+  const other: Partial<Record<RangeOp, RangeOp>> = { lt: "gt", gt: "lt", lte: "gte", gte: "lte" };
+  return op ? (other[op] ?? op) : op;
+}
+
 function emit(ctx: ParseContext, attr: AttributeInfo, filter: Filter, start: number, end: number) {
   addMention(ctx, { attr, start, end, kind: "range", filter, negated: false });
 }
@@ -86,6 +93,7 @@ function build(
   if (after && !theOp) {
     post2 = readPostfix(ctx, after.end);
     if (post2) theOp = post2.op;
+    if (post2 && !comparator) comparator = ctx.tokens.slice(after.end, post2.end).map((t) => t.low);
   }
   const before = cueBefore(ctx, start);
   narrowUnitCue(after, before);
@@ -106,7 +114,10 @@ function build(
       factor,
       picked.attr,
     );
-    emit(ctx, picked.attr, rangeFilter(picked.attr.name, theOp ?? "eq", n), s, end);
+    // "older than 10" on an age is more years, where on a date it is an earlier one
+    const op =
+      comparator?.includes("older") && nameWords(picked.attr.name).includes("age") ? flip(theOp) : theOp;
+    emit(ctx, picked.attr, rangeFilter(picked.attr.name, op ?? "eq", n), s, end);
     return end;
   }
   if (value.kind === "number") {

@@ -2,7 +2,7 @@ import { distance } from "fastest-levenshtein";
 import type { AttributeInfo } from "../schema.js";
 import { type AttributeIndex, cueAttributes, type Phrase, stemmedKey } from "./attribute-index.js";
 import { addMention, allFree, isFree, type ParseContext } from "./context.js";
-import { BRIDGE_WORDS, EDGE_FILLER, TAG_CUES, VALUE_CUES, WORD } from "./lexicon.js";
+import { BRIDGE_WORDS, EDGE_FILLER, PRONOUNS, TAG_CUES, VALUE_CUES, WORD } from "./lexicon.js";
 import { attributesOfRole, isRoleCue, lowerCaseName, moreNames, PEOPLE, TITLES } from "./person-names.js";
 import { phraseKey } from "./tokenize.js";
 
@@ -367,7 +367,8 @@ export function extractFreeValues(ctx: ParseContext): void {
       (explicit || attr.type === "string[]") &&
       WORD.test(t.low) &&
       !BRIDGE_WORDS.has(t.low) &&
-      !EDGE_FILLER.has(t.low)
+      !EDGE_FILLER.has(t.low) &&
+      !PRONOUNS.has(t.low)
     ) {
       value = attr.type === "string[]" ? t.low : t.text;
       end = j + 1;

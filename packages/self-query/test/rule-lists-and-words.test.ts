@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { defineSchema, parse } from "../src/index.js";
+
+// An invented schema (language tutors) for lists typed in lower case, ages, initialisms and
+// yes/no attributes described by contrast.
+const schema = defineSchema([
+  { name: "city", type: "string", description: "city of residence, e.g. 'Lisbon', 'Porto'" },
+  { name: "age_years", type: "number", description: "age in years" },
+  { name: "years_teaching", type: "number", integer: true, description: "years of teaching" },
+  {
+    name: "specialty",
+    type: "string",
+    description: "main kind of lessons",
+    values: ["business_english", "exam_preparation", "conversation"],
+  },
+  { name: "native", type: "boolean", description: "a native speaker rather than a learner" },
+  { name: "dbs_checked", type: "boolean", description: "passed a background check" },
+  { name: "suits", type: "string[]", description: "learners taught: 'children', 'adults', 'teens'" },
+]);
+const now = () => new Date("2025-01-10T00:00:00Z");
+const p = (r: string) => parse(r, schema, { now }).filter;
+
+describe("rule parser: lists of free-text values", () => {
+  it("keeps every item of a list typed in lower case, in proper-noun case", () => {
+    expect(p("tutors in lisbon, coimbra or braga")).toEqual({
+      op: "in",
+      field: "city",
+      value: ["Lisbon", "Coimbra", "Braga"],
+    });
+  });
+});
+
+describe("rule parser: ages", () => {
+  it("reads older than on an age as more years", () => {
+    expect(p("older than 40")).toEqual({ op: "gt", field: "age_years", value: 40 });
+    expect(p("30 years or older")).toEqual({ op: "gte", field: "age_years", value: 30 });
+    expect(p("younger than 30")).toEqual({ op: "lt", field: "age_years", value: 30 });
+  });
+
+  it("does not take an attribute of years for a calendar year", () => {
+    expect(p("between 3 and 7 years of teaching")).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "years_teaching", value: 3 },
+        { op: "lte", field: "years_teaching", value: 7 },
+      ],
+    });
+  });
+});
+
+describe("rule parser: words of values and yes/no attributes", () => {
+  it("reads the initialism of a value of several words", () => {
+    expect(p("an ep tutor")).toEqual({ op: "eq", field: "specialty", value: "exam_preparation" });
+  });
+
+  it("reads what a description sets against the attribute as false", () => {
+    expect(p("a learner is fine")).toEqual({ op: "eq", field: "native", value: false });
+    expect(p("not a learner")).toEqual({ op: "eq", field: "native", value: true });
+  });
+
+  it("reads a compound whose last part a prefix negates", () => {
+    expect(p("dbs-unchecked tutors")).toEqual({ op: "eq", field: "dbs_checked", value: false });
+  });
+
+  it("never reads a pronoun as a value", () => {
+    expect(p("suits my kids")).toBeNull();
+  });
+});
