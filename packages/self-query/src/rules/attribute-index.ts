@@ -226,12 +226,14 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
         units.set(w, [{ attr: counted[0]!, factor: 1 }]);
         addCue(w, counted[0]!);
       }
-  // the first word of a value of several words stands for it when no other phrase starts so
-  // ("cases" for case_law, "premium" for premium_economy)
+  // the first word of an enumerated value of several words stands for it when no other phrase
+  // starts so ("cases" for case_law, "premium" for premium_economy); not the first word of an
+  // example of a free-text attribute, which is one of many values ("pixel" is no 'Pixel 7a')
   const heads = new Map<string, Phrase[]>();
   for (const p of phrases)
     if (
       p.words.length > 1 &&
+      p.attr.values?.length &&
       typeof p.value === "string" &&
       // the value itself, not a synonym ("high blood pressure" does not make "high" a value)
       phraseKey(p.words) === phraseKey(tokenize(p.value.toLowerCase()).map((t) => t.low))

@@ -5,6 +5,7 @@
  * "dogs under 20 lbs" no `good_with contains dogs`).
  */
 import type { SelfQuerySchema } from "../schema.js";
+import { stemmedKey } from "./attribute-index.js";
 import { LITERAL, type ParseContext } from "./context.js";
 import { nameWords, singular } from "./tokenize.js";
 
@@ -51,10 +52,22 @@ export function itemNoun(schema: SelfQuerySchema): string | undefined {
   return noun;
 }
 
+/** Whether token `i` lies inside a phrase of the schema's values of two words or more. */
+function inKnownPhrase(ctx: ParseContext, i: number): boolean {
+  const max = Math.min(ctx.index.maxWords, 4);
+  for (let len = 2; len <= max; len++)
+    for (let s = Math.max(0, i - len + 1); s <= i && s + len <= ctx.tokens.length; s++) {
+      const words = ctx.tokens.slice(s, s + len).map((x) => x.low);
+      if (ctx.index.byKey.has(stemmedKey(words))) return true;
+    }
+  return false;
+}
+
 /**
  * Marks each mention of the records' noun as query text, except right after a word of an
- * attribute's name (within three tokens: "good with other dogs" for `good_with`); nothing when
- * the noun is itself a word of an attribute's name.
+ * attribute's name (within three tokens: "good with other dogs" for `good_with`) or inside a
+ * known value of several words ("Mist Trail"); nothing when the noun is itself a word of an
+ * attribute's name.
  */
 export function protectItemNouns(ctx: ParseContext): void {
   const noun = itemNoun(ctx.schema.schema);
@@ -66,6 +79,8 @@ export function protectItemNouns(ctx: ParseContext): void {
   const t = ctx.tokens;
   for (let i = 0; i < t.length; i++) {
     if (ctx.owner[i] !== -1 || singular(t[i]!.low) !== noun) continue;
+    // part of a known value of several words ("Mist Trail", "Summer Exhibition")
+    if (inKnownPhrase(ctx, i)) continue;
     let cued = false;
     for (let k = Math.max(0, i - 3); k < i; k++) if (nameWordSet.has(t[k]!.low)) cued = true;
     if (!cued) ctx.owner[i] = LITERAL;

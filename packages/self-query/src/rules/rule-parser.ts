@@ -10,6 +10,7 @@ import { extractYesNo } from "./booleans.js";
 import { applyNegation, combine } from "./combine.js";
 import { LITERAL, type ParseContext } from "./context.js";
 import { extractZeroCounts } from "./counts.js";
+import { extractDescribedLabels } from "./described-labels.js";
 import { extractDescribedNumbers } from "./described-numbers.js";
 import { protectItemNouns } from "./item-nouns.js";
 import { EDGE_FILLER } from "./lexicon.js";
@@ -148,6 +149,7 @@ export function parse(
   protectLiteralComparisons(ctx);
   protectItemNouns(ctx);
   extractVersions(ctx);
+  extractDescribedLabels(ctx);
   extractFirstN(ctx);
   extractQuantities(ctx);
   extractOrdinals(ctx);

@@ -99,7 +99,8 @@ function candidates(
   for (let len = Math.min(index.maxWords, tokens.length - i); len >= 1; len--) {
     if (!allFree(ctx, i, i + len)) continue;
     const words = tokens.slice(i, i + len).map((t) => t.low);
-    if (!words.every((w) => WORD.test(w) || w === "&")) continue;
+    // "Mission: Impossible", "Impulse!": punctuation inside a value of several words
+    if (!words.every((w, k) => WORD.test(w) || w === "&" || (k > 0 && /^[:!]$/.test(w)))) continue;
     const hit = index.byKey.get(stemmedKey(words));
     if (hit) return { phrases: hit, len, fuzzy: false, negated: false };
     if (len === 1 && words[0]!.includes("-")) {
