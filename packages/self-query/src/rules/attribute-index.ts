@@ -295,7 +295,15 @@ export function describes(index: AttributeIndex, attr: AttributeInfo, word: stri
 
 /** Attributes a single word names (by cue stem). */
 export function cueAttributes(index: AttributeIndex, word: string): AttributeInfo[] {
-  return index.cues.get(cueStem(word)) ?? [];
+  const attrs = index.cues.get(cueStem(word)) ?? [];
+  if (attrs.length < 2) return attrs;
+  // the attribute whose name has the word itself comes first: "ratings" is `rating` before
+  // `hourly_rate`, which shares only the stem
+  const w = singular(word.toLowerCase());
+  const exact = attrs.filter((a) => nameWords(a.name).some((n) => n === w || singular(n) === w));
+  return exact.length && exact.length < attrs.length
+    ? [...exact, ...attrs.filter((a) => !exact.includes(a))]
+    : attrs;
 }
 
 /** Articles, prepositions and conjunctions: never a value of their own. */

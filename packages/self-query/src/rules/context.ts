@@ -58,7 +58,7 @@ export function addMention(ctx: ParseContext, m: Mention): number {
 }
 
 /** A participle or gerund ("assigned", "requiring"): a verb a negation may reach over. */
-const VERB_FORM = /^[a-z]{3,}(?:ed|ing)$/;
+const VERB_FORM = /^[a-z]{2,}(?:ed|ing)$/;
 const AUXILIARIES = new Set([
   "got",
   "get",

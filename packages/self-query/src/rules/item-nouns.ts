@@ -5,7 +5,8 @@
  * "dogs under 20 lbs" no `good_with contains dogs`).
  */
 import type { SelfQuerySchema } from "../schema.js";
-import { stemmedKey } from "./attribute-index.js";
+import { enumValues } from "../schema.js";
+import { describedExamples, stemmedKey } from "./attribute-index.js";
 import { LITERAL, type ParseContext } from "./context.js";
 import { nameWords, singular } from "./tokenize.js";
 
@@ -75,7 +76,13 @@ export function protectItemNouns(ctx: ParseContext): void {
   const names = ctx.schema.attributes.flatMap((a) => nameWords(a.name));
   // a noun that is also an attribute's word ("episode" of `episode_number`) is that attribute's cue
   if (names.some((w) => singular(w) === noun)) return;
-  const nameWordSet = new Set(names.filter((w) => w.length >= 3));
+  // the words of the attributes that hold the noun as a value ("good with" of `good_with`)
+  const holders = ctx.schema.attributes.filter((a) =>
+    [...enumValues(a).map((v) => String(v.value)), ...describedExamples(a)].some(
+      (v) => singular(v.toLowerCase()) === noun,
+    ),
+  );
+  const nameWordSet = new Set(holders.flatMap((a) => nameWords(a.name)).filter((w) => w.length >= 3));
   const t = ctx.tokens;
   for (let i = 0; i < t.length; i++) {
     if (ctx.owner[i] !== -1 || singular(t[i]!.low) !== noun) continue;

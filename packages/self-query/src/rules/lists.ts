@@ -131,6 +131,10 @@ export function extendLists(ctx: ParseContext): void {
     }
     // a list of commas alone must end with "or"/"and" ("Berlin, Lisbon or Amsterdam")
     if (!closed || items.length === 0) continue;
+    // a name typed in lower case ends the list: "in france or already vat paid" joins conditions
+    const after = items.at(-1)!.end;
+    if (lower && isFree(ctx, after) && cueAttributes(ctx.index, tokens[after]?.low ?? "").length > 0)
+      continue;
     for (const it of items) {
       const text = tokens
         .slice(it.start, it.end)
