@@ -2,9 +2,9 @@
  * The memory-bandwidth floor of the exact int8 scan: CPU time of one core to read 1,000,000
  * int8 rows of 384 dimensions (388 bytes each: the codes and a float32 scale, the in-memory
  * store's layout) with 128-bit loads and no arithmetic, next to the store's own `scores_i8`
- * kernel over the same rows (scores only, no selection) and the kernel it replaced, which scored
- * two rows per pass to share each query load. No scan of these rows can be faster than the first
- * row on the machine it runs on.
+ * kernel over the same rows (scores only, no selection; two rows per pass share each query load)
+ * and the one-row-per-pass variant it replaced (32 bytes per step). No scan of these rows can be
+ * faster than the first row on the machine it runs on.
  *
  *   taskset -c 1 pnpm tsx bench/bandwidth-floor.ts [--rows 1000000]
  */
@@ -31,63 +31,56 @@ const TOUCH = `(module
       (br_if $l (i32.lt_u (local.get $i) (local.get $len))))
     (i32x4.extract_lane 0 (i32x4.add (local.get $a) (local.get $b)))))`;
 
-/** The former scores_i8: two rows per pass, 16 bytes of each per step (n even here). */
-const PAIRS = `(module
+/** One row per pass, 32 bytes per step: the variant of scores_i8 the store used before. */
+const ONE_ROW = `(module
   (memory (import "env" "memory") 1)
-  (func (export "scores_i8_pairs") (param $q i32) (param $data i32) (param $n i32) (param $stride i32) (param $bytes i32) (param $scale f32) (param $out i32)
-    (local $row i32) (local $p i32) (local $i i32) (local $qi i32) (local $end i32)
-    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $qv v128) (local $qv2 v128)
+  (func (export "scores_i8_rows") (param $q i32) (param $data i32) (param $n i32) (param $stride i32) (param $bytes i32) (param $scale f32) (param $out i32)
+    (local $row i32) (local $p i32) (local $i i32) (local $qi i32) (local $end i32) (local $end32 i32)
+    (local $acc v128)
     (local.set $p (local.get $data))
-    ;; two rows per pass
-    (block $pairs_done
-      (loop $pairs
-        (br_if $pairs_done (i32.ge_u (i32.add (local.get $row) (i32.const 1)) (local.get $n)))
-        (local.set $a0 (v128.const i32x4 0 0 0 0))
-        (local.set $a1 (v128.const i32x4 0 0 0 0))
-        (local.set $b0 (v128.const i32x4 0 0 0 0))
-        (local.set $b1 (v128.const i32x4 0 0 0 0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $row) (local.get $n)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
         (local.set $i (local.get $p))
-        (local.set $end (i32.add (local.get $p) (local.get $bytes)))
         (local.set $qi (local.get $q))
-        (loop $inner
-          (local.set $qv (v128.load (local.get $qi)))
-          (local.set $qv2 (v128.load offset=16 (local.get $qi)))
-          (local.set $a0 (i32x4.add (local.get $a0)
-            (i32x4.dot_i16x8_s (v128.load8x8_s (local.get $i)) (local.get $qv))))
-          (local.set $b0 (i32x4.add (local.get $b0)
-            (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $i) (local.get $stride))) (local.get $qv))))
-          (local.set $a1 (i32x4.add (local.get $a1)
-            (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $i)) (local.get $qv2))))
-          (local.set $b1 (i32x4.add (local.get $b1)
-            (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (i32.add (local.get $i) (local.get $stride))) (local.get $qv2))))
-          (local.set $i (i32.add (local.get $i) (i32.const 16)))
-          (local.set $qi (i32.add (local.get $qi) (i32.const 32)))
-          (br_if $inner (i32.lt_u (local.get $i) (local.get $end))))
-        (local.set $a0 (i32x4.add (local.get $a0) (local.get $a1)))
-        (local.set $b0 (i32x4.add (local.get $b0) (local.get $b1)))
+        (local.set $end (i32.add (local.get $p) (local.get $bytes)))
+        (local.set $end32 (i32.add (local.get $p) (i32.and (local.get $bytes) (i32.const -32))))
+        ;; 32 bytes per step
+        (block $steps_done
+          (loop $steps
+            (br_if $steps_done (i32.ge_u (local.get $i) (local.get $end32)))
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=0 (local.get $i)) (v128.load offset=0 (local.get $qi)))))
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $i)) (v128.load offset=16 (local.get $qi)))))
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=16 (local.get $i)) (v128.load offset=32 (local.get $qi)))))
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=24 (local.get $i)) (v128.load offset=48 (local.get $qi)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 32)))
+            (local.set $qi (i32.add (local.get $qi) (i32.const 64)))
+            (br $steps)))
+        ;; bytes is a multiple of 16: at most one 16-byte step is left
+        (if (i32.lt_u (local.get $i) (local.get $end))
+          (then
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=0 (local.get $i)) (v128.load offset=0 (local.get $qi)))))
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $i)) (v128.load offset=16 (local.get $qi)))))))
         (f32.store
           (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 2)))
           (f32.mul
             (f32.mul
               (f32.convert_i32_s
                 (i32.add
-                  (i32.add (i32x4.extract_lane 0 (local.get $a0)) (i32x4.extract_lane 1 (local.get $a0)))
-                  (i32.add (i32x4.extract_lane 2 (local.get $a0)) (i32x4.extract_lane 3 (local.get $a0)))))
+                  (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+                  (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
               (f32.load (local.get $end)))
             (local.get $scale)))
-        (f32.store offset=4
-          (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 2)))
-          (f32.mul
-            (f32.mul
-              (f32.convert_i32_s
-                (i32.add
-                  (i32.add (i32x4.extract_lane 0 (local.get $b0)) (i32x4.extract_lane 1 (local.get $b0)))
-                  (i32.add (i32x4.extract_lane 2 (local.get $b0)) (i32x4.extract_lane 3 (local.get $b0)))))
-              (f32.load (i32.add (local.get $end) (local.get $stride))))
-            (local.get $scale)))
-        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 1))))
-        (local.set $row (i32.add (local.get $row) (i32.const 2)))
-        (br $pairs))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $rows))))
 )`;
 
 const kernelFile = join(
@@ -102,9 +95,9 @@ const kernelFile = join(
 );
 const scratch = mkdtempSync(join(tmpdir(), "ragloom-floor-"));
 writeFileSync(join(scratch, "touch.wat"), TOUCH);
-writeFileSync(join(scratch, "pairs.wat"), PAIRS);
+writeFileSync(join(scratch, "one-row.wat"), ONE_ROW);
 const touchBytes = await compileWat(join(scratch, "touch.wat"));
-const pairsBytes = await compileWat(join(scratch, "pairs.wat"));
+const oneRowBytes = await compileWat(join(scratch, "one-row.wat"));
 rmSync(scratch, { recursive: true, force: true });
 const kernelBytes = await compileWat(kernelFile); // the store's kernel, as scripts/build-wasm.ts compiles it
 
@@ -126,10 +119,9 @@ const kernel = new WebAssembly.Instance(new WebAssembly.Module(kernelBytes), env
     out: number,
   ): void;
 };
-const pairs = new WebAssembly.Instance(new WebAssembly.Module(pairsBytes), env).exports as {
-  scores_i8_pairs: typeof kernel.scores_i8;
+const oneRow = new WebAssembly.Instance(new WebAssembly.Module(oneRowBytes), env).exports as {
+  scores_i8_rows: typeof kernel.scores_i8;
 };
-if (N % 2 !== 0) throw new Error("--rows must be even");
 const bytes = new Int8Array(memory.buffer, data, N * STRIDE);
 for (let i = 0; i < bytes.length; i++) bytes[i] = ((i * 2654435761) >>> 24) - 128;
 const q = new Int16Array(memory.buffer, 0, D);
@@ -149,7 +141,7 @@ function cpuMs(f: () => void): { p50: number; min: number } {
 }
 const floor = cpuMs(() => touch.touch(data, N * STRIDE));
 const scan = cpuMs(() => kernel.scores_i8(0, data, N, STRIDE, D, 1, out));
-const former = cpuMs(() => pairs.scores_i8_pairs(0, data, N, STRIDE, D, 1, out));
+const former = cpuMs(() => oneRow.scores_i8_rows(0, data, N, STRIDE, D, 1, out));
 const rows = [
   {
     pass: `read ${N.toLocaleString("en-US")} int8 rows (no arithmetic)`,
@@ -164,7 +156,7 @@ const rows = [
     "GB/s": (N * STRIDE) / scan.p50 / 1e6,
   },
   {
-    pass: "former kernel: two rows per pass",
+    pass: "former kernel: one row per pass",
     "cpu p50 ms": former.p50,
     "cpu min ms": former.min,
     "GB/s": (N * STRIDE) / former.p50 / 1e6,

@@ -86,13 +86,20 @@ describe("fused int8 scan and selection (scores_i8_select)", () => {
   const sortedHeap = (scores: Float32Array, rows: Int32Array) =>
     Array.from(rows, (r, j) => [scores[j]!, r] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
 
-  for (const k of [1, 7, 64, 1024]) {
-    it(`leaves the scores and the k best of scanRows + selectInSegments at k = ${k}, across segments, with ties`, () => {
+  for (const [k, n] of [
+    [1, 1500],
+    [7, 1501],
+    [64, 1500],
+    [1024, 1501],
+    [3, 3],
+  ] as const) {
+    it(`leaves the scores and the k best of scanRows + selectInSegments at k = ${k}, n = ${n}, across segments, with ties`, () => {
       const d = 40;
-      const n = 1500;
       const { s } = storage(d, n, 512);
-      // duplicated rows give equal scores: the tie order (lower row first) must match
-      for (let i = 0; i < 200; i++) s.setRow(1000 + i, s.getRow(i * 3), 1);
+      // duplicated rows give equal scores, also within one pair of rows: the tie order (lower row
+      // first) must match
+      for (let i = 0; i < 200 && 1000 + i < n; i++) s.setRow(1000 + i, s.getRow(i * 3), 1);
+      if (n > 1) s.setRow(1, s.getRow(0), 1);
       const q = unit(d);
       const qq = prepareQuery(s, 0, q, true)!;
       scanRows(s, 0, n, qq.scale);

@@ -73,13 +73,65 @@
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $each))))
 
+  ;; int8 rows (`bytes` codes, a multiple of 16, then the row's float32 scale; `stride` bytes
+  ;; apart) against the query's int16 codes: out[r] = scale · s_r · Σ c_r,i · q_i. Two rows per
+  ;; pass share each load of the query (16 bytes of each row per step), then one row is left when
+  ;; n is odd.
   (func (export "scores_i8") (param $q i32) (param $data i32) (param $n i32) (param $stride i32) (param $bytes i32) (param $scale f32) (param $out i32)
     (local $row i32) (local $p i32) (local $i i32) (local $qi i32) (local $end i32) (local $end32 i32)
     (local $acc v128)
+    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $qv v128) (local $qv2 v128)
     (local.set $p (local.get $data))
-    (block $done
-      (loop $rows
-        (br_if $done (i32.ge_u (local.get $row) (local.get $n)))
+    (block $pairs_done
+      (loop $pairs
+        (br_if $pairs_done (i32.ge_u (i32.add (local.get $row) (i32.const 1)) (local.get $n)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $b0 (v128.const i32x4 0 0 0 0))
+        (local.set $b1 (v128.const i32x4 0 0 0 0))
+        (local.set $i (local.get $p))
+        (local.set $end (i32.add (local.get $p) (local.get $bytes)))
+        (local.set $qi (local.get $q))
+        (loop $inner
+          (local.set $qv (v128.load (local.get $qi)))
+          (local.set $qv2 (v128.load offset=16 (local.get $qi)))
+          (local.set $a0 (i32x4.add (local.get $a0)
+            (i32x4.dot_i16x8_s (v128.load8x8_s (local.get $i)) (local.get $qv))))
+          (local.set $b0 (i32x4.add (local.get $b0)
+            (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $i) (local.get $stride))) (local.get $qv))))
+          (local.set $a1 (i32x4.add (local.get $a1)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $i)) (local.get $qv2))))
+          (local.set $b1 (i32x4.add (local.get $b1)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (i32.add (local.get $i) (local.get $stride))) (local.get $qv2))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (local.set $qi (i32.add (local.get $qi) (i32.const 32)))
+          (br_if $inner (i32.lt_u (local.get $i) (local.get $end))))
+        (local.set $a0 (i32x4.add (local.get $a0) (local.get $a1)))
+        (local.set $b0 (i32x4.add (local.get $b0) (local.get $b1)))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 2)))
+          (f32.mul
+            (f32.mul
+              (f32.convert_i32_s
+                (i32.add
+                  (i32.add (i32x4.extract_lane 0 (local.get $a0)) (i32x4.extract_lane 1 (local.get $a0)))
+                  (i32.add (i32x4.extract_lane 2 (local.get $a0)) (i32x4.extract_lane 3 (local.get $a0)))))
+              (f32.load (local.get $end)))
+            (local.get $scale)))
+        (f32.store offset=4 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 2)))
+          (f32.mul
+            (f32.mul
+              (f32.convert_i32_s
+                (i32.add
+                  (i32.add (i32x4.extract_lane 0 (local.get $b0)) (i32x4.extract_lane 1 (local.get $b0)))
+                  (i32.add (i32x4.extract_lane 2 (local.get $b0)) (i32x4.extract_lane 3 (local.get $b0)))))
+              (f32.load (i32.add (local.get $end) (local.get $stride))))
+            (local.get $scale)))
+        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 1))))
+        (local.set $row (i32.add (local.get $row) (i32.const 2)))
+        (br $pairs)))
+    ;; the last row when n is odd
+    (if (i32.lt_u (local.get $row) (local.get $n))
+      (then
         (local.set $acc (v128.const i32x4 0 0 0 0))
         (local.set $i (local.get $p))
         (local.set $qi (local.get $q))
@@ -117,9 +169,7 @@
                   (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
               (f32.load (local.get $end)))
             (local.get $scale)))
-        (local.set $p (i32.add (local.get $p) (local.get $stride)))
-        (local.set $row (i32.add (local.get $row) (i32.const 1)))
-        (br $rows))))
+)))
 ;; whether (s1, i1) ranks below (s2, i2): a lower score, or the same score and a higher row
   (func $worse (param $s1 f32) (param $i1 i32) (param $s2 f32) (param $i2 i32) (result i32)
     (i32.or
@@ -201,14 +251,79 @@
 
   ;; scores_i8 and select in one pass: the scores land in `out` as scores_i8 writes them, and the
   ;; k best (k > 0) in the heap at hs/hi, as select would choose them; returns the heap's size.
+  ;; Two rows per pass share each load of the query (16 bytes of each row per step), then one row
+  ;; is left when n is odd; rows are offered in increasing order, so ties keep the lower row.
   (func (export "scores_i8_select") (param $q i32) (param $data i32) (param $n i32) (param $stride i32) (param $bytes i32) (param $scale f32) (param $out i32)
     (param $k i32) (param $hs i32) (param $hi i32) (param $base i32) (result i32)
     (local $row i32) (local $p i32) (local $i i32) (local $qi i32) (local $end i32) (local $end32 i32)
     (local $acc v128) (local $s f32) (local $size i32) (local $root f32)
+    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $qv v128) (local $qv2 v128)
+    (local $t f32)
     (local.set $p (local.get $data))
-    (block $done
-      (loop $rows
-        (br_if $done (i32.ge_u (local.get $row) (local.get $n)))
+    (block $pairs_done
+      (loop $pairs
+        (br_if $pairs_done (i32.ge_u (i32.add (local.get $row) (i32.const 1)) (local.get $n)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $b0 (v128.const i32x4 0 0 0 0))
+        (local.set $b1 (v128.const i32x4 0 0 0 0))
+        (local.set $i (local.get $p))
+        (local.set $end (i32.add (local.get $p) (local.get $bytes)))
+        (local.set $qi (local.get $q))
+        (loop $inner
+          (local.set $qv (v128.load (local.get $qi)))
+          (local.set $qv2 (v128.load offset=16 (local.get $qi)))
+          (local.set $a0 (i32x4.add (local.get $a0)
+            (i32x4.dot_i16x8_s (v128.load8x8_s (local.get $i)) (local.get $qv))))
+          (local.set $b0 (i32x4.add (local.get $b0)
+            (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $i) (local.get $stride))) (local.get $qv))))
+          (local.set $a1 (i32x4.add (local.get $a1)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $i)) (local.get $qv2))))
+          (local.set $b1 (i32x4.add (local.get $b1)
+            (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (i32.add (local.get $i) (local.get $stride))) (local.get $qv2))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (local.set $qi (i32.add (local.get $qi) (i32.const 32)))
+          (br_if $inner (i32.lt_u (local.get $i) (local.get $end))))
+        (local.set $a0 (i32x4.add (local.get $a0) (local.get $a1)))
+        (local.set $b0 (i32x4.add (local.get $b0) (local.get $b1)))
+        (local.set $s
+          (f32.mul
+            (f32.mul
+              (f32.convert_i32_s
+                (i32.add
+                  (i32.add (i32x4.extract_lane 0 (local.get $a0)) (i32x4.extract_lane 1 (local.get $a0)))
+                  (i32.add (i32x4.extract_lane 2 (local.get $a0)) (i32x4.extract_lane 3 (local.get $a0)))))
+              (f32.load (local.get $end)))
+            (local.get $scale)))
+        (local.set $t
+          (f32.mul
+            (f32.mul
+              (f32.convert_i32_s
+                (i32.add
+                  (i32.add (i32x4.extract_lane 0 (local.get $b0)) (i32x4.extract_lane 1 (local.get $b0)))
+                  (i32.add (i32x4.extract_lane 2 (local.get $b0)) (i32x4.extract_lane 3 (local.get $b0)))))
+              (f32.load (i32.add (local.get $end) (local.get $stride))))
+            (local.get $scale)))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 2))) (local.get $s))
+        (f32.store offset=4 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 2))) (local.get $t))
+        (if (i32.or (i32.lt_u (local.get $size) (local.get $k)) (f32.gt (local.get $s) (local.get $root)))
+          (then
+            (local.set $size
+              (call $offer (local.get $s) (i32.add (local.get $base) (local.get $row))
+                (local.get $k) (local.get $hs) (local.get $hi) (local.get $size)))
+            (local.set $root (f32.load (local.get $hs)))))
+        (if (i32.or (i32.lt_u (local.get $size) (local.get $k)) (f32.gt (local.get $t) (local.get $root)))
+          (then
+            (local.set $size
+              (call $offer (local.get $t) (i32.add (local.get $base) (i32.add (local.get $row) (i32.const 1)))
+                (local.get $k) (local.get $hs) (local.get $hi) (local.get $size)))
+            (local.set $root (f32.load (local.get $hs)))))
+        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 1))))
+        (local.set $row (i32.add (local.get $row) (i32.const 2)))
+        (br $pairs)))
+    ;; the last row when n is odd
+    (if (i32.lt_u (local.get $row) (local.get $n))
+      (then
         (local.set $acc (v128.const i32x4 0 0 0 0))
         (local.set $i (local.get $p))
         (local.set $qi (local.get $q))
@@ -250,8 +365,6 @@
               (call $offer (local.get $s) (i32.add (local.get $base) (local.get $row))
                 (local.get $k) (local.get $hs) (local.get $hi) (local.get $size)))
             (local.set $root (f32.load (local.get $hs)))))
-        (local.set $p (i32.add (local.get $p) (local.get $stride)))
-        (local.set $row (i32.add (local.get $row) (i32.const 1)))
-        (br $rows)))
+))
     (local.get $size))
 )
