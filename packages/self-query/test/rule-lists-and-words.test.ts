@@ -66,3 +66,26 @@ describe("rule parser: words of values and yes/no attributes", () => {
     expect(p("suits my kids")).toBeNull();
   });
 });
+
+describe("rule parser: 'or' between unread words, ratings in stars", () => {
+  const tutors = defineSchema([
+    { name: "rating", type: "number", description: "average learner rating out of 5" },
+    { name: "specialty", type: "string", description: "lessons", values: ["grammar", "conversation"] },
+    { name: "remote", type: "boolean", description: "teaches online" },
+  ]);
+  const q = (r: string) => parse(r, tutors, { now }).filter;
+
+  it("does not join two conditions by an 'or' between words no pass read", () => {
+    expect(q("grammar tutors in porto or braga who teach remote")).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "specialty", value: "grammar" },
+        { op: "eq", field: "remote", value: true },
+      ],
+    });
+  });
+
+  it("counts a five-point rating in stars", () => {
+    expect(q("4.5 stars or higher")).toEqual({ op: "gte", field: "rating", value: 4.5 });
+  });
+});

@@ -5,7 +5,7 @@ import { attributeCurrency } from "./currency.js";
 import { COMMON_WORDS } from "./lexicon.js";
 import { ONES } from "./numbers.js";
 import { nameWords, phraseKey, singular, stem, tokenize } from "./tokenize.js";
-import { countedUnits, inferredUnits } from "./units.js";
+import { countedUnits, fivePointRating, inferredUnits } from "./units.js";
 
 export { countedUnits } from "./units.js";
 
@@ -215,6 +215,13 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
       if (!/^\p{L}{4,}$/u.test(w) || COMMON_WORDS.has(w) || /[aeiouy]$/.test(w)) continue;
       for (const suffix of DERIVED_SUFFIXES)
         if (!known.has(stemmedKey([w + suffix]))) addPhrase(attr, v.value, w + suffix);
+    }
+  // "4.5 stars" is the one five-point rating, unless an attribute counts stars itself ("michelin_stars")
+  const ratings = schema.attributes.filter(fivePointRating);
+  if (ratings.length === 1 && !units.has("stars") && !units.has("star") && !cues.has(cueStem("stars")))
+    for (const w of ["stars", "star"]) {
+      units.set(w, [{ attr: ratings[0]!, factor: 1 }]);
+      addCue(w, ratings[0]!);
     }
   // "people" counts the one attribute that counts persons ("number of participants", "attendees")
   const counted = schema.attributes.filter((a) =>

@@ -247,6 +247,20 @@ function segmentFilter(groups: Group[], joins: Join[]): Filter {
   return conjunction(out);
 }
 
+/**
+ * Whether the connective at `i` stands between two content words that no pass read, neither of
+ * them next to a condition ("in germany or austria with": yes; "japanese dishes or anything
+ * tagged quick": no, "dishes" follows a condition).
+ */
+function joinsUnread(ctx: ParseContext, i: number): boolean {
+  const unread = (k: number) => {
+    const t = ctx.tokens[k];
+    return !!t && ctx.owner[k] === -1 && /^\p{L}[\p{L}'-]*$/u.test(t.low) && !LIST_GAP.has(t.low);
+  };
+  const mention = (k: number) => (ctx.owner[k] ?? -1) >= 0;
+  return unread(i - 1) && unread(i + 1) && !mention(i - 2) && !mention(i + 2);
+}
+
 /** Combines the mentions (in text order) into one filter: lists, conjunctions and disjunctions. */
 export function combine(ctx: ParseContext): Filter | null {
   const ms = ctx.mentions;
@@ -254,8 +268,10 @@ export function combine(ctx: ParseContext): Filter | null {
   const joins: Join[] = [];
   for (let k = 1; k < ms.length; k++) {
     const g = gap(ctx, ms[k - 1]!.end, ms[k]!.start);
-    // "either" only marks where a disjunction starts; "or" / "nor" / "/" make it
-    const or = g.some((x) => OR_WORDS.has(x.low) && x.low !== "either");
+    // "either" only marks where a disjunction starts; "or" / "nor" / "/" make it, unless it joins
+    // two words no pass read ("designer in germany or austria with 50+ jobs": the "or" is
+    // between the unread places, not between the conditions)
+    const or = g.some((x) => OR_WORDS.has(x.low) && x.low !== "either" && !joinsUnread(ctx, x.i));
     joins.push(or ? (g.some((x) => WIDE_OR.has(x.low)) ? "wide" : "or") : "and");
     for (const x of g) if (CONNECTORS.has(x.low) && ctx.owner[x.i] === -1) ctx.owner[x.i] = FILLER;
   }

@@ -249,3 +249,14 @@ export function countedUnits(attr: AttributeInfo): Record<string, number> {
   }
   return out;
 }
+
+/**
+ * Whether a number attribute is a rating on a five-point scale ("average rating out of 5",
+ * `maximum: 5` on `rating`), which people count in stars ("4.5 stars or higher").
+ */
+export function fivePointRating(attr: AttributeInfo): boolean {
+  if (attr.type !== "number" || !nameWords(attr.name).some((w) => /^(?:rating|ratings|rated|score)$/.test(w)))
+    return false;
+  const d = attr.description.toLowerCase();
+  return /\bout of (?:5|five)\b|\b(?:1|one)\s*(?:-|to)\s*(?:5|five)\b/.test(d) || attr.maximum === 5;
+}
