@@ -30,6 +30,26 @@ describe("rule parser: lists of free-text values", () => {
   });
 });
 
+describe("rule parser: lists that end at a condition, negations over 'at'", () => {
+  it("does not take the word before another condition for an item of a lower-case list", () => {
+    expect(p("in lisbon or already dbs checked")).toEqual({
+      op: "or",
+      filters: [
+        { op: "eq", field: "city", value: "Lisbon" },
+        { op: "eq", field: "dbs_checked", value: true },
+      ],
+    });
+  });
+
+  it("reaches a value over 'at'", () => {
+    expect(p("teaching anything that isn't at exam preparation level")).toEqual({
+      op: "ne",
+      field: "specialty",
+      value: "exam_preparation",
+    });
+  });
+});
+
 describe("rule parser: ages", () => {
   it("reads older than on an age as more years", () => {
     expect(p("older than 40")).toEqual({ op: "gt", field: "age_years", value: 40 });

@@ -103,6 +103,7 @@ export const BRIDGE_WORDS = new Set([
   "to",
   "about",
   "on",
+  "at",
   "stuff",
   "things",
 ]);

@@ -131,9 +131,14 @@ export function extendLists(ctx: ParseContext): void {
     }
     // a list of commas alone must end with "or"/"and" ("Berlin, Lisbon or Amsterdam")
     if (!closed || items.length === 0) continue;
-    // a name typed in lower case ends the list: "in france or already vat paid" joins conditions
+    // a name typed in lower case ends the list, not a condition or a cue: "in france or already
+    // vat paid" joins two conditions
     const after = items.at(-1)!.end;
-    if (lower && isFree(ctx, after) && cueAttributes(ctx.index, tokens[after]?.low ?? "").length > 0)
+    const next = tokens[after]?.low ?? "";
+    if (
+      lower &&
+      ((ctx.owner[after] ?? -1) >= 0 || (isFree(ctx, after) && cueAttributes(ctx.index, next).length > 0))
+    )
       continue;
     for (const it of items) {
       const text = tokens
