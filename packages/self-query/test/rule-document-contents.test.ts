@@ -1,5 +1,6 @@
+import { ValidationError } from "@ragloom/core";
 import { describe, expect, it } from "vitest";
-import { defineSchema, parse, ValidationError } from "../src/index.js";
+import { defineSchema, parse } from "../src/index.js";
 
 // An invented schema (recorded lectures) whose records' noun is also a value of an attribute.
 const attributes = [

@@ -1,5 +1,6 @@
+import { ValidationError } from "@ragloom/core";
 import { describe, expect, it } from "vitest";
-import { defineSchema, parse, ValidationError } from "../src/index.js";
+import { defineSchema, parse } from "../src/index.js";
 
 // An invented schema (second-hand camping gear) exercising units, rates and yes/no words that the
 // schema states only in names and descriptions.
