@@ -20,6 +20,9 @@ export interface HnswVectorStoreOptions {
    * memory. Results are always rescored against the float32 rows, so scores are exact; with
    * `"f16"` or `"i8"` an unfiltered query rescores the graph's max(k, ef) best, not only its k
    * best, so that the approximate distances' ordering errors among near neighbours cost little recall.
+   * `"i8"` is also faster to build and to search: on 1,000,000 SciFact-like 384-d vectors (M 32,
+   * efConstruction 256, `bench/scale.ts`), `"i8"` at ef 192 gives recall@10 0.986 at 0.79 ms p50
+   * on one core, `"f32"` 0.988 at 1.37 ms, and the i8 graph builds in 487 s against 1,064 s.
    * @default "f32"
    */
   quantization?: "f32" | "f16" | "i8";
