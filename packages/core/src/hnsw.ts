@@ -4,6 +4,7 @@
  * @module @ragloom/core/hnsw
  */
 
+export * from "./hnsw/create-hnsw-vector-store.js";
 export type { HnswParams } from "./hnsw/hnsw-file.js";
 export type { HnswVectorStoreLoadOptions, HnswVectorStoreOptions } from "./hnsw/hnsw-options.js";
 export * from "./hnsw/hnsw-vector-store.js";

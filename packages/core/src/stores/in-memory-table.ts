@@ -1,7 +1,8 @@
 import type { NormalFilter } from "../filter/normalize.js";
 import type { RowStorage } from "../math/row-storage.js";
+import type { RowHit } from "../math/scan.js";
 import type { Metadata } from "../types/document.js";
-import type { VectorRecord } from "../types/vector-store.js";
+import type { VectorHit, VectorRecord } from "../types/vector-store.js";
 import { candidateIds, FieldIndex } from "./field-index.js";
 import { norm } from "./in-memory-options.js";
 
@@ -104,6 +105,23 @@ export class RecordTable {
       }
     }
     return ids;
+  }
+
+  /**
+   * Search hits for scored rows, in the given order: id, text, a copy of the metadata, the score,
+   * and with `includeVectors` a copy of the (normalised) row.
+   */
+  hits(scored: readonly RowHit[], includeVectors?: boolean): VectorHit[] {
+    return scored.map(({ index, score }) => {
+      const hit: VectorHit = {
+        id: this.ids[index]!,
+        text: this.texts[index]!,
+        metadata: { ...this.metadatas[index]! },
+        score,
+      };
+      if (includeVectors) hit.vector = this.rows.getRow(index);
+      return hit;
+    });
   }
 
   /** Takes over loaded records whose vectors are already in `rows`. */

@@ -10,7 +10,6 @@ import {
   kernelSelects,
   prepareQuery,
   type QuantizedStats,
-  type RowHit,
   scanRows,
   scanSelectRows,
   selectQuantized,
@@ -238,7 +237,10 @@ export class InMemoryVectorStore implements VectorStore {
       const qq = prepareQuery(this.rows, slot, q, candidates > 0);
       await pool.scan(this.rows, this.key, slot, n, qq?.scale);
       throwIfAborted(options.signal);
-      return this.hits(this.select(slot, n, k, candidates, qq?.bound ?? 0, match), options.includeVectors);
+      return this.table.hits(
+        this.select(slot, n, k, candidates, qq?.bound ?? 0, match),
+        options.includeVectors,
+      );
     } finally {
       this.slots.release(slot);
       release();
@@ -257,10 +259,10 @@ export class InMemoryVectorStore implements VectorStore {
       // scan and selection in one pass over the int8 rows
       const selected = scanSelectRows(this.rows, 0, n, qq.scale, want);
       const top = selectQuantized(this.rows, 0, n, k, candidates, qq.bound, match, this.lastScan, selected);
-      return this.hits(top, options.includeVectors);
+      return this.table.hits(top, options.includeVectors);
     }
     scanRows(this.rows, 0, n, qq?.scale);
-    return this.hits(this.select(0, n, k, candidates, qq?.bound ?? 0, match), options.includeVectors);
+    return this.table.hits(this.select(0, n, k, candidates, qq?.bound ?? 0, match), options.includeVectors);
   }
 
   private select(
@@ -273,20 +275,6 @@ export class InMemoryVectorStore implements VectorStore {
   ) {
     if (candidates === 0) return selectTop(this.rows, slot, n, k, match).sorted();
     return selectQuantized(this.rows, slot, n, k, candidates, bound, match, this.lastScan);
-  }
-
-  private hits(rows: RowHit[], includeVectors?: boolean): VectorHit[] {
-    return rows.map(({ index, score }) => {
-      const t = this.table;
-      const hit: VectorHit = {
-        id: t.ids[index]!,
-        text: t.texts[index]!,
-        metadata: { ...t.metadatas[index]! },
-        score,
-      };
-      if (includeVectors) hit.vector = this.rows.getRow(index);
-      return hit;
-    });
   }
 
   /** Records by id with their (normalised) vectors; missing ids are skipped. */

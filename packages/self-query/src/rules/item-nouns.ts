@@ -64,6 +64,34 @@ function inKnownPhrase(ctx: ParseContext, i: number): boolean {
   return false;
 }
 
+/** The records' noun and the name words that may come before it as a value, per schema. */
+interface ItemNounPlan {
+  noun: string;
+  /** Name words of the attributes holding the noun as a value ("good", "with" of `good_with`). */
+  cues: ReadonlySet<string>;
+}
+
+const plans = new WeakMap<object, ItemNounPlan | null>();
+
+function plan(ctx: ParseContext): ItemNounPlan | null {
+  const hit = plans.get(ctx.schema);
+  if (hit !== undefined) return hit;
+  const noun = itemNoun(ctx.schema.schema);
+  const names = ctx.schema.attributes.flatMap((a) => nameWords(a.name));
+  // a noun that is also an attribute's word ("episode" of `episode_number`) is that attribute's cue
+  let out: ItemNounPlan | null = null;
+  if (noun && !names.some((w) => singular(w) === noun)) {
+    const holders = ctx.schema.attributes.filter((a) =>
+      [...enumValues(a).map((v) => String(v.value)), ...describedExamples(a)].some(
+        (v) => singular(v.toLowerCase()) === noun,
+      ),
+    );
+    out = { noun, cues: new Set(holders.flatMap((a) => nameWords(a.name)).filter((w) => w.length >= 3)) };
+  }
+  plans.set(ctx.schema, out);
+  return out;
+}
+
 /**
  * Marks each mention of the records' noun as query text, except right after a word of an
  * attribute's name (within three tokens: "good with other dogs" for `good_with`) or inside a
@@ -71,25 +99,15 @@ function inKnownPhrase(ctx: ParseContext, i: number): boolean {
  * attribute's name.
  */
 export function protectItemNouns(ctx: ParseContext): void {
-  const noun = itemNoun(ctx.schema.schema);
-  if (!noun) return;
-  const names = ctx.schema.attributes.flatMap((a) => nameWords(a.name));
-  // a noun that is also an attribute's word ("episode" of `episode_number`) is that attribute's cue
-  if (names.some((w) => singular(w) === noun)) return;
-  // the words of the attributes that hold the noun as a value ("good with" of `good_with`)
-  const holders = ctx.schema.attributes.filter((a) =>
-    [...enumValues(a).map((v) => String(v.value)), ...describedExamples(a)].some(
-      (v) => singular(v.toLowerCase()) === noun,
-    ),
-  );
-  const nameWordSet = new Set(holders.flatMap((a) => nameWords(a.name)).filter((w) => w.length >= 3));
+  const p = plan(ctx);
+  if (!p) return;
   const t = ctx.tokens;
   for (let i = 0; i < t.length; i++) {
-    if (ctx.owner[i] !== -1 || singular(t[i]!.low) !== noun) continue;
+    if (ctx.owner[i] !== -1 || singular(t[i]!.low) !== p.noun) continue;
     // part of a known value of several words ("Mist Trail", "Summer Exhibition")
     if (inKnownPhrase(ctx, i)) continue;
     let cued = false;
-    for (let k = Math.max(0, i - 3); k < i; k++) if (nameWordSet.has(t[k]!.low)) cued = true;
+    for (let k = Math.max(0, i - 3); k < i; k++) if (p.cues.has(t[k]!.low)) cued = true;
     if (!cued) ctx.owner[i] = LITERAL;
   }
 }
