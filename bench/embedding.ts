@@ -141,7 +141,8 @@ if (run("overhead")) {
   // where a query's time goes outside session.run, per stage, for fp32 and the local q8
   const rows = [];
   for (const dtype of ["fp32", "q8"] as const)
-    rows.push(...(await queryOverhead(MODEL_PATH, dtype, queries)));
+    for (const fileName of ["model", "model_fused"])
+      rows.push(...(await queryOverhead(MODEL_PATH, dtype, queries, fileName)));
   printTable(rows);
   results.overhead = { date: new Date().toISOString(), threads: 1, queries: queries.length, rows };
 }
@@ -230,9 +231,23 @@ if (run("ingest")) {
     .map((d) => d.text);
   const slice = 128;
   const variants: Array<{ name: string; o: TransformersEmbedderOptions; call: number }> = [
-    { name: "previous: calls of 32 docs, default threads", o: {}, call: 32 },
-    { name: "calls of 128 docs (length-sorted), default threads", o: {}, call: slice },
-    { name: "calls of 128 docs, 1 thread", o: { threads: 1 }, call: slice },
+    { name: "previous: calls of 32 docs, default threads", o: { modelFileName: "model" }, call: 32 },
+    {
+      name: "fused attention: calls of 32 docs, default threads",
+      o: { modelFileName: "model_fused" },
+      call: 32,
+    },
+    {
+      name: "fused attention: calls of 128 docs (length-sorted)",
+      o: { modelFileName: "model_fused" },
+      call: slice,
+    },
+    { name: "calls of 128 docs, 1 thread", o: { threads: 1, modelFileName: "model" }, call: slice },
+    {
+      name: "fused attention: calls of 128 docs, 1 thread",
+      o: { threads: 1, modelFileName: "model_fused" },
+      call: slice,
+    },
     ...ingestVariants(),
   ];
   const embedders: TransformersEmbedder[] = [];
@@ -310,16 +325,29 @@ function ingestVariants(): Array<{ name: string; o: TransformersEmbedderOptions;
   return [
     {
       name: "calls of 128 docs, 2 threads without spinning",
-      o: { threads: 2, sessionOptions: { extra: { session: { intra_op: { allow_spinning: "0" } } } } },
+      o: {
+        threads: 2,
+        modelFileName: "model",
+        sessionOptions: { extra: { session: { intra_op: { allow_spinning: "0" } } } },
+      },
       call: 128,
     },
-    { name: "calls of 128 docs, 2 sessions x 1 thread", o: { threads: 1, sessions: 2 }, call: 128 },
+    {
+      name: "calls of 128 docs, 2 sessions x 1 thread",
+      o: { threads: 1, sessions: 2, modelFileName: "model" },
+      call: 128,
+    },
   ];
 }
 
 /** Embedder options of a dtype variant: 1 thread, its dtype, its folder when not the local one. */
 function variantOptions(v: DtypeVariant): TransformersEmbedderOptions {
-  return { dtype: v.dtype, threads: 1, ...(v.localModelPath ? { localModelPath: v.localModelPath } : {}) };
+  return {
+    dtype: v.dtype,
+    threads: 1,
+    modelFileName: v.fileName,
+    ...(v.localModelPath ? { localModelPath: v.localModelPath } : {}),
+  };
 }
 
 /** 12 hex digits of SHA-256 of a file (names cached vectors after the exact ONNX file). */

@@ -3,7 +3,10 @@
 # Xenova/all-MiniLM-L6-v2 in the transformers.js layout: config, tokenizer, onnx/model.onnx (fp32) and
 # the dynamic int8 files onnx/model_quantized.onnx (dtype q8), onnx/model_int8.onnx (int8) and
 # onnx/model_uint8.onnx (uint8), named as transformers.js names each dtype's file and as the Hugging
-# Face hub's Xenova exports are made (onnxruntime's quantize_dynamic; see scripts/quantize_minilm.py).
+# Face hub's Xenova exports are made (onnxruntime's quantize_dynamic; see scripts/quantize_minilm.py),
+# and onnx/model_fused.onnx (fp32) and onnx/model_fused_quantized.onnx (q8): the same model with each
+# layer's self-attention fused into onnxruntime's Attention operator (scripts/fuse_attention.py),
+# which createTransformersEmbedder() loads by default when they are there.
 # createTransformersEmbedder() looks in the same places (after its localModelPath option):
 # $RAGLOOM_MODEL_DIR, then $RAGLOOM_CACHE/models (default ~/.cache/ragloom/models), an empty variable
 # counting as unset in both.
@@ -34,7 +37,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # compares checksums; this cheaper test runs on every call).
 int8_ready() {
   local f
-  for f in model_quantized.onnx model_int8.onnx model_uint8.onnx; do [ -s "$1/onnx/$f" ] || return 1; done
+  for f in model_quantized.onnx model_int8.onnx model_uint8.onnx model_fused.onnx model_fused_quantized.onnx; do [ -s "$1/onnx/$f" ] || return 1; done
   grep -q "\"recipe_version\": $RECIPE," "$1/onnx/quantize.json" 2>/dev/null
 }
 have_fp32() { [ -s "$1/onnx/model.onnx" ] && [ -s "$1/tokenizer.json" ] && [ -s "$1/config.json" ]; }

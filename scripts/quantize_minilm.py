@@ -17,6 +17,11 @@ fp32 "", q8 "_quantized", int8 "_int8", uint8 "_uint8"; @huggingface/transformer
   onnx/model_int8.onnx       int8:  the same recipe (transformers.js's own scripts/quantize.py writes q8 and
                                     int8 alike, with QInt8 weights, for models without Conv layers)
   onnx/model_uint8.onnx      uint8: quantize_dynamic(weight_type=QUInt8, per_channel=True, reduce_range=False)
+  onnx/model_fused.onnx      fp32 with each layer's self-attention fused into onnxruntime's Attention operator
+                             (scripts/fuse_attention.py): the same embeddings (cosine > FUSED_MIN_COSINE to
+                             model.onnx), fewer nodes; what transformers.js loads with model_file_name "model_fused"
+  onnx/model_fused_quantized.onnx  q8 of model_fused.onnx: the q8 recipe, with op type Attention quantised too
+                             (QAttention); its vectors are close to, not the same as, model_quantized.onnx's
   onnx/quantize.json         the recipe, the library versions and the sha256 of model.onnx and of each file
 Every MatMul with a constant weight becomes DynamicQuantizeLinear (activations to uint8, scale and zero
 point per tensor, computed at run time) + MatMulInteger (int32 accumulation) + a float rescale: int8
@@ -53,14 +58,25 @@ import time
 from pathlib import Path
 
 #: Bump when a recipe changes, so that --check reports existing files as out of date.
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
 #: dtype file -> quantize_dynamic settings. Weight type QInt8 or QUInt8; activations are always uint8.
 _OPS = ["MatMul", "Gather"]
 RECIPES: dict[str, dict] = {
     "model_quantized.onnx": {"weight_type": "QInt8", "per_channel": True, "reduce_range": True, "ops": _OPS},
     "model_int8.onnx": {"weight_type": "QInt8", "per_channel": True, "reduce_range": True, "ops": _OPS},
     "model_uint8.onnx": {"weight_type": "QUInt8", "per_channel": True, "reduce_range": False, "ops": _OPS},
+    "model_fused_quantized.onnx": {
+        "source": "model_fused.onnx",
+        "weight_type": "QInt8",
+        "per_channel": True,
+        "reduce_range": True,
+        "ops": [*_OPS, "Attention"],
+    },
 }
+#: The fp32 file with fused attention (scripts/fuse_attention.py), written before the recipes that read it.
+FUSED = "model_fused.onnx"
+#: Fusion reorders float sums only: its embeddings must match model.onnx's to this cosine.
+FUSED_MIN_COSINE = 0.99999
 #: Variants compared by bench/embedding.ts (--variant): weight type x per-channel x 7-bit weights.
 VARIANTS: dict[str, dict] = {
     f"{w.lower()}{'-pc' if pc else ''}{'-rr' if rr else ''}{'-g' if g else ''}": {
@@ -160,6 +176,26 @@ def embed(path: Path, tokenizer_json: Path) -> "object":
     return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
 
+def write_fused(onnx_dir: Path, reference, tokenizer_json: Path) -> None:
+    """Writes onnx/model_fused.onnx from onnx/model.onnx and checks that its embeddings are model.onnx's."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from fuse_attention import FuseError, fuse
+
+    out = onnx_dir / FUSED
+    try:
+        layers = fuse(onnx_dir / "model.onnx", out)
+    except FuseError as e:
+        raise QuantizeError(f"{FUSED}: {e}") from e
+    cosines = [float(c) for c in (embed(out, tokenizer_json) * reference).sum(1)]
+    ops = op_counts(out)
+    log(
+        f"{FUSED}: {layers} attention blocks fused, {sum(ops.values())} nodes; cosine to model.onnx "
+        + " ".join(f"{c:.7f}" for c in cosines)
+    )
+    if not min(cosines) > FUSED_MIN_COSINE:
+        raise QuantizeError(f"{FUSED}: min cosine to model.onnx {min(cosines):.7f} <= {FUSED_MIN_COSINE}")
+
+
 def check(path: Path, reference, tokenizer_json: Path) -> list[float]:
     import onnx
 
@@ -191,6 +227,8 @@ def write_quantized(onnx_dir: Path) -> dict:
         "source": {"file": "model.onnx", "sha256": sha256_file(fp32)},
         "files": {},
     }
+    write_fused(onnx_dir, reference, tokenizer_json)
+    manifest["files"][FUSED] = {"tool": "scripts/fuse_attention.py", "sha256": sha256_file(onnx_dir / FUSED)}
     done: dict[str, str] = {}
     for name, recipe in RECIPES.items():
         out = onnx_dir / name
@@ -202,7 +240,7 @@ def write_quantized(onnx_dir: Path) -> dict:
             log(f"{name}: the same recipe as {done[key]}, linked")
         else:
             log(f"{name}: quantize_dynamic {recipe} ...")
-            quantize(fp32, out, recipe)
+            quantize(onnx_dir / recipe.get("source", "model.onnx"), out, recipe)
             check(out, reference, tokenizer_json)
             done[key] = name
         manifest["files"][name] = {**recipe, "sha256": sha256_file(out)}
@@ -219,7 +257,7 @@ def up_to_date(model_dir: Path) -> bool:
         manifest = json.loads((onnx_dir / MANIFEST).read_text())
     except (OSError, ValueError):
         return False
-    if manifest.get("recipe_version") != RECIPE_VERSION or set(manifest.get("files", {})) != set(RECIPES):
+    if manifest.get("recipe_version") != RECIPE_VERSION or set(manifest.get("files", {})) != {*RECIPES, FUSED}:
         return False
     if manifest["source"]["sha256"] != sha256_file(onnx_dir / "model.onnx"):
         return False
@@ -246,7 +284,7 @@ def refresh(model_dir: Path) -> None:
             if src.is_dir():
                 dst.mkdir(exist_ok=True)
                 os.chmod(dst, src.stat().st_mode & 0o7777)
-            elif src.name not in RECIPES and src.name != MANIFEST:
+            elif src.name not in RECIPES and src.name not in (MANIFEST, FUSED):
                 os.link(src, dst)  # unchanged files: the same inodes, never written through
         write_quantized(build / "onnx")
         old = model_dir.parent / f".{model_dir.name}{PARTIAL_MARK}{os.getpid()}-old"

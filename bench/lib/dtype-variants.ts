@@ -25,6 +25,8 @@ export interface DtypeVariant {
   localModelPath?: string;
   /** The ONNX file it runs, for the operator census. */
   file: string;
+  /** Its `modelFileName` (`model`, or `model_fused` for the fused-attention files). */
+  fileName: string;
 }
 
 /**
@@ -81,7 +83,14 @@ export function weightOnlyFile(args: string[]): string | undefined {
  */
 export function dtypeVariants(args: string[]): DtypeVariant[] {
   const onnx = join(MODEL_PATH, "onnx");
-  const out: DtypeVariant[] = [{ label: "fp32", dtype: "fp32", file: join(onnx, "model.onnx") }];
+  const out: DtypeVariant[] = [
+    { label: "fp32", dtype: "fp32", file: join(onnx, "model.onnx"), fileName: "model" },
+  ];
+  const fused = (label: string, dtype: DtypeVariant["dtype"], name: string) => {
+    if (existsSync(join(onnx, name)))
+      out.push({ label, dtype, file: join(onnx, name), fileName: "model_fused" });
+  };
+  fused("fp32 fused attention", "fp32", "model_fused.onnx");
   const weightOnly = weightOnlyFile(args);
   if (weightOnly)
     out.push({
@@ -89,17 +98,35 @@ export function dtypeVariants(args: string[]): DtypeVariant[] {
       dtype: "q8",
       localModelPath: variantFolder("weight-only", weightOnly),
       file: weightOnly,
+      fileName: "model",
     });
-  out.push({ label: "q8 (local folder)", dtype: "q8", file: join(onnx, "model_quantized.onnx") });
+  out.push({
+    label: "q8 (local folder)",
+    dtype: "q8",
+    file: join(onnx, "model_quantized.onnx"),
+    fileName: "model",
+  });
+  fused("q8 fused attention", "q8", "model_fused_quantized.onnx");
   if (existsSync(join(onnx, "model_uint8.onnx")))
-    out.push({ label: "uint8 (local folder)", dtype: "uint8", file: join(onnx, "model_uint8.onnx") });
+    out.push({
+      label: "uint8 (local folder)",
+      dtype: "uint8",
+      file: join(onnx, "model_uint8.onnx"),
+      fileName: "model",
+    });
   const names = (args.find((a) => a.startsWith("--variants="))?.slice("--variants=".length) ?? "")
     .split(",")
     .filter(Boolean);
   for (const name of names) {
     const file = join(BENCH_CACHE, "quant", `${name}.onnx`);
     if (!existsSync(file)) throw new Error(`no ${file}: see dtypeVariants' docstring`);
-    out.push({ label: `q8 ${name}`, dtype: "q8", localModelPath: variantFolder(name, file), file });
+    out.push({
+      label: `q8 ${name}`,
+      dtype: "q8",
+      localModelPath: variantFolder(name, file),
+      file,
+      fileName: "model",
+    });
   }
   return out;
 }

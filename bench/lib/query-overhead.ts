@@ -17,7 +17,12 @@ type Stage = "tokenise" | "tensors" | "forward (transformers.js)" | "session.run
  * resolution, so the shortest stages read as 0 or a few µs per call: the mean over many calls is the
  * figure to use), the fastest wall time, and the share of the embedder's own mean `embedQuery` CPU time. `modelPath` is the folder holding config.json (…/Xenova/all-MiniLM-L6-v2).
  */
-export async function queryOverhead(modelPath: string, dtype: "fp32" | "q8", queries: string[]) {
+export async function queryOverhead(
+  modelPath: string,
+  dtype: "fp32" | "q8",
+  queries: string[],
+  fileName = "model",
+) {
   const hf = await import("@huggingface/transformers");
   hf.env.allowLocalModels = true;
   hf.env.allowRemoteModels = false;
@@ -30,6 +35,7 @@ export async function queryOverhead(modelPath: string, dtype: "fp32" | "q8", que
   const model = await hf.AutoModel.from_pretrained(modelPath, {
     local_files_only: true,
     dtype,
+    model_file_name: fileName,
     session_options,
   });
   const session = (model as unknown as { sessions: Record<string, OrtSession> }).sessions.model!;
@@ -38,6 +44,7 @@ export async function queryOverhead(modelPath: string, dtype: "fp32" | "q8", que
     offline: true,
     dtype,
     threads: 1,
+    modelFileName: fileName,
   });
   const d = 384;
   // wall and CPU (user + system of the process) microseconds per stage: CPU time is what a quiet
@@ -97,7 +104,7 @@ export async function queryOverhead(modelPath: string, dtype: "fp32" | "q8", que
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const total = mean(times.get("embedQuery")!.cpu);
   const rows = [...times].map(([stage, us]) => ({
-    dtype,
+    dtype: fileName === "model" ? dtype : `${dtype} ${fileName}`,
     stage,
     "CPU mean µs": mean(us.cpu),
     "CPU p50 µs": percentile(us.cpu, 50),

@@ -13,7 +13,14 @@ const MODEL = "Xenova/all-MiniLM-L6-v2";
 const PREPARE = join(REPO_ROOT, "scripts", "prepare-models.sh");
 /** Runs prepare-models.sh (asynchronously: a blocked worker would miss vitest's heartbeats). */
 const prepare = (env: NodeJS.ProcessEnv) => promisify(execFile)("bash", [PREPARE], { env });
-const INT8_FILES = ["model_quantized.onnx", "model_int8.onnx", "model_uint8.onnx", "quantize.json"];
+const INT8_FILES = [
+  "model_quantized.onnx",
+  "model_int8.onnx",
+  "model_uint8.onnx",
+  "model_fused.onnx",
+  "model_fused_quantized.onnx",
+  "quantize.json",
+];
 
 /** How often an operator's name occurs in an ONNX file (NodeProto.op_type is stored as plain text). */
 function occurrences(file: string, op: string): number {
@@ -53,9 +60,16 @@ describe("dynamic int8 model files (real all-MiniLM-L6-v2 from the local model f
       // dynamic quantisation: int8 matrix products at run time, not int8 weights cast back to fp32
       expect(occurrences(file, "MatMulInteger")).toBeGreaterThanOrEqual(36);
       expect(occurrences(file, "DynamicQuantizeLinear")).toBeGreaterThan(0);
-      const e = await createTransformersEmbedder({ localModelPath: dir, offline: true, dtype, threads: 1 });
+      const e = await createTransformersEmbedder({
+        localModelPath: dir,
+        offline: true,
+        dtype,
+        threads: 1,
+        modelFileName: "model",
+      });
       try {
         expect(e.modelSource).toBe("localModelPath");
+        expect(e.modelFile).toBe(onnxFileOf(dtype));
         expect(e.modelId).toBe(`${MODEL}:${dtype}`);
         const [a, b] = [await fp32.embedDocuments(texts), await e.embedDocuments(texts)];
         for (let i = 0; i < texts.length; i++) {
@@ -73,10 +87,13 @@ describe("dynamic int8 model files (real all-MiniLM-L6-v2 from the local model f
     const manifest = JSON.parse(readFileSync(join(dir, MODEL, "onnx", "quantize.json"), "utf8"));
     expect(manifest.recipe_version).toBeGreaterThanOrEqual(1);
     expect(Object.keys(manifest.files).sort()).toEqual([
+      "model_fused.onnx",
+      "model_fused_quantized.onnx",
       "model_int8.onnx",
       "model_quantized.onnx",
       "model_uint8.onnx",
     ]);
+    expect(manifest.files["model_fused_quantized.onnx"].source).toBe("model_fused.onnx");
     expect(manifest.files["model_uint8.onnx"].weight_type).toBe("QUInt8");
     expect(manifest.source.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -92,7 +109,7 @@ describe("dynamic int8 model files (real all-MiniLM-L6-v2 from the local model f
         linkSync(join(src, f), join(dst, f));
       const env = { ...process.env, RAGLOOM_MODEL_DIR: root };
       await prepare(env);
-      for (const f of INT8_FILES.slice(0, 3))
+      for (const f of INT8_FILES.slice(0, 5))
         expect(readFileSync(join(dst, "onnx", f)).equals(readFileSync(join(src, "onnx", f)))).toBe(true);
       const before = INT8_FILES.map((f) => statSync(join(dst, "onnx", f)).ino);
       const t = performance.now();

@@ -39,15 +39,24 @@ export interface ModelLoadPlan {
 export function planModelLoad(
   env: TransformersEnv,
   service: string,
-  options: { model: string; dtype: string; localModelPath?: string; offline?: boolean; cacheDir?: string },
+  options: {
+    model: string;
+    dtype: string;
+    localModelPath?: string;
+    offline?: boolean;
+    cacheDir?: string;
+    /** transformers.js's `model_file_name`: the ONNX file's base name. @default "model" */
+    fileName?: string;
+  },
 ): ModelLoadPlan {
   const { model, dtype } = options;
-  const { found, tried } = findLocalModel(model, dtype, options.localModelPath);
+  const fileName = options.fileName ?? "model";
+  const { found, tried } = findLocalModel(model, dtype, options.localModelPath, fileName);
   if (!found && options.offline === true) {
     throw new ModelNotFoundError(
       service,
       `${model} (${dtype}) is in no local model folder and offline is true; looked in ${describeTried(tried)}. ` +
-        `Fix: ${modelFix(model, dtype, true)}`,
+        `Fix: ${modelFix(model, dtype, true, fileName)}`,
       { model, dtype, tried },
     );
   }
@@ -77,7 +86,7 @@ export function planModelLoad(
       return new ModelNotFoundError(
         service,
         `${model} (${dtype}) is in no local model folder (looked in ${describeTried(tried)}) and loading ${what} ` +
-          `from the Hugging Face hub failed: ${message}. Fix: ${modelFix(model, dtype, false)}`,
+          `from the Hugging Face hub failed: ${message}. Fix: ${modelFix(model, dtype, false, fileName)}`,
         { model, dtype, tried, cause },
       );
     },

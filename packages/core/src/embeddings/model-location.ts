@@ -64,17 +64,21 @@ const DTYPE_SUFFIX: Record<string, string> = {
   q4: "_q4",
 };
 
-/** The ONNX file transformers.js loads for `dtype`, relative to the model folder, e.g. `onnx/model_quantized.onnx`. */
-export function onnxFileOf(dtype: string): string {
-  return `onnx/model${DTYPE_SUFFIX[dtype] ?? `_${dtype}`}.onnx`;
+/**
+ * The ONNX file transformers.js loads for `dtype`, relative to the model folder:
+ * `onnx/<fileName><dtype suffix>.onnx`, e.g. `onnx/model_quantized.onnx` (`fileName` is
+ * transformers.js's `model_file_name`, default `model`).
+ */
+export function onnxFileOf(dtype: string, fileName = "model"): string {
+  return `onnx/${fileName}${DTYPE_SUFFIX[dtype] ?? `_${dtype}`}.onnx`;
 }
 
 /**
  * The files a model folder must hold for `dtype`, relative to `<folder>/<model id>`: `config.json`,
- * `tokenizer.json`, `tokenizer_config.json` and {@link onnxFileOf} `dtype`.
+ * `tokenizer.json`, `tokenizer_config.json` and {@link onnxFileOf} `dtype` and `fileName`.
  */
-export function requiredFiles(dtype: string): string[] {
-  return ["config.json", "tokenizer.json", "tokenizer_config.json", onnxFileOf(dtype)];
+export function requiredFiles(dtype: string, fileName = "model"): string[] {
+  return ["config.json", "tokenizer.json", "tokenizer_config.json", onnxFileOf(dtype, fileName)];
 }
 
 /**
@@ -87,7 +91,7 @@ export function defaultModelDir(): string {
 }
 
 /**
- * Looks for `<folder>/<model>/` holding the {@link requiredFiles} of `dtype` in `localModelPath`,
+ * Looks for `<folder>/<model>/` holding the {@link requiredFiles} of `dtype` (and `fileName`) in `localModelPath`,
  * then `$RAGLOOM_MODEL_DIR`, then {@link defaultModelDir}; the first folder holding all of them
  * wins. `found` is unset when none does; `tried` lists the folders looked at.
  */
@@ -95,6 +99,7 @@ export function findLocalModel(
   model: string,
   dtype: string,
   localModelPath: string | undefined,
+  fileName = "model",
 ): { found?: ModelLocation; tried: ModelLocationTried[] } {
   const fromEnv = process.env.RAGLOOM_MODEL_DIR;
   const candidates: Array<{ source: ModelLocationTried["source"]; folder?: string; unset: string }> = [
@@ -110,7 +115,7 @@ export function findLocalModel(
     }
     const folder = resolve(c.folder);
     const modelPath = join(folder, model);
-    const missing = requiredFiles(dtype)
+    const missing = requiredFiles(dtype, fileName)
       .map((f) => join(modelPath, f))
       .find((f) => !existsSync(f));
     tried.push({ source: c.source, folder, missing });
@@ -136,8 +141,8 @@ export function describeTried(tried: readonly ModelLocationTried[]): string {
 }
 
 /** The fix named by every {@link ModelNotFoundError}. */
-export function modelFix(model: string, dtype: string, offline: boolean): string {
-  const files = requiredFiles(dtype);
+export function modelFix(model: string, dtype: string, offline: boolean, fileName = "model"): string {
+  const files = requiredFiles(dtype, fileName);
   const layout = `a folder holding ${model}/${files[0]} (with ${files.slice(1).join(", ")} beside it: the transformers.js layout)`;
   return offline
     ? `set RAGLOOM_MODEL_DIR or pass localModelPath: ${layout}; or pass offline: false to download it from the Hugging Face hub`
