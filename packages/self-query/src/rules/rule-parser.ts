@@ -9,6 +9,7 @@ import { indexSchema } from "./attribute-index.js";
 import { extractYesNo } from "./booleans.js";
 import { applyNegation, combine } from "./combine.js";
 import { LITERAL, type ParseContext } from "./context.js";
+import { extractCountries } from "./countries.js";
 import { extractZeroCounts } from "./counts.js";
 import { extractDescribedLabels } from "./described-labels.js";
 import { extractDescribedNumbers } from "./described-numbers.js";
@@ -157,6 +158,7 @@ export function parse(
   extractPlaces(ctx);
   extractShapedValues(ctx);
   extractValues(ctx);
+  extractCountries(ctx);
   extractFreeValues(ctx);
   extractNames(ctx);
   extractSeriesPositions(ctx);
