@@ -90,3 +90,50 @@ describe("windows ahead", () => {
     expect(parse("what is the garden venue", shows, { now }).filter).toBeNull();
   });
 });
+
+// An invented schema (a cheese shop) with a year the item came to be and a date of listing.
+const cheeses = defineSchema([
+  { name: "maker", type: "string", description: "dairy that made it, e.g. 'Montgomery'" },
+  { name: "vintage", type: "number", description: "year of making, e.g. 2019" },
+  { name: "price", type: "number", description: "price in dollars", synonyms: ["$"] },
+  { name: "listed", type: "date", description: "date the cheese was listed in the shop" },
+]);
+const logs = defineSchema([
+  { name: "speaker", type: "string", description: "full name of the speaker" },
+  { name: "recorded", type: "date", description: "date the talk was given" },
+]);
+
+describe("a year written bare, as an adjective", () => {
+  it("is the year the item came to be: the year attribute, else the date as a whole year", () => {
+    expect(parse("a 2019 cheddar", cheeses, { now }).filter).toEqual({
+      op: "eq",
+      field: "vintage",
+      value: 2019,
+    });
+    expect(parse("Montgomery 2019 under $40", cheeses, { now }).filter).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "maker", value: "Montgomery" },
+        { op: "eq", field: "vintage", value: 2019 },
+        { op: "lt", field: "price", value: 40 },
+      ],
+    });
+    expect(parse("2024 talks", logs, { now }).filter).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "recorded", value: day("2024-01-01") },
+        { op: "lt", field: "recorded", value: day("2025-01-01") },
+      ],
+    });
+  });
+  it("is not a year in a sum of money, after a number or in a schema without dates", () => {
+    expect(parse("cheeses under $2019", cheeses, { now }).filter).toEqual({
+      op: "lt",
+      field: "price",
+      value: 2019,
+    });
+    expect(
+      parse("2019 talks", defineSchema([{ name: "speaker", type: "string", description: "name" }])).filter,
+    ).toBeNull();
+  });
+});

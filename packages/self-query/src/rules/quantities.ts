@@ -8,7 +8,7 @@ import { DATE_PREPOSITIONS, LIKE_WORDS, type RangeOp } from "./lexicon.js";
 import { tryNumberList } from "./number-lists.js";
 import type { NumberRead } from "./numbers.js";
 import { andOf, periodOnDate, periodOnYear, rangeFilter, timeFilter } from "./period-filters.js";
-import { pickNumberAttr, pickTimeAttr } from "./quantity-attrs.js";
+import { dateAttributes, pickNumberAttr, pickTimeAttr } from "./quantity-attrs.js";
 import {
   compoundTail,
   cueAfter,
@@ -63,6 +63,23 @@ function flip(op: RangeOp | undefined): RangeOp | undefined {
 
 function emit(ctx: ParseContext, attr: AttributeInfo, filter: Filter, start: number, end: number) {
   addMention(ctx, { attr, start, end, kind: "range", filter, negated: false });
+}
+
+/**
+ * Whether the four-digit year at token `i`, with no date preposition or comparator, reads as a
+ * year the item came to be ("a 2016 shiraz", "2025 Canyon Grail", "pycon us 2024 talks"): it
+ * stands between words of the request's language (not after or before a number, not in a sum of
+ * money), in a request whose schema has a date or year attribute.
+ */
+function bareYear(ctx: ParseContext, i: number): boolean {
+  const t = ctx.tokens;
+  const prev = t[i - 1];
+  const next = t[i + 1];
+  if (prev && /^[$£€¥#]$|^\d/.test(prev.text)) return false;
+  if (next && (/^[%$£€¥]$|^\d/.test(next.text) || next.low === "-")) return false;
+  // next to words of another script ("после 2000 года"), the year's role is unknown
+  if ([prev, next].some((w) => w && /\p{L}/u.test(w.text) && !/\p{Script=Latin}/u.test(w.text))) return false;
+  return dateAttributes(ctx).length > 0;
 }
 
 function isYearNumber(n: NumberRead): boolean {
@@ -152,7 +169,8 @@ function build(
       );
       return end;
     }
-    if (!theOp && !timeCue && !DATE_PREPOSITIONS.has(prev) && !continuesTimeList(ctx, start)) return -1;
+    const bare = !theOp && !timeCue && !DATE_PREPOSITIONS.has(prev) && !continuesTimeList(ctx, start);
+    if (bare && !bareYear(ctx, value.start)) return -1;
     if (LIKE_WORDS.has(prev)) return -1;
     const y = value.n.value;
     return build(
@@ -165,6 +183,7 @@ function build(
         cued: true,
         decade: false,
         subYear: false,
+        bare,
       },
       theOp,
       start,
@@ -197,7 +216,12 @@ function build(
         : undefined;
   const attr =
     (!before && !after ? continuedTimeAttr(ctx, start) : undefined) ??
-    pickTimeAttr(ctx, [before, after], value.kind === "period" && value.decade, bound);
+    pickTimeAttr(
+      ctx,
+      [before, after],
+      value.kind === "period" && (value.decade || value.bare === true),
+      bound,
+    );
   if (!attr) return -1;
   if (value.kind === "window") {
     // "in the next 7 days": from today through the last day named

@@ -10,7 +10,7 @@ import { type Cue, POSTFIX } from "./quantity-cues.js";
 import { nameWords, singular } from "./tokenize.js";
 import type { Value } from "./value-readers.js";
 
-function dateAttributes(ctx: ParseContext): AttributeInfo[] {
+export function dateAttributes(ctx: ParseContext): AttributeInfo[] {
   return ctx.schema.attributes.filter((a) => a.type === "date" || ctx.schema.isYear(a));
 }
 

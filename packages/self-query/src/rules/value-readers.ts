@@ -26,6 +26,11 @@ export type Value =
       cued: boolean;
       decade: boolean;
       subYear: boolean;
+      /**
+       * A year written bare, with no date preposition or comparator ("a 2016 shiraz", "pycon 2024
+       * talks"): like a decade, it says when the thing came to be (its vintage, model year).
+       */
+      bare?: boolean;
     }
   | { kind: "since"; t: number; start: number; end: number }
   /** A closed window of whole days ahead, `from` today through `to` (both day starts). */
