@@ -21,6 +21,22 @@ const now = () => new Date("2025-01-10T00:00:00Z");
 const p = (r: string) => parse(r, schema, { now }).filter;
 
 describe("rule parser: lists of free-text values", () => {
+  it("joins lower-case words with 'and' after 'both', and never takes a pronoun as a name", () => {
+    expect(p("tutors for both teens and seniors")).toEqual({
+      op: "and",
+      filters: [
+        { op: "contains", field: "suits", value: "teens" },
+        { op: "contains", field: "suits", value: "seniors" },
+      ],
+    });
+    expect(p("tutors in lisbon, or anyone native")).toEqual({
+      op: "or",
+      filters: [
+        { op: "eq", field: "city", value: "Lisbon" },
+        { op: "eq", field: "native", value: true },
+      ],
+    });
+  });
   it("keeps every item of a list typed in lower case, in proper-noun case", () => {
     expect(p("tutors in lisbon, coimbra or braga")).toEqual({
       op: "in",

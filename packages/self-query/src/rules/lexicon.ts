@@ -292,6 +292,11 @@ export const VALUE_CUES = new Set([
 /** One word of a value: starts with a letter or digit; may hold `.`, `-`, `'`, `+`, `#` ("c++", "node.js"). */
 export const WORD = /^[\p{L}\p{N}][\p{L}\p{N}.\-'+#]*$/u;
 
+/** Indefinite pronouns: never a name, even typed in lower case after a list of names. */
+export const INDEFINITE_PRONOUNS = new Set(
+  "anyone anybody anything someone somebody something everyone everybody everything nobody".split(" "),
+);
+
 /** Pronouns and determiners: never a value of a free-text attribute ("good with my parents"). */
 export const PRONOUNS = new Set(
   (

@@ -7,7 +7,7 @@ import type { FilterScalar } from "@ragloom/core";
 import { numberRange } from "../schema.js";
 import { cueAttributes } from "./attribute-index.js";
 import { addMention, isFree, type Mention, type ParseContext } from "./context.js";
-import { BRIDGE_WORDS, EDGE_FILLER, TAG_CUES } from "./lexicon.js";
+import { BRIDGE_WORDS, EDGE_FILLER, INDEFINITE_PRONOUNS, TAG_CUES } from "./lexicon.js";
 
 const CODE = /^[A-Z][A-Z0-9]{1,4}$/;
 const CAPITALISED = /^\p{Lu}[\p{L}'’.-]*$/u;
@@ -40,6 +40,7 @@ function lowerNameWord(ctx: ParseContext, k: number): boolean {
     !["or", "and", ","].includes(t.low) &&
     !EDGE_FILLER.has(t.low) &&
     !BRIDGE_WORDS.has(t.low) &&
+    !INDEFINITE_PRONOUNS.has(t.low) &&
     !TAG_CUES.has(t.low) &&
     cueAttributes(ctx.index, t.low).length === 0
   );
@@ -103,7 +104,10 @@ export function extendLists(ctx: ParseContext): void {
       }
       if (joins.length === 0 || joins.length > 2 || (joins.length === 2 && joins[0] !== ",")) break;
       const last = joins[joins.length - 1]!;
-      if (last === "and" && (shape === "word" || shape === "number") && !items.length) break;
+      // "and" joins words or numbers only after "both" ("both engineering and architecture"):
+      // elsewhere it joins conditions ("python and a budget")
+      const both = tokens[m.end - words - 1]?.low === "both";
+      if (last === "and" && (shape === "word" || shape === "number") && !items.length && !both) break;
       // "Blue Note, Prestige and Impulse!": an item already read for the same attribute closes the list
       const owner = ctx.owner[k] ?? -1;
       if (owner >= 0 && ctx.mentions[owner]?.attr === m.attr && last !== ",") {
