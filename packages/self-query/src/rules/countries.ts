@@ -68,7 +68,7 @@ const COUNTRY_WORDS = /\b(countr(?:y|ies)|nationality|nation)\b/;
 
 /** The attribute holding countries: the only string attribute whose name or description says so. */
 const countryAttrCache = new WeakMap<object, AttributeInfo | null>();
-function countryAttribute(ctx: ParseContext): AttributeInfo | undefined {
+export function countryAttribute(ctx: ParseContext): AttributeInfo | undefined {
   const hit = countryAttrCache.get(ctx.schema);
   if (hit !== undefined) return hit ?? undefined;
   const attrs = ctx.schema.attributes.filter(

@@ -14,6 +14,7 @@ import { extractZeroCounts } from "./counts.js";
 import { extractDescribedLabels } from "./described-labels.js";
 import { extractDescribedNumbers } from "./described-numbers.js";
 import { protectItemNouns } from "./item-nouns.js";
+import { extractLanguages } from "./languages.js";
 import { EDGE_FILLER } from "./lexicon.js";
 import { extendLists } from "./lists.js";
 import { protectLiteralComparisons } from "./literals.js";
@@ -158,6 +159,7 @@ export function parse(
   extractPlaces(ctx);
   extractShapedValues(ctx);
   extractValues(ctx);
+  extractLanguages(ctx);
   extractCountries(ctx);
   extractFreeValues(ctx);
   extractNames(ctx);
