@@ -126,6 +126,23 @@ describe("a year written bare, as an adjective", () => {
       ],
     });
   });
+  it("after a comparator of age ('or newer', 'older than') is the year the item came to be", () => {
+    expect(parse("2019 or newer", cheeses, { now }).filter).toEqual({
+      op: "gte",
+      field: "vintage",
+      value: 2019,
+    });
+    expect(parse("older than 2015", cheeses, { now }).filter).toEqual({
+      op: "lt",
+      field: "vintage",
+      value: 2015,
+    });
+    expect(parse("listed 2024 or later", cheeses, { now }).filter).toEqual({
+      op: "gte",
+      field: "listed",
+      value: day("2024-01-01"),
+    });
+  });
   it("is not a year in a sum of money, after a number or in a schema without dates", () => {
     expect(parse("cheeses under $2019", cheeses, { now }).filter).toEqual({
       op: "lt",

@@ -146,9 +146,12 @@ function build(
       c?.attrs.some((a) => a.type === "date" || ctx.schema.isYear(a)),
     );
     // "under 1800" with no time word: an amount when an attribute takes unnamed amounts
-    const amountOnly = !!comparator && !DATE_ONLY.has(comparator[0]!) && !timeCue && !before && !after;
+    // a date word anywhere in the comparator: "after 2020", "2020 or newer", "2019 and later"
+    const dateWord = !!comparator?.some((w) => DATE_ONLY.has(w) && w !== "as");
+    const amountOnly =
+      !!comparator && !dateWord && !DATE_ONLY.has(comparator[0]!) && !timeCue && !before && !after;
     const amount = amountOnly ? pickNumberAttr(ctx, value, { after, before }, comparator) : undefined;
-    if ((numericCue || amount) && !timeCue && !(comparator && DATE_ONLY.has(comparator[0]!))) {
+    if ((numericCue || amount) && !timeCue && !(comparator && (dateWord || DATE_ONLY.has(comparator[0]!)))) {
       const picked = pickNumberAttr(ctx, value, { after, before }, comparator);
       if (!picked) return -1;
       if (after?.attrs.includes(picked.attr)) end = Math.max(end, after.end);
@@ -214,12 +217,14 @@ function build(
       : theOp === "lt" || theOp === "lte"
         ? "upper"
         : undefined;
+  // "newer", "older": the age of the thing, dated like an era by when it came to be
+  const ageWord = !!comparator?.some((w) => w === "newer" || w === "older");
   const attr =
     (!before && !after ? continuedTimeAttr(ctx, start) : undefined) ??
     pickTimeAttr(
       ctx,
       [before, after],
-      value.kind === "period" && (value.decade || value.bare === true),
+      value.kind === "period" && (value.decade || value.bare === true || ageWord),
       bound,
     );
   if (!attr) return -1;
