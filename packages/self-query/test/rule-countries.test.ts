@@ -38,6 +38,15 @@ const guides = defineSchema([
   },
   { name: "language", type: "string", description: "language of the text", values: ["english", "japanese"] },
 ]);
+const dishes = defineSchema([
+  {
+    name: "cuisine",
+    type: "string",
+    description: "style of cooking",
+    values: ["italian", "thai", "mexican"],
+  },
+  { name: "vegetarian", type: "boolean", description: "contains no meat or fish" },
+]);
 const trips = defineSchema([
   { name: "from_country", type: "string", description: "country of departure" },
   { name: "to_country", type: "string", description: "country of arrival" },
@@ -95,6 +104,21 @@ describe("countries (names, spellings, codes and demonyms from world-countries)"
       field: "language",
       value: "japanese",
     });
+  });
+  it("reads a country as the nationality an attribute's values name", () => {
+    expect(parse("vegetarian dishes from thailand", dishes).filter).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "vegetarian", value: true },
+        { op: "eq", field: "cuisine", value: "thai" },
+      ],
+    });
+    expect(parse("recipes from Mexico or Italy", dishes).filter).toEqual({
+      op: "in",
+      field: "cuisine",
+      value: ["mexican", "italian"],
+    });
+    expect(parse("dishes from japan", dishes).filter).toBeNull();
   });
   it("is negated like any value, and reads nothing when two attributes hold countries", () => {
     expect(parse("teas not from China", teas).filter).toEqual({ op: "ne", field: "origin", value: "China" });

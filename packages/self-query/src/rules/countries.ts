@@ -66,15 +66,24 @@ function countryIndex(): CountryIndex {
 
 const COUNTRY_WORDS = /\b(countr(?:y|ies)|nationality|nation)\b/;
 
-/** The attribute holding countries: the only string attribute whose name or description says so. */
+/**
+ * The attribute holding countries: the only one whose name or description says so, or whose
+ * enumerated values are two or more countries or nationalities (a `cuisine` of 'italian',
+ * 'thai', …); none when two attributes qualify.
+ */
 const countryAttrCache = new WeakMap<object, AttributeInfo | null>();
 export function countryAttribute(ctx: ParseContext): AttributeInfo | undefined {
   const hit = countryAttrCache.get(ctx.schema);
   if (hit !== undefined) return hit ?? undefined;
+  const { byWords } = countryIndex();
   const attrs = ctx.schema.attributes.filter(
     (a) =>
       (a.type === "string" || a.type === "string[]") &&
-      (COUNTRY_WORDS.test(nameWords(a.name).join(" ")) || COUNTRY_WORDS.test(a.description.toLowerCase())),
+      (COUNTRY_WORDS.test(nameWords(a.name).join(" ")) ||
+        COUNTRY_WORDS.test(a.description.toLowerCase()) ||
+        enumValues(a).filter(
+          (e) => typeof e.value === "string" && byWords.has(e.value.toLowerCase().replace(/_/g, " ")),
+        ).length >= 2),
   );
   const attr = attrs.length === 1 ? attrs[0]! : null;
   countryAttrCache.set(ctx.schema, attr);
