@@ -175,3 +175,29 @@ describe("how-to questions", () => {
     expect(q("when do second seasons usually start")).toBeNull();
   });
 });
+
+describe("plurals of short forms, which a stemmer leaves alone", () => {
+  // an invented schema (a hire company's fleet) with short forms as values and synonyms
+  const fleet = defineSchema([
+    {
+      name: "body",
+      type: "string",
+      description: "body style",
+      values: [
+        "suv",
+        "van",
+        { value: "motorhome", synonyms: ["rv"] },
+        { value: "bed_and_breakfast", synonyms: ["b&b"] },
+      ],
+    },
+  ]);
+  it("reads 'suvs', 'RVs' and 'b&bs' as their short form", () => {
+    expect(parse("suvs", fleet).filter).toEqual({ op: "eq", field: "body", value: "suv" });
+    expect(parse("RVs or vans", fleet).filter).toEqual({
+      op: "in",
+      field: "body",
+      value: ["motorhome", "van"],
+    });
+    expect(parse("b&bs", fleet).filter).toEqual({ op: "eq", field: "body", value: "bed_and_breakfast" });
+  });
+});

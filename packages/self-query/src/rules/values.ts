@@ -101,7 +101,7 @@ function candidates(
     const words = tokens.slice(i, i + len).map((t) => t.low);
     // "Mission: Impossible", "Impulse!": punctuation inside a value of several words
     if (!words.every((w, k) => WORD.test(w) || w === "&" || (k > 0 && /^[:!]$/.test(w)))) continue;
-    const hit = index.byKey.get(stemmedKey(words));
+    const hit = index.byKey.get(stemmedKey(words)) ?? pluralOfShortForm(index, words);
     if (hit) return { phrases: hit, len, fuzzy: false, negated: false };
     if (len === 1 && words[0]!.includes("-")) {
       // "spanish-language", "python-based": the part before the hyphen is the value
@@ -158,6 +158,22 @@ function candidates(
     }
   }
   return undefined;
+}
+
+/**
+ * The plural of a short form, which a stemmer leaves alone: "b&bs" for "b&b", "suvs" for "suv",
+ * "dslrs" for "dslr" (the words without the final "s" spell a phrase ending in a word of at most
+ * four characters or holding "&").
+ */
+function pluralOfShortForm(index: AttributeIndex, words: string[]): Phrase[] | undefined {
+  const last = words.at(-1)!;
+  if (!/^[\p{L}\p{N}&]{1,6}s$/u.test(last)) return undefined;
+  const hit = index.byKey.get(stemmedKey([...words.slice(0, -1), last.slice(0, -1)]));
+  const short = (p: Phrase) => {
+    const w = p.raw.split(" ").at(-1)!;
+    return w.length <= 4 || w.includes("&");
+  };
+  return hit?.some(short) ? hit.filter(short) : undefined;
 }
 
 /** Cue before token `i` naming an attribute (or a tag cue); returns its start and attributes. */
