@@ -97,3 +97,24 @@ describe("rule parser: lists of amounts", () => {
     expect(p("3 or 4 lbs")).toEqual({ op: "in", field: "weight_kg", value: [1.36, 1.81] });
   });
 });
+
+describe("a score 'on' the scale an attribute is named after", () => {
+  // an invented schema (board games) with two scores and a price
+  const boardGames = defineSchema([
+    { name: "bgg_rating", type: "number", description: "BoardGameGeek average rating", synonyms: ["bgg"] },
+    { name: "amazon_stars", type: "number", description: "Amazon review stars", synonyms: ["amazon"] },
+    { name: "price", type: "number", description: "price in dollars", synonyms: ["$"] },
+  ]);
+  it("reads the attribute after 'on' instead of the default number", () => {
+    expect(parse("games with at least 7.5 on BGG", boardGames).filter).toEqual({
+      op: "gte",
+      field: "bgg_rating",
+      value: 7.5,
+    });
+    expect(parse("4+ on the amazon", boardGames).filter).toEqual({
+      op: "gte",
+      field: "amazon_stars",
+      value: 4,
+    });
+  });
+});

@@ -102,6 +102,14 @@ export function cueAfter(ctx: ParseContext, i: number, glued?: string): Cue | un
   if (u) return unitCue(ctx, u, i, j + 1, j + 1);
   const attrs = cueAttributes(ctx.index, t.low);
   if (attrs.length) return { attrs, start: i, end: j + 1 };
+  // "7.5 on IMDb", "80+ on metacritic": a score on the scale an attribute is named after
+  if (t.low === "on") {
+    const k = ctx.tokens[j + 1]?.low === "the" ? j + 2 : j + 1;
+    const w = ctx.tokens[k];
+    const scales =
+      w && allFree(ctx, j, k + 1) ? cueAttributes(ctx.index, w.low).filter((a) => a.type === "number") : [];
+    if (scales.length) return { attrs: scales, start: i, end: k + 1 };
+  }
   // "10000 GitHub stars": words of the attribute's own description before its word
   for (let k = j + 1; k <= j + 2 && isFree(ctx, k); k++) {
     const word = ctx.tokens[k]!.low;
