@@ -201,3 +201,24 @@ describe("plurals of short forms, which a stemmer leaves alone", () => {
     expect(parse("b&bs", fleet).filter).toEqual({ op: "eq", field: "body", value: "bed_and_breakfast" });
   });
 });
+
+describe("yes/no attributes negated by a contrasting prefix", () => {
+  // an invented schema (tour guides) with "multi" and "out" names
+  const guides = defineSchema([
+    { name: "multilingual", type: "boolean", description: "leads tours in several languages" },
+    { name: "outdoor", type: "boolean", description: "the tour is mostly outside" },
+  ]);
+  it("reads 'single' / 'mono' against 'multi' and 'in' against 'out'", () => {
+    expect(parse("monolingual guides", guides).filter).toEqual({
+      op: "eq",
+      field: "multilingual",
+      value: false,
+    });
+    expect(parse("single-lingual guides", guides).filter).toEqual({
+      op: "eq",
+      field: "multilingual",
+      value: false,
+    });
+    expect(parse("indoor tours", guides).filter).toEqual({ op: "eq", field: "outdoor", value: false });
+  });
+});

@@ -147,8 +147,9 @@ function yesNoAttributes(ctx: ParseContext): YesNo[] {
 
 /**
  * The attribute a single word negates by a prefix glued to one of its name words:
- * "unreviewed" for `reviewed`, "nonrefundable" for `is_refundable`, and "in" for "out"
- * ("indoor" for `outdoor`). Adjective forms only ("refundable", not "refund"), so "inform" or
+ * "unreviewed" for `reviewed`, "nonrefundable" for `is_refundable`, and the contrasting
+ * prefixes "in" for "out" ("indoor" for `outdoor`) and "single" / "mono" for "multi"
+ * ("single-player" for `multiplayer`). Adjective forms only ("refundable", not "refund"), so "inform" or
  * "discount" never read as negations of `form` or `count`.
  */
 function negatedByPrefix(attrs: YesNo[], low: string): YesNo | undefined {
@@ -156,11 +157,16 @@ function negatedByPrefix(attrs: YesNo[], low: string): YesNo | undefined {
   for (const a of attrs) {
     for (const w of a.exact) {
       if (w.length < 4) continue;
-      const forms = [w, w.startsWith("out") ? `in${w.slice(3)}` : ""];
+      // contrasting prefixes: "in" for "out" ("indoor"), "single" / "mono" for "multi" ("single-player")
+      const contrasts = w.startsWith("out")
+        ? [`in${w.slice(3)}`]
+        : w.startsWith("multi")
+          ? [`single${w.slice(5)}`, `mono${w.slice(5)}`]
+          : [];
       for (const p of NEGATING_PREFIXES)
         if (word.startsWith(p) && word.length - p.length >= 4 && root(word.slice(p.length)) === root(w))
           if (ADJECTIVE.test(word) || word.slice(p.length) === w) return a;
-      if (forms[1] && (word === forms[1] || word === `${forms[1]}s`)) return a;
+      if (contrasts.some((f) => word === f || word === `${f}s`)) return a;
     }
   }
   return undefined;
