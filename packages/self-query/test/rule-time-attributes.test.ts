@@ -154,3 +154,39 @@ describe("a year written bare, as an adjective", () => {
     ).toBeNull();
   });
 });
+
+describe("time since an event", () => {
+  // an invented schema (code repositories) with the first and the latest of several events
+  const repos = defineSchema([
+    { name: "first_commit", type: "date", description: "date of the first commit" },
+    { name: "last_commit", type: "date", description: "date of the most recent commit" },
+    { name: "archived", type: "boolean", description: "read-only, no longer maintained" },
+  ]);
+  const listings = defineSchema([{ name: "listed", type: "date", description: "date the flat was listed" }]);
+  const r = (q: string, s = repos) => parse(q, s, { now }).filter;
+  it("reads 'more than N ago' as before that instant and 'less than N ago' as since it", () => {
+    expect(r("listed more than 6 months ago", listings)).toEqual({
+      op: "lt",
+      field: "listed",
+      value: day("2024-09-12"),
+    });
+    expect(r("listed less than a week ago", listings)).toEqual({
+      op: "gte",
+      field: "listed",
+      value: day("2025-03-05"),
+    });
+    expect(r("listed over a year ago", listings)).toEqual({
+      op: "lt",
+      field: "listed",
+      value: day("2024-03-12"),
+    });
+  });
+  it("reads 'not … in over N' as the latest event before that instant", () => {
+    expect(r("repos that haven't been updated in over 2 years")).toEqual({
+      op: "lt",
+      field: "last_commit",
+      value: day("2023-03-12"),
+    });
+    expect(r("repos that hasn't been archived")).toEqual({ op: "eq", field: "archived", value: false });
+  });
+});

@@ -76,11 +76,12 @@ const AUXILIARIES = new Set([
 /**
  * Looks back from token `end` for a negation cue, skipping bridge words ("not the", "excluding
  * anything tagged") and at most one participle, gerund or auxiliary ("not sponsored by",
- * "never got escalated"). Returns the index where the negation starts, or -1.
+ * "never got escalated"), or "been" / "be" and a participle ("haven't been updated"). Returns the index where the negation starts, or -1.
  */
 export function negationBefore(ctx: ParseContext, end: number, maxSkip = 3): number {
   let e = end;
   let verbSkipped = false;
+  let passiveSkipped = false;
   for (let skipped = 0; skipped <= maxSkip && e > 0; skipped++) {
     for (const neg of NEGATIONS) {
       const s = matchesBefore(ctx.tokens, e, neg);
@@ -101,7 +102,10 @@ export function negationBefore(ctx: ParseContext, end: number, maxSkip = 3): num
         AUXILIARIES.has(prev.low) ||
         ctx.tokens[e]?.low === "by" ||
         /^(?:do|does|did)n't$/.test(before);
-      if (verbSkipped || !verb) break;
+      // a passive perfect has "been" before its participle too: "haven't been updated"
+      const passive = verbSkipped && !passiveSkipped && (prev.low === "been" || prev.low === "be");
+      if ((verbSkipped && !passive) || !verb) break;
+      if (passive) passiveSkipped = true;
       verbSkipped = true;
     }
     e--;

@@ -2,13 +2,13 @@ import type { Filter } from "@ragloom/core";
 import { addUnits, yearPeriod } from "../dates.js";
 import type { AttributeInfo } from "../schema.js";
 import { cueAttributes, isMoney } from "./attribute-index.js";
-import { addMention, isFree, type ParseContext } from "./context.js";
+import { addMention, isFree, negationBefore, type ParseContext } from "./context.js";
 import { alignYear } from "./event-tense.js";
 import { DATE_PREPOSITIONS, LIKE_WORDS, type RangeOp } from "./lexicon.js";
 import { tryNumberList } from "./number-lists.js";
 import type { NumberRead } from "./numbers.js";
 import { andOf, periodOnDate, periodOnYear, rangeFilter, timeFilter } from "./period-filters.js";
-import { dateAttributes, pickNumberAttr, pickTimeAttr } from "./quantity-attrs.js";
+import { dateAttributes, latestTimeAttr, pickNumberAttr, pickTimeAttr } from "./quantity-attrs.js";
 import {
   compoundTail,
   cueAfter,
@@ -205,10 +205,20 @@ function build(
       else if (theOp === "lt" || theOp === "lte") rop = "gt";
     } else if (word === "older") rop = "lt";
     else if (word === "newer" || word === "within" || prev === "within") rop = "gte";
+    // "not updated in over 2 years", "hasn't had a release in more than a year": the latest
+    // event lies before the instant (the negation is part of the idiom, not of the filter)
+    let silence = -1;
+    if (!rop && (theOp === "gt" || theOp === "gte") && !after && prev === "in") {
+      silence = negationBefore(ctx, start - 1);
+      if (silence >= 0) rop = "lt";
+    }
     if (!rop) return -1;
-    const attr = pickTimeAttr(ctx, [before, after], false, rop === "lt" ? "upper" : "lower");
+    const attr =
+      (silence >= 0 ? latestTimeAttr(ctx) : undefined) ??
+      pickTimeAttr(ctx, [before, after], false, rop === "lt" ? "upper" : "lower");
     if (!attr) return -1;
-    emit(ctx, attr, timeFilter(ctx, attr, rop, t), before?.attrs.includes(attr) ? before.start : start, end);
+    const from = silence >= 0 ? silence : before?.attrs.includes(attr) ? before.start : start;
+    emit(ctx, attr, timeFilter(ctx, attr, rop, t), from, end);
     return end;
   }
   const bound =
@@ -254,6 +264,18 @@ function build(
   )
     return -1;
   if (after?.attrs.includes(attr)) end = Math.max(end, after.end);
+  if (value.ago !== undefined && theOp) {
+    // "more than 6 months ago", "over a year ago": before that instant; "less than a week ago": since it
+    const rop: RangeOp = theOp === "gt" || theOp === "gte" ? "lt" : "gte";
+    emit(
+      ctx,
+      attr,
+      timeFilter(ctx, attr, rop, value.ago),
+      before?.attrs.includes(attr) ? before.start : start,
+      end,
+    );
+    return end;
+  }
   const period = alignYear(attr, value, ctx.now);
   const filter =
     attr.type === "date"

@@ -41,6 +41,14 @@ function marks(attr: AttributeInfo, words: ReadonlySet<string>): boolean {
   return own.some((w) => words.has(w));
 }
 
+/** The one date attribute whose name or description marks the latest of several events ("last_updated"), if any. */
+export function latestTimeAttr(ctx: ParseContext): AttributeInfo | undefined {
+  const dates = dateAttributes(ctx).filter((a) => a.type === "date");
+  if (dates.length === 1) return dates[0];
+  const marked = dates.filter((a) => marks(a, LATEST));
+  return marked.length === 1 ? marked[0] : undefined;
+}
+
 /**
  * Which of several date attributes one cue names ("release" for `first_release` and
  * `last_release`): the one a word right before the cue marks ("last release", "first

@@ -31,6 +31,11 @@ export type Value =
        * talks"): like a decade, it says when the thing came to be (its vintage, model year).
        */
       bare?: boolean;
+      /**
+       * "6 months ago": the instant that many units before today (epoch ms, day-aligned); with a
+       * comparator the instant bounds the date ("more than 6 months ago": before it).
+       */
+      ago?: number;
     }
   | { kind: "since"; t: number; start: number; end: number }
   /** A closed window of whole days ahead, `from` today through `to` (both day starts). */
@@ -181,8 +186,11 @@ export function readRelative(ctx: ParseContext, i: number): Value | undefined {
     return { kind: "since", t: addUnits(today, unit, -1), start: i, end: j + 2 };
   }
   if (article) return undefined;
-  const n = readNumber(t, i);
-  if (n && !n.currency && TIME_UNITS[low(n.end)]) {
+  // "a year ago", "an hour ago": one unit
+  const one =
+    (low(i) === "a" || low(i) === "an") && TIME_UNITS[low(i + 1)] ? { value: 1, end: i + 1 } : undefined;
+  const n = one ?? readNumber(t, i);
+  if (n && !("currency" in n && n.currency) && TIME_UNITS[low(n.end)]) {
     const unit = TIME_UNITS[low(n.end)]!;
     if (low(n.end + 1) === "ago") {
       const p = unitPeriod(addUnits(ref, unit, -n.value), unit);
@@ -194,6 +202,7 @@ export function readRelative(ctx: ParseContext, i: number): Value | undefined {
         cued: true,
         decade: false,
         subYear: unit !== "year",
+        ago: addUnits(today, unit, -n.value),
       };
     }
   }
