@@ -181,6 +181,10 @@ describe("time since an event", () => {
       value: day("2024-03-12"),
     });
   });
+  it("reads 'by' before a date as a deadline, and nothing before an amount", () => {
+    expect(r("listed by 1 March", listings)).toEqual({ op: "lt", field: "listed", value: day("2025-03-02") });
+    expect(r("repos archived by 20%")).toEqual({ op: "eq", field: "archived", value: true });
+  });
   it("reads 'not … in over N' as the latest event before that instant", () => {
     expect(r("repos that haven't been updated in over 2 years")).toEqual({
       op: "lt",

@@ -81,6 +81,8 @@ const LISTED_PREFIX: Array<[string, RangeOp]> = [
   ["max", "lte"],
   ["until", "lte"],
   ["till", "lte"],
+  // a deadline: "can start by 1 July" (only before a date, see extractQuantities)
+  ["by", "lte"],
   ["through", "lte"],
   ["exactly", "eq"],
   ["equal to", "eq"],

@@ -421,6 +421,9 @@ export function extractQuantities(ctx: ParseContext): void {
       let j = cmp.end;
       let v = readValue(ctx, j);
       if (!v && ["the", "a", "an"].includes(ctx.tokens[j]?.low ?? "")) v = readValue(ctx, ++j);
+      // "by" is a deadline only before a date ("by 1 July"), not before an amount ("by 20%")
+      if (v && cmp.words.length === 1 && cmp.words[0] === "by" && (v.kind !== "period" || v.decade))
+        v = undefined;
       if (v) {
         const end = build(ctx, v, cmp.op, i, cmp.words);
         if (end > i) {
