@@ -143,12 +143,14 @@ describe("a year written bare, as an adjective", () => {
       value: day("2024-01-01"),
     });
   });
-  it("is not a year in a sum of money, after a number or in a schema without dates", () => {
+  it("is not a year in a sum of money, in an event's name, after a number or without dates", () => {
     expect(parse("cheeses under $2019", cheeses, { now }).filter).toEqual({
       op: "lt",
       field: "price",
       value: 2019,
     });
+    expect(parse("cheeses from the 2019 heatwave", cheeses, { now }).filter).toBeNull();
+    expect(parse("a story about the 2019 festival", cheeses, { now }).filter).toBeNull();
     expect(
       parse("2019 talks", defineSchema([{ name: "speaker", type: "string", description: "name" }])).filter,
     ).toBeNull();

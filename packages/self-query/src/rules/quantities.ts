@@ -69,13 +69,16 @@ function emit(ctx: ParseContext, attr: AttributeInfo, filter: Filter, start: num
  * Whether the four-digit year at token `i`, with no date preposition or comparator, reads as a
  * year the item came to be ("a 2016 shiraz", "2025 Canyon Grail", "pycon us 2024 talks"): it
  * stands between words of the request's language (not after or before a number, not in a sum of
- * money), in a request whose schema has a date or year attribute.
+ * money, not after "the", "about" or "of", where it names an event: "the 2008 financial crisis"),
+ * in a request whose schema has a date or year attribute.
  */
 function bareYear(ctx: ParseContext, i: number): boolean {
   const t = ctx.tokens;
   const prev = t[i - 1];
   const next = t[i + 1];
   if (prev && /^[$£€¥#]$|^\d/.test(prev.text)) return false;
+  // "the 2008 financial crisis", "about the 1969 moon landing": a year naming an event
+  if (prev && (prev.low === "the" || prev.low === "about" || prev.low === "of")) return false;
   if (next && (/^[%$£€¥]$|^\d/.test(next.text) || next.low === "-")) return false;
   // next to words of another script ("после 2000 года"), the year's role is unknown
   if ([prev, next].some((w) => w && /\p{L}/u.test(w.text) && !/\p{Script=Latin}/u.test(w.text))) return false;
