@@ -6,9 +6,8 @@ import { addMention, isFree, negationBefore, type ParseContext } from "./context
 import { alignYear } from "./event-tense.js";
 import { DATE_PREPOSITIONS, LIKE_WORDS, type RangeOp } from "./lexicon.js";
 import { tryNumberList } from "./number-lists.js";
-import type { NumberRead } from "./numbers.js";
 import { andOf, periodOnDate, periodOnYear, rangeFilter, timeFilter } from "./period-filters.js";
-import { dateAttributes, latestTimeAttr, pickNumberAttr, pickTimeAttr } from "./quantity-attrs.js";
+import { latestTimeAttr, pickNumberAttr, pickTimeAttr } from "./quantity-attrs.js";
 import {
   compoundTail,
   cueAfter,
@@ -19,7 +18,9 @@ import {
 } from "./quantity-cues.js";
 import { rateFactor, readRate } from "./rates.js";
 import { nameWords } from "./tokenize.js";
+import { converted } from "./unit-conversion.js";
 import { monthOfYear, readValue, type Value } from "./value-readers.js";
+import { bareYear, continuedTimeAttr, continuesTimeList, isYearNumber } from "./year-readings.js";
 
 const RANGE_JOINERS = new Set(["and", "to", "-", "–", "—", "through", "thru", "until", "till"]);
 /** Comparatives that read a number as a date when both fit (after 2020, since 2019). */
@@ -42,19 +43,6 @@ const DATE_ONLY = new Set([
   "from",
 ]);
 
-/**
- * An amount converted to the stored unit (`factor` ≠ 1) keeps two more digits than its whole
- * part, and at least three significant ones: "5 miles" is 8.05 km, not 8.04672; "1,000 m" is
- * 3280.84 ft; "200 bytes" is 0.0002 kB. An amount in the stored unit is kept as written. On an
- * `integer` attribute a converted amount is rounded to the nearest whole number ("5 feet" is 152 cm).
- */
-export function converted(x: number, factor: number, attr?: AttributeInfo): number {
-  if (factor === 1 || x === 0 || !Number.isFinite(x)) return x;
-  if (attr?.integer) return Math.round(x);
-  const whole = Math.max(1, Math.floor(Math.log10(Math.abs(x))) + 1);
-  return Number(x.toPrecision(Math.min(21, Math.max(3, whole + 2))));
-}
-
 /** The comparison seen from the other side: lt ↔ gt, lte ↔ gte. */
 function flip(op: RangeOp | undefined): RangeOp | undefined {
   const other: Partial<Record<RangeOp, RangeOp>> = { lt: "gt", gt: "lt", lte: "gte", gte: "lte" };
@@ -63,30 +51,6 @@ function flip(op: RangeOp | undefined): RangeOp | undefined {
 
 function emit(ctx: ParseContext, attr: AttributeInfo, filter: Filter, start: number, end: number) {
   addMention(ctx, { attr, start, end, kind: "range", filter, negated: false });
-}
-
-/**
- * Whether the four-digit year at token `i`, with no date preposition or comparator, reads as a
- * year the item came to be ("a 2016 shiraz", "2025 Canyon Grail", "pycon us 2024 talks"): it
- * stands between words of the request's language (not after or before a number, not in a sum of
- * money, not after "the", "about" or "of", where it names an event: "the 2008 financial crisis"),
- * in a request whose schema has a date or year attribute.
- */
-function bareYear(ctx: ParseContext, i: number): boolean {
-  const t = ctx.tokens;
-  const prev = t[i - 1];
-  const next = t[i + 1];
-  if (prev && /^[$£€¥#]$|^\d/.test(prev.text)) return false;
-  // "the 2008 financial crisis", "about the 1969 moon landing": a year naming an event
-  if (prev && (prev.low === "the" || prev.low === "about" || prev.low === "of")) return false;
-  if (next && (/^[%$£€¥]$|^\d/.test(next.text) || next.low === "-")) return false;
-  // next to words of another script ("после 2000 года"), the year's role is unknown
-  if ([prev, next].some((w) => w && /\p{L}/u.test(w.text) && !/\p{Script=Latin}/u.test(w.text))) return false;
-  return dateAttributes(ctx).length > 0;
-}
-
-function isYearNumber(n: NumberRead): boolean {
-  return n.plainInteger && !n.currency && !n.unit && n.value >= 1800 && n.value <= 2100;
 }
 
 /**
@@ -286,22 +250,6 @@ function build(
       : periodOnYear(attr.name, theOp ?? "in", period);
   emit(ctx, attr, filter, before?.attrs.includes(attr) ? before.start : start, end);
   return end;
-}
-
-/**
- * "in 2021 or 2022", "2019, 2020 and 2022", "in May or June": the date or year attribute of the
- * listed date mention right before a bare year or month, if any.
- */
-function continuedTimeAttr(ctx: ParseContext, i: number): AttributeInfo | undefined {
-  const joiner = ctx.tokens[i - 1]?.low;
-  if (joiner !== "or" && joiner !== "and" && joiner !== ",") return undefined;
-  const owner = ctx.owner[i - 2];
-  const m = owner !== undefined && owner >= 0 ? ctx.mentions[owner] : undefined;
-  return m && (m.attr.type === "date" || ctx.schema.isYear(m.attr)) ? m.attr : undefined;
-}
-
-function continuesTimeList(ctx: ParseContext, i: number): boolean {
-  return continuedTimeAttr(ctx, i) !== undefined;
 }
 
 /** "between A and B", "from A to B", "A-B", "A to B". Returns the end token or -1. */

@@ -5,6 +5,7 @@ import { addMention, allFree, isFree, type ParseContext } from "./context.js";
 import { BRIDGE_WORDS, EDGE_FILLER, PRONOUNS, TAG_CUES, VALUE_CUES, WORD } from "./lexicon.js";
 import { attributesOfRole, isRoleCue, lowerCaseName, moreNames, PEOPLE, TITLES } from "./person-names.js";
 import { phraseKey } from "./tokenize.js";
+import { typoBudget, typoDistance } from "./typo-distance.js";
 
 const HYPHEN_SUFFIXES = new Set([
   "language",
@@ -62,33 +63,6 @@ function listContinues(ctx: ParseContext, i: number, field: string): boolean {
   if (joiner !== "or" && joiner !== "and" && joiner !== ",") return false;
   const owner = ctx.owner[i - 2];
   return owner !== undefined && owner >= 0 && ctx.mentions[owner]?.attr.name === field;
-}
-
-/**
- * Edit distance with adjacent transpositions counted once (optimal string alignment), from
- * fastest-levenshtein's Levenshtein distance: `samsnug` → `samsung` is 1.
- */
-export function typoDistance(a: string, b: string): number {
-  const d = distance(a, b);
-  if (d === 2 && a.length === b.length) {
-    const diff: number[] = [];
-    for (let k = 0; k < a.length && diff.length <= 2; k++) if (a[k] !== b[k]) diff.push(k);
-    if (
-      diff.length === 2 &&
-      diff[1] === diff[0]! + 1 &&
-      a[diff[0]!] === b[diff[1]!] &&
-      a[diff[1]!] === b[diff[0]!]
-    )
-      return 1;
-  }
-  return d;
-}
-
-/** Largest edit distance tolerated for a word of `length` characters (0 below 5). */
-export function typoBudget(length: number): number {
-  if (length >= 9) return 2;
-  if (length >= 5) return 1;
-  return 0;
 }
 
 function candidates(
