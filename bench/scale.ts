@@ -34,10 +34,10 @@ const { values: args } = parseArgs({
     kinds: { type: "string", default: "random,scifact" },
     queries: { type: "string", default: "200" },
     "pg-max": { type: "string", default: "20000" },
-    ef: { type: "string", default: "64,128,256" },
-    connectivity: { type: "string", default: "16" },
-    "expansion-add": { type: "string", default: "128" },
-    quantization: { type: "string", default: "f32" },
+    ef: { type: "string", default: "64,128,192" },
+    connectivity: { type: "string", default: "32" },
+    "expansion-add": { type: "string", default: "256" },
+    quantization: { type: "string", default: "i8" },
     "kinds-1m": { type: "string" },
     "skip-quality": { type: "boolean", default: false },
     "skip-scale": { type: "boolean", default: false },
@@ -300,7 +300,13 @@ if (!args["skip-quality"]) {
   await exact.upsert(records);
   await dense("dense exact (in-memory)", exact);
   for (const ef of efs) {
-    const h = await createHnswVectorStore({ dimensions: D, expansionSearch: ef });
+    const h = await createHnswVectorStore({
+      dimensions: D,
+      connectivity: M,
+      expansionAdd: efAdd,
+      quantization: hnswQuantization,
+      expansionSearch: ef,
+    });
     await h.upsert(records);
     await dense(`dense HNSW ef=${ef}`, h);
   }

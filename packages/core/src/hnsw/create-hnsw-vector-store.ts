@@ -14,10 +14,10 @@ import { importUsearch } from "./usearch-module.js";
 export async function createHnswVectorStore(options: HnswVectorStoreOptions): Promise<HnswVectorStore> {
   const dimensions = checkPositiveInteger("dimensions", options.dimensions);
   const params: HnswParams = {
-    connectivity: checkPositiveInteger("connectivity", options.connectivity ?? 16),
-    expansionAdd: checkPositiveInteger("expansionAdd", options.expansionAdd ?? 128),
-    expansionSearch: checkPositiveInteger("expansionSearch", options.expansionSearch ?? 64),
-    quantization: options.quantization ?? "f32",
+    connectivity: checkPositiveInteger("connectivity", options.connectivity ?? 32),
+    expansionAdd: checkPositiveInteger("expansionAdd", options.expansionAdd ?? 256),
+    expansionSearch: checkPositiveInteger("expansionSearch", options.expansionSearch ?? 192),
+    quantization: options.quantization ?? "i8",
   };
   if (!["f32", "f16", "i8"].includes(params.quantization))
     throw new ValidationError(

@@ -6,13 +6,21 @@ import type { UsearchIndex, UsearchModule } from "./usearch-module.js";
 export interface HnswVectorStoreOptions {
   /** Length of every vector. */
   dimensions: number;
-  /** Graph degree M (links per node and layer). @default 16 */
+  /**
+   * Graph degree M (links per node and layer). The defaults of `connectivity`, `expansionAdd`,
+   * `expansionSearch` and `quantization` are the settings measured to reach recall@10 0.98 at
+   * 1,000,000 vectors: on 1M SciFact-like 384-d vectors (`bench/scale.ts`, one core) they give
+   * recall@10 0.986 against exact search at 0.79 ms p50, built in 487 s, where M 16,
+   * efConstruction 128, ef 64, f32 gave 0.865 at 0.76 ms (ef 128: 0.931 at 0.88 ms). On SciFact
+   * (5,183 abstracts) they score nDCG@10 0.6602, as exact search. Fewer links and smaller
+   * candidate lists build faster and use less memory at lower recall. @default 32
+   */
   connectivity?: number;
-  /** Candidate list size while inserting (efConstruction). @default 128 */
+  /** Candidate list size while inserting (efConstruction). @default 256 */
   expansionAdd?: number;
   /**
    * Candidate list size while searching (ef); a query for `k` results searches with
-   * max(ef, k). Higher is more accurate and slower. @default 64
+   * max(ef, k). Higher is more accurate and slower. @default 192
    */
   expansionSearch?: number;
   /**
@@ -23,7 +31,7 @@ export interface HnswVectorStoreOptions {
    * `"i8"` is also faster to build and to search: on 1,000,000 SciFact-like 384-d vectors (M 32,
    * efConstruction 256, `bench/scale.ts`), `"i8"` at ef 192 gives recall@10 0.986 at 0.79 ms p50
    * on one core, `"f32"` 0.988 at 1.37 ms, and the i8 graph builds in 487 s against 1,064 s.
-   * @default "f32"
+   * @default "i8"
    */
   quantization?: "f32" | "f16" | "i8";
   /** Threads for inserting a batch (0: one per core). Searches use one thread. @default 0 */
