@@ -45,8 +45,9 @@ export interface TransformersEmbedderOptions {
    * A weight-only int8 file (int8 initialisers followed by `Cast` + `Mul`, which some exports ship
    * as `model_quantized.onnx`) is dequantised to fp32 by onnxruntime's constant folding when the
    * session is created: `fp32` speed, only a smaller download. {@link TransformersEmbedder.modelId}
-   * names the dtype, never the file, so caches keep vectors of different dtypes apart but not of two
-   * different files of one dtype. @default "fp32"
+   * names the dtype, and the file when it is not the dtype's default one (see `modelFileName`), so
+   * caches keep vectors of different dtypes and files apart; two different files of one dtype and
+   * one name (a folder whose `model_quantized.onnx` was replaced) share it. @default "fp32"
    */
   dtype?: "fp32" | "fp16" | "q8" | "int8" | "uint8" | "q4";
   /**

@@ -15,7 +15,8 @@ export type { TransformersEmbedderOptions } from "./transformers-embedder-option
 /**
  * A loaded transformers.js embedder; `device` is the execution provider actually in use.
  * `modelId` is `<model>:<dtype>` (e.g. `Xenova/all-MiniLM-L6-v2:q8`), with `@<modelFileName>` after
- * the dtype when a quantised dtype runs another file than `model` (`…:q8@model_fused`), followed
+ * the dtype when the file is not `model` (`…:q8@model_fused`; the fp32 `model_fused` file gives
+ * `model.onnx`'s vectors and keeps the plain id), followed
  * by `:` and 12 hex digits of SHA-256 of the vector options when `maxLength`, `normalize` or a
  * prefix is not the default; embedding caches key on it.
  */
