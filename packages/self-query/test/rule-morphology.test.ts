@@ -222,3 +222,17 @@ describe("yes/no attributes negated by a contrasting prefix", () => {
     expect(parse("indoor tours", guides).filter).toEqual({ op: "eq", field: "outdoor", value: false });
   });
 });
+
+describe("closed compounds read by their head", () => {
+  // an invented schema (a studio's contractors and their cars)
+  const studio = defineSchema([
+    { name: "role", type: "string", description: "main trade", values: ["writer", "translator", "engineer"] },
+    { name: "make", type: "string", description: "car make", values: ["volkswagen", "toyota"] },
+    { name: "body", type: "string", description: "car body", values: ["wagon", "coupe"] },
+  ]);
+  it("reads a compound ending in a value as that value, after any typo reading", () => {
+    expect(parse("a copywriter", studio).filter).toEqual({ op: "eq", field: "role", value: "writer" });
+    expect(parse("songwriters", studio).filter).toEqual({ op: "eq", field: "role", value: "writer" });
+    expect(parse("volkswagon", studio).filter).toEqual({ op: "eq", field: "make", value: "volkswagen" });
+  });
+});

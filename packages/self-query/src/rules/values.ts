@@ -94,7 +94,13 @@ function candidates(
       if (inner) return { phrases: inner, len, fuzzy: false, negated: true };
     }
   }
-  if (!ctx.fuzzy) return undefined;
+  // a compound's head only once no typo reading fits ("volkswagon" is volkswagen, not a wagon)
+  const head = () => {
+    const w = tokens[i]?.low;
+    const hit = w !== undefined && isFree(ctx, i) && WORD.test(w) ? compoundHead(index, w) : undefined;
+    return hit ? { phrases: hit, len: 1, fuzzy: false, negated: false } : undefined;
+  };
+  if (!ctx.fuzzy) return head();
   // typo tolerance: one or two words against phrases of the same word count
   for (let len = Math.min(2, tokens.length - i); len >= 1; len--) {
     if (!allFree(ctx, i, i + len)) continue;
@@ -131,7 +137,25 @@ function candidates(
       return { phrases: best, len, fuzzy: true, negated: false };
     }
   }
-  return undefined;
+  return head();
+}
+
+/**
+ * A closed compound whose head is a value (English compounds are head-final: a "copywriter" is a
+ * writer, a "houseboat" a boat): a word of eight letters or more ending in a one-word value of
+ * five letters or more, with three letters or more before it, when exactly one value fits.
+ */
+function compoundHead(index: AttributeIndex, word: string): Phrase[] | undefined {
+  if (!/^\p{L}{8,}$/u.test(word)) return undefined;
+  const hits = index.phrases.filter(
+    (p) =>
+      p.words.length === 1 &&
+      typeof p.value === "string" &&
+      p.raw.length >= 5 &&
+      word.length - p.raw.length >= 3 &&
+      (word.endsWith(p.raw) || stemmedKey([word]).endsWith(p.key)),
+  );
+  return new Set(hits.map((p) => `${p.attr.name}\u0000${p.value}`)).size === 1 ? hits : undefined;
 }
 
 /**
