@@ -20,6 +20,7 @@ import { extendLists } from "./lists.js";
 import { protectLiteralComparisons } from "./literals.js";
 import { extractNames } from "./names.js";
 import { normalizeRequest } from "./normalize.js";
+import { compareOrderedValues } from "./ordered-values.js";
 import { extractFirstN, extractOrdinals } from "./ordinals.js";
 import { extractPlaces } from "./places.js";
 import { extractQuantities } from "./quantities.js";
@@ -159,6 +160,7 @@ export function parse(
   extractPlaces(ctx);
   extractShapedValues(ctx);
   extractValues(ctx);
+  compareOrderedValues(ctx);
   extractLanguages(ctx);
   extractCountries(ctx);
   extractFreeValues(ctx);
