@@ -196,3 +196,43 @@ describe("time since an event", () => {
     expect(r("repos that hasn't been archived")).toEqual({ op: "eq", field: "archived", value: false });
   });
 });
+
+describe("days named from today", () => {
+  // an invented schema (a village hall's bookings) and one of past events; today is Wednesday 2025-03-12
+  const bookings = defineSchema([
+    {
+      name: "event_type",
+      type: "string",
+      description: "kind of booking",
+      values: ["yoga", "quiz", "market"],
+    },
+    { name: "booked_for", type: "date", description: "day the hall is booked for" },
+  ]);
+  const films = defineSchema([{ name: "released", type: "date", description: "original release date" }]);
+  it("reads tonight as today and a weekday as its coming (or, after 'last', latest) date", () => {
+    const dayOf = (s: string) => ({
+      op: "and",
+      filters: [
+        { op: "gte", field: "booked_for", value: day(s) },
+        { op: "lt", field: "booked_for", value: day(s) + 86_400_000 },
+      ],
+    });
+    expect(parse("anything tonight", bookings, { now }).filter).toEqual(dayOf("2025-03-12"));
+    expect(parse("quiz on Saturday", bookings, { now }).filter).toEqual({
+      op: "and",
+      filters: [{ op: "eq", field: "event_type", value: "quiz" }, dayOf("2025-03-15")],
+    });
+    expect(parse("market next wednesday", bookings, { now }).filter).toEqual({
+      op: "and",
+      filters: [{ op: "eq", field: "event_type", value: "market" }, dayOf("2025-03-19")],
+    });
+    expect(parse("yoga last monday", bookings, { now }).filter).toEqual({
+      op: "and",
+      filters: [{ op: "eq", field: "event_type", value: "yoga" }, dayOf("2025-03-10")],
+    });
+  });
+  it("never dates a past event by the reader's own plans", () => {
+    expect(parse("a film to watch tonight", films, { now }).filter).toBeNull();
+    expect(parse("something for a rainy sunday", films, { now }).filter).toBeNull();
+  });
+});

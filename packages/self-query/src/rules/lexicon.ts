@@ -317,3 +317,23 @@ export const PRONOUNS = new Set(
     "this that these those some any every each other another such what which whose"
   ).split(" "),
 );
+
+/** Comparatives that read a number as a date when both fit (after 2020, since 2019). */
+export const DATE_ONLY = new Set([
+  "after",
+  "before",
+  "since",
+  "until",
+  "till",
+  "prior",
+  "later",
+  "earlier",
+  "newer",
+  "older",
+  "as",
+  "starting",
+  "pre",
+  "post",
+  "through",
+  "from",
+]);

@@ -3,11 +3,11 @@ import { addUnits, yearPeriod } from "../dates.js";
 import type { AttributeInfo } from "../schema.js";
 import { cueAttributes, isMoney } from "./attribute-index.js";
 import { addMention, isFree, negationBefore, type ParseContext } from "./context.js";
-import { alignYear } from "./event-tense.js";
-import { DATE_PREPOSITIONS, LIKE_WORDS, type RangeOp } from "./lexicon.js";
+import { alignYear, eventTense } from "./event-tense.js";
+import { DATE_ONLY, DATE_PREPOSITIONS, LIKE_WORDS, type RangeOp } from "./lexicon.js";
 import { tryNumberList } from "./number-lists.js";
 import { andOf, periodOnDate, periodOnYear, rangeFilter, timeFilter } from "./period-filters.js";
-import { latestTimeAttr, pickNumberAttr, pickTimeAttr } from "./quantity-attrs.js";
+import { datesOrigin, latestTimeAttr, pickNumberAttr, pickTimeAttr } from "./quantity-attrs.js";
 import {
   compoundTail,
   cueAfter,
@@ -23,25 +23,6 @@ import { monthOfYear, readValue, type Value } from "./value-readers.js";
 import { bareYear, continuedTimeAttr, continuesTimeList, isYearNumber } from "./year-readings.js";
 
 const RANGE_JOINERS = new Set(["and", "to", "-", "–", "—", "through", "thru", "until", "till"]);
-/** Comparatives that read a number as a date when both fit (after 2020, since 2019). */
-const DATE_ONLY = new Set([
-  "after",
-  "before",
-  "since",
-  "until",
-  "till",
-  "prior",
-  "later",
-  "earlier",
-  "newer",
-  "older",
-  "as",
-  "starting",
-  "pre",
-  "post",
-  "through",
-  "from",
-]);
 
 /** The comparison seen from the other side: lt ↔ gt, lte ↔ gte. */
 function flip(op: RangeOp | undefined): RangeOp | undefined {
@@ -205,6 +186,9 @@ function build(
       bound,
     );
   if (!attr) return -1;
+  // "a film to watch tonight", "on a rainy sunday": the reader's own plans, not a past event's date
+  const past = attr.type === "date" && (eventTense(attr) === "past" || datesOrigin(attr));
+  if (value.kind === "period" && value.ahead && past) return -1;
   if (value.kind === "window") {
     // "in the next 7 days": from today through the last day named
     const filter = andOf([timeFilter(ctx, attr, "gte", value.from), timeFilter(ctx, attr, "lte", value.to)]);

@@ -36,6 +36,11 @@ const ORIGIN = new Set([
   "manufactured",
 ]);
 
+/** Whether an attribute dates the origin of a thing (its name or description says released, built, …). */
+export function datesOrigin(attr: AttributeInfo): boolean {
+  return marks(attr, ORIGIN);
+}
+
 function marks(attr: AttributeInfo, words: ReadonlySet<string>): boolean {
   const own = [...nameWords(attr.name), ...attr.description.toLowerCase().split(/[^\p{L}]+/u)];
   return own.some((w) => words.has(w));

@@ -36,6 +36,11 @@ export type Value =
        * comparator the instant bounds the date ("more than 6 months ago": before it).
        */
       ago?: number;
+      /**
+       * A day named from today forward ("tonight", "on Saturday"): when the request's own plans
+       * are meant ("a film to watch tonight"), never a date of past events.
+       */
+      ahead?: boolean;
     }
   | { kind: "since"; t: number; start: number; end: number }
   /** A closed window of whole days ahead, `from` today through `to` (both day starts). */
@@ -87,6 +92,37 @@ function unitPeriod(t: number, unit: TimeUnit): Period {
   return dayPeriod(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
 }
 
+const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+
+/**
+ * A weekday (with "this", "next" or "last" before it, or none) as the one day it names: the
+ * coming one, today included ("on Saturday", "this Friday"); a week later after "next"; the most
+ * recent one before today after "last". The reference is `today` (UTC day start).
+ */
+function readWeekday(ctx: ParseContext, i: number, today: number): Value | undefined {
+  const t = ctx.tokens;
+  const lead = t[i]?.low ?? "";
+  const k = ["this", "next", "last", "coming"].includes(lead) ? i + 1 : i;
+  const name = (t[k]?.low ?? "").replace(/s$/, "");
+  const day = WEEKDAYS.indexOf(name);
+  if (day < 0 || !allFree(ctx, i, k + 1)) return undefined;
+  const dow = new Date(today).getUTCDay();
+  let ahead = (day - dow + 7) % 7;
+  if (lead === "next") ahead += ahead === 0 ? 7 : 0;
+  if (lead === "last") ahead = ahead === 0 ? -7 : ahead - 7;
+  const start = today + ahead * 86_400_000;
+  return {
+    kind: "period",
+    p: { start, end: start + 86_400_000 },
+    start: i,
+    end: k + 1,
+    cued: true,
+    decade: false,
+    subYear: true,
+    ahead: lead !== "last",
+  };
+}
+
 export function readRelative(ctx: ParseContext, i: number): Value | undefined {
   const t = ctx.tokens;
   const now = ctx.now;
@@ -94,7 +130,11 @@ export function readRelative(ctx: ParseContext, i: number): Value | undefined {
   const ref = now.getTime();
   // "the last 30 days" counts whole days: from the start (UTC) of the day 30 days ago
   const today = Math.floor(ref / 86_400_000) * 86_400_000;
-  if (low(i) === "today")
+  // "tonight", "this evening": today; a weekday: its coming date ("on Saturday"), or the last one
+  // after "last" ("last Monday")
+  const weekday = readWeekday(ctx, i, today);
+  if (weekday) return weekday;
+  if (low(i) === "today" || low(i) === "tonight")
     return {
       kind: "period",
       p: unitPeriod(ref, "day"),
@@ -103,6 +143,7 @@ export function readRelative(ctx: ParseContext, i: number): Value | undefined {
       cued: true,
       decade: false,
       subYear: true,
+      ahead: low(i) === "tonight",
     };
   if (low(i) === "yesterday") {
     return {
