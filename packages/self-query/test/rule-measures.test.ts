@@ -118,3 +118,34 @@ describe("a score 'on' the scale an attribute is named after", () => {
     });
   });
 });
+
+describe("weeks, fortnights and decades, and how often", () => {
+  // an invented schema (garden chores and gardeners)
+  const chores = defineSchema([
+    { name: "interval_days", type: "number", description: "days between two rounds of the chore" },
+    { name: "experience_years", type: "number", description: "years the gardener has worked" },
+    { name: "length_minutes", type: "number", description: "how long one round takes, in minutes" },
+  ]);
+  it("converts weeks and fortnights to days and decades to years", () => {
+    expect(parse("every 2 weeks", chores).filter).toEqual({ op: "eq", field: "interval_days", value: 14 });
+    expect(parse("at least a decade of experience", chores).filter).toEqual({
+      op: "gte",
+      field: "experience_years",
+      value: 10,
+    });
+    // a duration in minutes takes no weeks
+    expect(parse("under 2 weeks", chores).filter).toEqual({ op: "lt", field: "interval_days", value: 14 });
+  });
+  it("reads 'once a fortnight or less' as a longer interval, 'once a week or more' as a shorter one", () => {
+    expect(parse("once a fortnight or less", chores).filter).toEqual({
+      op: "gte",
+      field: "interval_days",
+      value: 14,
+    });
+    expect(parse("once a week or more", chores).filter).toEqual({
+      op: "lte",
+      field: "interval_days",
+      value: 7,
+    });
+  });
+});

@@ -79,10 +79,14 @@ function build(
       factor,
       picked.attr,
     );
-    // "older than 10" on an age is more years, where on a date it is an earlier one
+    // "older than 10" on an age is more years, where on a date it is an earlier one; "once a
+    // fortnight or less" is how often, so less often is a longer interval
+    const often = prev === "once" && isFree(ctx, start - 1);
     const op =
-      comparator?.includes("older") && nameWords(picked.attr.name).includes("age") ? flip(theOp) : theOp;
-    emit(ctx, picked.attr, rangeFilter(picked.attr.name, op ?? "eq", n), s, end);
+      (comparator?.includes("older") && nameWords(picked.attr.name).includes("age")) || often
+        ? flip(theOp)
+        : theOp;
+    emit(ctx, picked.attr, rangeFilter(picked.attr.name, op ?? "eq", n), often ? s - 1 : s, end);
     return end;
   }
   if (value.kind === "number") {

@@ -14,7 +14,7 @@ interface Dimension {
   storedOnly?: ReadonlySet<string>;
 }
 
-/** Seconds per unit of time. */
+/** Seconds per unit of time (days, weeks and fortnights only for an attribute stored in one of them). */
 const TIME: Dimension = {
   sizes: {
     second: 1,
@@ -32,9 +32,13 @@ const TIME: Dimension = {
     h: 3600,
     day: 86_400,
     days: 86_400,
+    week: 604_800,
+    weeks: 604_800,
+    fortnight: 1_209_600,
+    fortnights: 1_209_600,
   },
   minStored: 2,
-  storedOnly: new Set(["day", "days"]),
+  storedOnly: new Set(["day", "days", "week", "weeks", "fortnight", "fortnights"]),
 };
 
 /**
@@ -100,7 +104,8 @@ const MASS: Dimension = {
 
 /**
  * Months per calendar unit of a duration stored in months or years ("3 years" is 36 months,
- * "18 months" 1.5 years); days and weeks, which do not divide months evenly, are not offered.
+ * "18 months" 1.5 years, "a decade" 10 years); days and weeks, which do not divide months
+ * evenly, are not offered.
  */
 const CALENDAR: Dimension = {
   sizes: {
@@ -112,6 +117,8 @@ const CALENDAR: Dimension = {
     years: 12,
     yr: 12,
     yrs: 12,
+    decade: 120,
+    decades: 120,
   },
   minStored: 2,
 };
