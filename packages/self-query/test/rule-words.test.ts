@@ -260,3 +260,35 @@ describe("rule parser: heads of values, names without cues, people", () => {
     });
   });
 });
+
+describe("nouns of sex for a female / male attribute", () => {
+  // invented schemas (a cattery, a clothes shop)
+  const cats = defineSchema([
+    { name: "sex", type: "string", description: "sex of the cat", values: ["female", "male"] },
+    { name: "breed", type: "string", description: "breed", values: ["siamese", "persian"] },
+  ]);
+  const clothes = defineSchema([
+    { name: "department", type: "string", description: "shop department", values: ["women", "men", "kids"] },
+  ]);
+  it("reads girls, ladies, boys and gents as the values they name", () => {
+    expect(parse("siamese girls", cats).filter).toEqual({
+      op: "and",
+      filters: [
+        { op: "eq", field: "breed", value: "siamese" },
+        { op: "eq", field: "sex", value: "female" },
+      ],
+    });
+    expect(parse("any boys?", cats).filter).toEqual({ op: "eq", field: "sex", value: "male" });
+    expect(parse("ladies jackets", clothes).filter).toEqual({
+      op: "eq",
+      field: "department",
+      value: "women",
+    });
+    expect(parse("jackets for gents", clothes).filter).toEqual({
+      op: "eq",
+      field: "department",
+      value: "men",
+    });
+    expect(parse("she wants a persian", cats).filter).toEqual({ op: "eq", field: "breed", value: "persian" });
+  });
+});

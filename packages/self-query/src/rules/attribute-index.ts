@@ -2,6 +2,7 @@ import { distance } from "fastest-levenshtein";
 import type { CompiledSchema } from "../compiled-schema.js";
 import { type AttributeInfo, enumValues } from "../schema.js";
 import { attributeCurrency } from "./currency.js";
+import { genderedForms } from "./gendered-nouns.js";
 import { COMMON_WORDS } from "./lexicon.js";
 import { ONES } from "./numbers.js";
 import { nameWords, phraseKey, singular, stem, tokenize } from "./tokenize.js";
@@ -190,6 +191,15 @@ export function indexSchema(schema: CompiledSchema): AttributeIndex {
           addPhrase(attr, true, w);
       });
     }
+  }
+  // "girls", "gentlemen" for a `sex` of female / male, unless they spell another value
+  for (const attr of derived) {
+    const forms = genderedForms(
+      enumValues(attr).flatMap((v) => (typeof v.value === "string" ? [v.value] : [])),
+    );
+    for (const f of forms ?? [])
+      for (const w of f.words)
+        if (!phrases.some((p) => p.key === stemmedKey([w]) && p.attr !== attr)) addPhrase(attr, f.value, w);
   }
   // derived nouns of one-word values ("rent" → "rental", "intern" → "internship"), unless they
   // spell another phrase
