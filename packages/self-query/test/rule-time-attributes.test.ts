@@ -236,3 +236,38 @@ describe("days named from today", () => {
     expect(parse("something for a rainy sunday", films, { now }).filter).toBeNull();
   });
 });
+
+describe("a cue word between two time values", () => {
+  // an invented schema (a bookshop's first editions)
+  const books = defineSchema([
+    { name: "published", type: "date", description: "original publication date" },
+    {
+      name: "printing_year",
+      type: "number",
+      integer: true,
+      description: "year this copy was printed",
+      synonyms: ["printed"],
+    },
+  ]);
+  it("belongs to the value after it when a preposition joins them", () => {
+    expect(parse("novels from the 1950s printed in the 1970s", books, { now }).filter).toEqual({
+      op: "and",
+      filters: [
+        {
+          op: "and",
+          filters: [
+            { op: "gte", field: "published", value: day("1950-01-01") },
+            { op: "lt", field: "published", value: day("1960-01-01") },
+          ],
+        },
+        {
+          op: "and",
+          filters: [
+            { op: "gte", field: "printing_year", value: 1970 },
+            { op: "lte", field: "printing_year", value: 1979 },
+          ],
+        },
+      ],
+    });
+  });
+});

@@ -101,7 +101,17 @@ export function cueAfter(ctx: ParseContext, i: number, glued?: string): Cue | un
   const u = ctx.index.units.get(t.low) ?? ctx.index.units.get(singular(t.low));
   if (u) return unitCue(ctx, u, i, j + 1, j + 1);
   const attrs = cueAttributes(ctx.index, t.low);
-  if (attrs.length) return { attrs, start: i, end: j + 1 };
+  // "from the 2000s pressed in the 2010s": a cue that a preposition and a value follow is theirs
+  const next = ctx.tokens[j + 1]?.low ?? "";
+  const claimed =
+    ["in", "from", "during", "since", "before", "after"].includes(next) &&
+    /\d/.test(
+      ctx.tokens
+        .slice(j + 2, j + 4)
+        .map((x) => x.text)
+        .join(" "),
+    );
+  if (attrs.length && !claimed) return { attrs, start: i, end: j + 1 };
   // "7.5 on IMDb", "80+ on metacritic": a score on the scale an attribute is named after
   if (t.low === "on") {
     const k = ctx.tokens[j + 1]?.low === "the" ? j + 2 : j + 1;
