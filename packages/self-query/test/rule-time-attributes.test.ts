@@ -241,6 +241,7 @@ describe("a cue word between two time values", () => {
   // an invented schema (a bookshop's first editions)
   const books = defineSchema([
     { name: "published", type: "date", description: "original publication date" },
+    { name: "shelved", type: "date", description: "day the copy came into the shop" },
     {
       name: "printing_year",
       type: "number",
@@ -249,6 +250,22 @@ describe("a cue word between two time values", () => {
       synonyms: ["printed"],
     },
   ]);
+  it("a recent window without a cue dates what happened to the record, not its origin", () => {
+    expect(parse("new arrivals from last week", books, { now }).filter).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "shelved", value: day("2025-03-03") },
+        { op: "lt", field: "shelved", value: day("2025-03-10") },
+      ],
+    });
+    expect(parse("novels from 1999", books, { now }).filter).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "published", value: day("1999-01-01") },
+        { op: "lt", field: "published", value: day("2000-01-01") },
+      ],
+    });
+  });
   it("belongs to the value after it when a preposition joins them", () => {
     expect(parse("novels from the 1950s printed in the 1970s", books, { now }).filter).toEqual({
       op: "and",

@@ -4,6 +4,7 @@ import { cueStem, isMoney } from "./attribute-index.js";
 import { DIMENSION_OF } from "./comparatives.js";
 import type { ParseContext } from "./context.js";
 import { attributeCurrency } from "./currency.js";
+import { eventTense } from "./event-tense.js";
 import { itemNoun } from "./item-nouns.js";
 import { EDGE_FILLER } from "./lexicon.js";
 import { type Cue, POSTFIX } from "./quantity-cues.js";
@@ -89,19 +90,28 @@ function pickAmong(
  * {@link pickAmong} when it names several), else a date attribute; a decade ("the 1960s")
  * without a cue goes to the one attribute that dates the origin of a thing (its name or
  * description says released, launched, built, ...), else to the one year attribute, as decades
- * name eras more than event dates. `bound` is the side a comparison bounds, if any.
+ * name eras more than event dates; a recent past window (`recent`: "last week", "in the past 10
+ * days") goes to the one date of what happens to a record, neither an origin nor a future event.
+ * `bound` is the side a comparison bounds, if any.
  */
 export function pickTimeAttr(
   ctx: ParseContext,
   cues: Array<Cue | undefined>,
   decade = false,
   bound?: "lower" | "upper",
+  recent = false,
 ): AttributeInfo | undefined {
   for (const c of cues) {
     const as = c?.attrs.filter((x) => x.type === "date" || ctx.schema.isYear(x)) ?? [];
     if (c && as.length) return pickAmong(ctx, as, c, bound);
   }
   const all = dateAttributes(ctx);
+  if (recent) {
+    // the last days or weeks date what just happened to a record (added, listed, updated), not
+    // when the thing came to be nor what is still to come
+    const events = all.filter((a) => a.type === "date" && !marks(a, ORIGIN) && eventTense(a) !== "future");
+    if (events.length === 1 && all.length > 1) return events[0];
+  }
   if (decade) {
     // an era names when a thing came to be: the one attribute whose name or description says so
     // ("original release date", "year the model was launched"), else the one year attribute

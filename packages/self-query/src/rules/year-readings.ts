@@ -6,6 +6,7 @@ import type { AttributeInfo } from "../schema.js";
 import type { ParseContext } from "./context.js";
 import type { NumberRead } from "./numbers.js";
 import { dateAttributes } from "./quantity-attrs.js";
+import type { Value } from "./value-readers.js";
 
 /**
  * Whether the four-digit year at token `i`, with no date preposition or comparator, reads as a
@@ -45,4 +46,13 @@ export function continuedTimeAttr(ctx: ParseContext, i: number): AttributeInfo |
 
 export function continuesTimeList(ctx: ParseContext, i: number): boolean {
   return continuedTimeAttr(ctx, i) !== undefined;
+}
+
+/** A window of the last days or weeks: "since" a date under 62 days back, or a past period as recent. */
+export function isRecent(value: Value, now: Date): boolean {
+  const t = now.getTime();
+  const limit = 62 * 86_400_000;
+  if (value.kind === "since") return t - value.t <= limit;
+  if (value.kind !== "period" || value.decade || value.bare) return false;
+  return value.p.end <= t + 86_400_000 && t - value.p.start <= limit;
 }
