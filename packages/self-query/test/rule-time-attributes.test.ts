@@ -231,6 +231,20 @@ describe("days named from today", () => {
       filters: [{ op: "eq", field: "event_type", value: "yoga" }, dayOf("2025-03-10")],
     });
   });
+  it("puts a coming window on the one date of a future event", () => {
+    const catalogue = defineSchema([
+      { name: "released", type: "date", description: "original release date" },
+      { name: "leaving", type: "date", description: "date the title is scheduled to leave the catalogue" },
+    ]);
+    expect(parse("anything next month", catalogue, { now }).filter).toEqual({
+      op: "and",
+      filters: [
+        { op: "gte", field: "leaving", value: day("2025-04-01") },
+        { op: "lt", field: "leaving", value: day("2025-05-01") },
+      ],
+    });
+    expect(parse("a short one, I have work tomorrow", catalogue, { now }).filter).toBeNull();
+  });
   it("never dates a past event by the reader's own plans", () => {
     expect(parse("a film to watch tonight", films, { now }).filter).toBeNull();
     expect(parse("something for a rainy sunday", films, { now }).filter).toBeNull();

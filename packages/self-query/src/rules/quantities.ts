@@ -20,7 +20,14 @@ import { rateFactor, readRate } from "./rates.js";
 import { nameWords } from "./tokenize.js";
 import { converted } from "./unit-conversion.js";
 import { monthOfYear, readValue, type Value } from "./value-readers.js";
-import { bareYear, continuedTimeAttr, continuesTimeList, isRecent, isYearNumber } from "./year-readings.js";
+import {
+  bareYear,
+  continuedTimeAttr,
+  continuesTimeList,
+  isRecent,
+  isUpcoming,
+  isYearNumber,
+} from "./year-readings.js";
 
 const RANGE_JOINERS = new Set(["and", "to", "-", "–", "—", "through", "thru", "until", "till"]);
 
@@ -189,6 +196,7 @@ function build(
       value.kind === "period" && (value.decade || value.bare === true || ageWord),
       bound,
       isRecent(value, ctx.now),
+      isUpcoming(value, ctx.now),
     );
   if (!attr) return -1;
   // "a film to watch tonight", "on a rainy sunday": the reader's own plans, not a past event's date

@@ -91,7 +91,8 @@ function pickAmong(
  * without a cue goes to the one attribute that dates the origin of a thing (its name or
  * description says released, launched, built, ...), else to the one year attribute, as decades
  * name eras more than event dates; a recent past window (`recent`: "last week", "in the past 10
- * days") goes to the one date of what happens to a record, neither an origin nor a future event.
+ * days") goes to the one date of what happens to a record, neither an origin nor a future event,
+ * and a coming one (`upcoming`: "next month", "in the next 7 days") to the one date of a future event.
  * `bound` is the side a comparison bounds, if any.
  */
 export function pickTimeAttr(
@@ -100,6 +101,7 @@ export function pickTimeAttr(
   decade = false,
   bound?: "lower" | "upper",
   recent = false,
+  upcoming = false,
 ): AttributeInfo | undefined {
   for (const c of cues) {
     const as = c?.attrs.filter((x) => x.type === "date" || ctx.schema.isYear(x)) ?? [];
@@ -111,6 +113,11 @@ export function pickTimeAttr(
     // when the thing came to be nor what is still to come
     const events = all.filter((a) => a.type === "date" && !marks(a, ORIGIN) && eventTense(a) !== "future");
     if (events.length === 1 && all.length > 1) return events[0];
+  }
+  if (upcoming) {
+    // the coming days or weeks date what is still to come (closes, leaving, deadline)
+    const ahead = all.filter((a) => a.type === "date" && eventTense(a) === "future");
+    if (ahead.length === 1 && all.length > 1) return ahead[0];
   }
   if (decade) {
     // an era names when a thing came to be: the one attribute whose name or description says so

@@ -165,6 +165,7 @@ export function readRelative(ctx: ParseContext, i: number): Value | undefined {
       cued: true,
       decade: false,
       subYear: true,
+      ahead: true,
     };
   }
   if ((low(i) === "this" || low(i) === "next") && (low(i + 1) === "weekend" || low(i + 1) === "weekends")) {

@@ -56,3 +56,12 @@ export function isRecent(value: Value, now: Date): boolean {
   if (value.kind !== "period" || value.decade || value.bare) return false;
   return value.p.end <= t + 86_400_000 && t - value.p.start <= limit;
 }
+
+/** A window of the coming days or weeks: the next N days, or a period within two months ahead. */
+export function isUpcoming(value: Value, now: Date): boolean {
+  const t = Math.floor(now.getTime() / 86_400_000) * 86_400_000;
+  if (value.kind === "window") return true;
+  // a day named for the reader's plans ("tonight", "tomorrow") is not a window on the records
+  if (value.kind !== "period" || value.decade || value.bare || value.ahead || !value.subYear) return false;
+  return value.p.start >= t && value.p.start - t <= 62 * 86_400_000;
+}
