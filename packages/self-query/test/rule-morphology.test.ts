@@ -214,6 +214,11 @@ describe("yes/no attributes negated by a contrasting prefix", () => {
       field: "multilingual",
       value: false,
     });
+    expect(parse("single lingual guides", guides).filter).toEqual({
+      op: "eq",
+      field: "multilingual",
+      value: false,
+    });
     expect(parse("single-lingual guides", guides).filter).toEqual({
       op: "eq",
       field: "multilingual",

@@ -248,6 +248,7 @@ describe("days named from today", () => {
   it("never dates a past event by the reader's own plans", () => {
     expect(parse("a film to watch tonight", films, { now }).filter).toBeNull();
     expect(parse("something for a rainy sunday", films, { now }).filter).toBeNull();
+    expect(parse("something to binge this weekend", films, { now }).filter).toBeNull();
   });
 });
 

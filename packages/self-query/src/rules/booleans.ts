@@ -221,11 +221,16 @@ export function extractYesNo(ctx: ParseContext): void {
       freeAttr.length === 1
         ? freeAttr[0]
         : (negatedByPrefix(attrs, tokens[i]!.low) ?? negatedCompound(attrs, tokens[i]!.low));
-    if (falseFor) {
+    // the contrasting prefix as a word of its own: "single player" for `multiplayer`
+    const pair =
+      !falseFor && /^(?:single|mono)$/.test(tokens[i]!.low) && isFree(ctx, i + 1) && tokens[i + 1]
+        ? negatedByPrefix(attrs, tokens[i]!.low + tokens[i + 1]!.low)
+        : undefined;
+    if (falseFor || pair) {
       addMention(ctx, {
-        attr: falseFor.attr,
+        attr: (falseFor ?? pair)!.attr,
         start: i,
-        end: i + 1,
+        end: pair ? i + 2 : i + 1,
         kind: "value",
         value: false,
         negated: false,

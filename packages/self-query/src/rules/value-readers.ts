@@ -182,6 +182,8 @@ export function readRelative(ctx: ParseContext, i: number): Value | undefined {
       cued: true,
       decade: false,
       subYear: true,
+      // "to binge this weekend": maybe the reader's plan, never a past event's date
+      ahead: true,
     };
   }
   let j = i;
