@@ -303,3 +303,16 @@ describe("a cue word between two time values", () => {
     });
   });
 });
+
+describe("a window on the first day of a lasting state", () => {
+  const sitters = defineSchema([
+    { name: "available_from", type: "date", description: "first day the sitter can take new bookings" },
+  ]);
+  it("is any first day up to the window's last: the state has begun by then", () => {
+    expect(parse("sitters free within the next 7 days", sitters, { now }).filter).toEqual({
+      op: "lte",
+      field: "available_from",
+      value: day("2025-03-19"),
+    });
+  });
+});

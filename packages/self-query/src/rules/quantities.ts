@@ -7,7 +7,7 @@ import { alignYear, eventTense } from "./event-tense.js";
 import { DATE_ONLY, DATE_PREPOSITIONS, LIKE_WORDS, type RangeOp } from "./lexicon.js";
 import { tryNumberList } from "./number-lists.js";
 import { andOf, periodOnDate, periodOnYear, rangeFilter, timeFilter } from "./period-filters.js";
-import { datesOrigin, latestTimeAttr, pickNumberAttr, pickTimeAttr } from "./quantity-attrs.js";
+import { datesOrigin, latestTimeAttr, pickNumberAttr, pickTimeAttr, startsState } from "./quantity-attrs.js";
 import {
   compoundTail,
   cueAfter,
@@ -203,8 +203,11 @@ function build(
   const past = attr.type === "date" && (eventTense(attr) === "past" || datesOrigin(attr));
   if (value.kind === "period" && value.ahead && past) return -1;
   if (value.kind === "window") {
-    // "in the next 7 days": from today through the last day named
-    const filter = andOf([timeFilter(ctx, attr, "gte", value.from), timeFilter(ctx, attr, "lte", value.to)]);
+    // "in the next 7 days": from today through the last day named; on the first day of a state
+    // that lasts ("available_from"), any day up to the last one: it has begun by then
+    const filter = startsState(attr)
+      ? timeFilter(ctx, attr, "lte", value.to)
+      : andOf([timeFilter(ctx, attr, "gte", value.from), timeFilter(ctx, attr, "lte", value.to)]);
     emit(ctx, attr, filter, before?.attrs.includes(attr) ? before.start : start, end);
     return end;
   }

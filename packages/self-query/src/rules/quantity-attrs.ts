@@ -247,3 +247,8 @@ function moneyAttr(
   }
   return undefined;
 }
+
+/** A date on which a lasting state begins: a name ending in "from" ("available_from") or a "first day …" description. */
+export function startsState(attr: AttributeInfo): boolean {
+  return /_from$/.test(attr.name) || /^first (?:day|date)\b/.test(attr.description.toLowerCase());
+}
