@@ -149,3 +149,17 @@ describe("weeks, fortnights and decades, and how often", () => {
     });
   });
 });
+
+describe("a unit word of the attribute's name glued to the number", () => {
+  const powerBanks = defineSchema([
+    { name: "capacity_mah", type: "number", description: "battery capacity" },
+    { name: "price", type: "number", description: "price in dollars", synonyms: ["$"] },
+  ]);
+  it("reads '20000mAh' as the attribute named in mAh, not the default number", () => {
+    expect(parse("at least 20000mAh", powerBanks).filter).toEqual({
+      op: "gte",
+      field: "capacity_mah",
+      value: 20000,
+    });
+  });
+});

@@ -93,6 +93,9 @@ export function cueAfter(ctx: ParseContext, i: number, glued?: string): Cue | un
   if (glued) {
     const u = ctx.index.units.get(glued);
     if (u) return unitCue(ctx, u, i, i, i);
+    // "700Wh" on `battery_wh`: a unit word of the attribute's name, glued to the number
+    const named = cueAttributes(ctx.index, glued).filter((a) => a.type === "number");
+    if (named.length) return { attrs: named, start: i, end: i };
   }
   let j = i;
   if (ctx.tokens[j]?.low === "-") j++;
