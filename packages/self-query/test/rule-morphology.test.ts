@@ -241,3 +241,17 @@ describe("closed compounds read by their head", () => {
     expect(parse("volkswagon", studio).filter).toEqual({ op: "eq", field: "make", value: "volkswagen" });
   });
 });
+
+describe("a hyphenated value with a word of its attribute's description", () => {
+  const courses = defineSchema([
+    {
+      name: "tier",
+      type: "string",
+      description: "difficulty level of the course",
+      values: ["entry", "mid", "expert"],
+    },
+  ]);
+  it("reads 'mid-level' as the value 'mid'", () => {
+    expect(parse("mid-level courses", courses).filter).toEqual({ op: "eq", field: "tier", value: "mid" });
+  });
+});

@@ -1,11 +1,12 @@
 import { distance } from "fastest-levenshtein";
 import type { AttributeInfo } from "../schema.js";
-import { type AttributeIndex, cueAttributes, type Phrase, stemmedKey } from "./attribute-index.js";
+import { type AttributeIndex, cueAttributes, cueStem, type Phrase, stemmedKey } from "./attribute-index.js";
 import { addMention, allFree, isFree, type ParseContext } from "./context.js";
 import { BRIDGE_WORDS, EDGE_FILLER, PRONOUNS, TAG_CUES, VALUE_CUES, WORD } from "./lexicon.js";
 import { attributesOfRole, isRoleCue, lowerCaseName, moreNames, PEOPLE, TITLES } from "./person-names.js";
 import { phraseKey } from "./tokenize.js";
 import { typoBudget, typoDistance } from "./typo-distance.js";
+import { compoundHead, pluralOfShortForm } from "./value-forms.js";
 
 const HYPHEN_SUFFIXES = new Set([
   "language",
@@ -84,7 +85,13 @@ function candidates(
       if (
         hit2 &&
         rest.length === 1 &&
-        (HYPHEN_SUFFIXES.has(rest[0]!) || hit2.some((p) => cueAttributes(index, rest[0]!).includes(p.attr)))
+        (HYPHEN_SUFFIXES.has(rest[0]!) ||
+          hit2.some(
+            (p) =>
+              cueAttributes(index, rest[0]!).includes(p.attr) ||
+              // "mid-level" for a seniority "level of the role": a word of the value's own description
+              index.described.get(p.attr.name)?.has(cueStem(rest[0]!)),
+          ))
       ) {
         return { phrases: hit2, len, fuzzy: false, negated: false };
       }
@@ -138,40 +145,6 @@ function candidates(
     }
   }
   return head();
-}
-
-/**
- * A closed compound whose head is a value (English compounds are head-final: a "copywriter" is a
- * writer, a "houseboat" a boat): a word of eight letters or more ending in a one-word value of
- * five letters or more, with three letters or more before it, when exactly one value fits.
- */
-function compoundHead(index: AttributeIndex, word: string): Phrase[] | undefined {
-  if (!/^\p{L}{8,}$/u.test(word)) return undefined;
-  const hits = index.phrases.filter(
-    (p) =>
-      p.words.length === 1 &&
-      typeof p.value === "string" &&
-      p.raw.length >= 5 &&
-      word.length - p.raw.length >= 3 &&
-      (word.endsWith(p.raw) || stemmedKey([word]).endsWith(p.key)),
-  );
-  return new Set(hits.map((p) => `${p.attr.name}\u0000${p.value}`)).size === 1 ? hits : undefined;
-}
-
-/**
- * The plural of a short form, which a stemmer leaves alone: "b&bs" for "b&b", "suvs" for "suv",
- * "dslrs" for "dslr" (the words without the final "s" spell a phrase ending in a word of at most
- * four characters or holding "&").
- */
-function pluralOfShortForm(index: AttributeIndex, words: string[]): Phrase[] | undefined {
-  const last = words.at(-1)!;
-  if (!/^[\p{L}\p{N}&]{1,6}s$/u.test(last)) return undefined;
-  const hit = index.byKey.get(stemmedKey([...words.slice(0, -1), last.slice(0, -1)]));
-  const short = (p: Phrase) => {
-    const w = p.raw.split(" ").at(-1)!;
-    return w.length <= 4 || w.includes("&");
-  };
-  return hit?.some(short) ? hit.filter(short) : undefined;
 }
 
 /** Cue before token `i` naming an attribute (or a tag cue); returns its start and attributes. */
