@@ -108,8 +108,8 @@ function countryValue(attr: AttributeInfo, c: Country): string | undefined {
 /**
  * Reads the countries of a request as values of the schema's country attribute (when it has
  * exactly one). Runs after enumerated and described values, so a word another attribute holds
- * ("Japanese" cuisine, "Spanish" as a language) keeps that reading; a name that is several
- * countries' is not read.
+ * ("Japanese" cuisine, "Spanish" as a language) keeps that reading; a name several countries or
+ * territories share is read only when exactly one of them is a member state of the United Nations.
  */
 export function extractCountries(ctx: ParseContext): void {
   const attr = countryAttribute(ctx);
