@@ -56,7 +56,7 @@ def _initializer(inits: dict, node, what: str):
     return numpy_helper.to_array(inits[names[0]])
 
 
-def _head_size(nodes: list, prefix: str, consts: dict) -> int:
+def _head_size(nodes: dict, prefix: str, consts: dict) -> int:
     """The head size from the export's query reshape: Concat(batch, sequence, -1, head size)."""
     concat = nodes.get(prefix + "Concat")
     if concat is None or len(concat.input) != 4 or concat.input[3] not in consts:

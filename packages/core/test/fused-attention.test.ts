@@ -1,7 +1,8 @@
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { linkSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { occurrences } from "../../../test/onnx-ops.js";
 import { requireModelDir } from "../../../test/services.js";
 import { cosineSimilarity, ValidationError } from "../src/index.js";
 import {
@@ -11,15 +12,6 @@ import {
 } from "../src/transformers.js";
 
 const MODEL = "Xenova/all-MiniLM-L6-v2";
-
-/** How often an operator's name occurs in an ONNX file (NodeProto.op_type is stored as plain text). */
-function occurrences(file: string, op: string): number {
-  const buf = readFileSync(file);
-  const needle = Buffer.from(op);
-  let n = 0;
-  for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + needle.length)) n++;
-  return n;
-}
 
 const texts = [
   "A",

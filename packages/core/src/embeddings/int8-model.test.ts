@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { occurrences } from "../../../../test/onnx-ops.js";
 import { REPO_ROOT, requireModelDir } from "../../../../test/services.js";
 import { cosineSimilarity } from "../index.js";
 import { createTransformersEmbedder, type TransformersEmbedder } from "../transformers.js";
@@ -21,15 +22,6 @@ const INT8_FILES = [
   "model_fused_quantized.onnx",
   "quantize.json",
 ];
-
-/** How often an operator's name occurs in an ONNX file (NodeProto.op_type is stored as plain text). */
-function occurrences(file: string, op: string): number {
-  const buf = readFileSync(file);
-  const needle = Buffer.from(op);
-  let n = 0;
-  for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + needle.length)) n++;
-  return n;
-}
 
 const texts = [
   "How do I retry a failed HTTP request with exponential backoff?",

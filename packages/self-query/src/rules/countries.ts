@@ -9,7 +9,7 @@ import worldCountries from "world-countries";
 import { type AttributeInfo, enumValues } from "../schema.js";
 import { describedExamples } from "./attribute-index.js";
 import { addMention, allFree, type ParseContext } from "./context.js";
-import { nameWords } from "./tokenize.js";
+import { namedOrDescribed, soleAttribute } from "./sole-attribute.js";
 
 interface Country {
   common: string;
@@ -73,21 +73,16 @@ const COUNTRY_WORDS = /\b(countr(?:y|ies)|nationality|nation)\b/;
  */
 const countryAttrCache = new WeakMap<object, AttributeInfo | null>();
 export function countryAttribute(ctx: ParseContext): AttributeInfo | undefined {
-  const hit = countryAttrCache.get(ctx.schema);
-  if (hit !== undefined) return hit ?? undefined;
   const { byWords } = countryIndex();
-  const attrs = ctx.schema.attributes.filter(
-    (a) =>
-      (a.type === "string" || a.type === "string[]") &&
-      (COUNTRY_WORDS.test(nameWords(a.name).join(" ")) ||
-        COUNTRY_WORDS.test(a.description.toLowerCase()) ||
-        enumValues(a).filter(
-          (e) => typeof e.value === "string" && byWords.has(e.value.toLowerCase().replace(/_/g, " ")),
-        ).length >= 2),
+  const nationalities = (a: AttributeInfo) =>
+    enumValues(a).filter(
+      (e) => typeof e.value === "string" && byWords.has(e.value.toLowerCase().replace(/_/g, " ")),
+    ).length >= 2;
+  return soleAttribute(
+    ctx,
+    countryAttrCache,
+    (a) => namedOrDescribed(a, COUNTRY_WORDS) || (a.type !== "boolean" && nationalities(a)),
   );
-  const attr = attrs.length === 1 ? attrs[0]! : null;
-  countryAttrCache.set(ctx.schema, attr);
-  return attr ?? undefined;
 }
 
 /** The country written as `attr` writes countries, or undefined when it has no such value. */

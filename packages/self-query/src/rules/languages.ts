@@ -8,7 +8,7 @@ import { type AttributeInfo, enumValues } from "../schema.js";
 import { describedExamples } from "./attribute-index.js";
 import { addMention, allFree, type ParseContext } from "./context.js";
 import { countryAttribute } from "./countries.js";
-import { nameWords } from "./tokenize.js";
+import { namedOrDescribed, soleAttribute } from "./sole-attribute.js";
 
 let names: Map<string, string> | undefined;
 let maxWords = 1;
@@ -45,18 +45,8 @@ const LANGUAGE_CUES = new Set([
 
 /** The attribute holding languages: the only string attribute whose name or description says so. */
 const languageAttrCache = new WeakMap<object, AttributeInfo | null>();
-function languageAttribute(ctx: ParseContext): AttributeInfo | undefined {
-  const hit = languageAttrCache.get(ctx.schema);
-  if (hit !== undefined) return hit ?? undefined;
-  const attrs = ctx.schema.attributes.filter(
-    (a) =>
-      (a.type === "string" || a.type === "string[]") &&
-      (LANGUAGE_WORDS.test(nameWords(a.name).join(" ")) || LANGUAGE_WORDS.test(a.description.toLowerCase())),
-  );
-  const attr = attrs.length === 1 ? attrs[0]! : null;
-  languageAttrCache.set(ctx.schema, attr);
-  return attr ?? undefined;
-}
+const languageAttribute = (ctx: ParseContext) =>
+  soleAttribute(ctx, languageAttrCache, (a) => namedOrDescribed(a, LANGUAGE_WORDS));
 
 /** The language as `attr` writes languages (its enumerated value, or the case of its examples). */
 function languageValue(attr: AttributeInfo, name: string): string | undefined {

@@ -105,12 +105,12 @@ function build(
       c?.attrs.some((a) => a.type === "date" || ctx.schema.isYear(a)),
     );
     // "under 1800" with no time word: an amount when an attribute takes unnamed amounts
-    // a date word anywhere in the comparator: "after 2020", "2020 or newer", "2019 and later"
-    const dateWord = !!comparator?.some((w) => DATE_ONLY.has(w) && w !== "as");
-    const amountOnly =
-      !!comparator && !dateWord && !DATE_ONLY.has(comparator[0]!) && !timeCue && !before && !after;
+    // a date word in the comparator: "after 2020", "2020 or newer", "2019 and later" ("as" only
+    // first: "as of 2020", not "as many as")
+    const dateWord = !!comparator?.some((w, k) => DATE_ONLY.has(w) && (k === 0 || w !== "as"));
+    const amountOnly = !!comparator && !dateWord && !timeCue && !before && !after;
     const amount = amountOnly ? pickNumberAttr(ctx, value, { after, before }, comparator) : undefined;
-    if ((numericCue || amount) && !timeCue && !(comparator && (dateWord || DATE_ONLY.has(comparator[0]!)))) {
+    if ((numericCue || amount) && !timeCue && !dateWord) {
       const picked = pickNumberAttr(ctx, value, { after, before }, comparator);
       if (!picked) return -1;
       if (after?.attrs.includes(picked.attr)) end = Math.max(end, after.end);
